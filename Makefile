@@ -1,0 +1,39 @@
+# The README's two commands: `make run` and `make test`. Each sets up what it needs, idempotently,
+# on a fresh Debian machine: system packages, a .venv with the project, compiled catalogues.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Fonts for Chinese, Uyghur / Arabic-script Kyrgyz and Cyrillic; HarfBuzz subsetting for fast
+# PDFs; Pango for WeasyPrint; poppler-utils to read PDFs back in the tests.
+SYSTEM_PACKAGES := fonts-noto-cjk fonts-noto-core fonts-dejavu-core fontconfig libharfbuzz-subset0 \
+	libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
+PO := $(wildcard locales/*/LC_MESSAGES/messages.po)
+MO := $(PO:.po=.mo)
+
+.PHONY: run test system lint bench-render
+
+run: system $(BIN)/chengnuo $(MO)
+	$(BIN)/chengnuo serve --host 127.0.0.1 --port 8000
+
+test: system $(BIN)/chengnuo $(MO)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+system:
+	@PYTHON=$(PYTHON) scripts/system-packages $(SYSTEM_PACKAGES)
+
+$(BIN)/chengnuo: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+%.mo: %.po $(BIN)/chengnuo
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+lint: $(BIN)/chengnuo
+	$(BIN)/ruff check forms api bot chengnuo tests bench
+	$(BIN)/ruff format --check forms api bot chengnuo tests bench
+
+bench-render: system $(BIN)/chengnuo $(MO)
+	$(BIN)/python bench/render.py

@@ -1,0 +1,123 @@
+"""The `chengnuo` command: catalogue, letters, locales and the server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from forms.languages import Lang
+from forms.settings import Settings
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Credit-commitment assistant (承诺).")
+catalogue_app = typer.Typer(no_args_is_help=True, help="The catalogue of items.")
+letter_app = typer.Typer(no_args_is_help=True, help="Commitment letters as PDF.")
+locales_app = typer.Typer(no_args_is_help=True, help="Translations (maintainers).")
+app.add_typer(catalogue_app, name="catalogue")
+app.add_typer(letter_app, name="letter")
+app.add_typer(locales_app, name="locales")
+
+
+@catalogue_app.command("check")
+def catalogue_check() -> None:
+    """Validate every item; print each problem with its file and item code."""
+    from forms.catalogue import load_catalogue
+
+    catalogue = load_catalogue(Settings().catalogue_dir)
+    for problem in catalogue.problems:
+        typer.echo(str(problem), err=True)
+    if catalogue.problems:
+        typer.echo(f"{len(catalogue.problems)} problem(s)", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{len(catalogue.items)} items, {len(catalogue.departments)} departments: all sound")
+
+
+@catalogue_app.command("list")
+def catalogue_list() -> None:
+    """One line per item: its code, a tab, its Chinese name."""
+    from forms.catalogue import load_catalogue
+
+    catalogue = load_catalogue(Settings().catalogue_dir)
+    for code, item in sorted(catalogue.items.items()):
+        typer.echo(f"{code}\t{item.name.zh}")
+    if catalogue.problems:
+        typer.echo(f"{len(catalogue.problems)} problem(s): run `chengnuo catalogue check`", err=True)
+        raise typer.Exit(1)
+
+
+@catalogue_app.command("transliterate")
+def catalogue_transliterate() -> None:
+    """Write ky_Arab beside every ky text of the catalogue files."""
+    from chengnuo.devtools import transliterate_catalogue
+
+    for path in transliterate_catalogue(Settings().catalogue_dir):
+        typer.echo(f"updated {path}")
+
+
+@letter_app.command("sample")
+def letter_sample(
+    item_code: str,
+    output: Annotated[Path, typer.Option("-o", "--output", help="PDF file to write")],
+    lang: Annotated[Lang, typer.Option("--lang", help="The applicant's language")] = Lang.zh,
+) -> None:
+    """Render a filled sample letter, marked as a sample, sealed."""
+    from forms.catalogue import load_catalogue
+    from forms.render import RenderingUnavailable, letter_pdf
+    from forms.sample import sample_letter
+    from forms.seal import Sealer
+
+    settings = Settings()
+    item = load_catalogue(settings.catalogue_dir).get(item_code)
+    if item is None:
+        typer.echo(f"no item {item_code!r}: see `chengnuo catalogue list`", err=True)
+        raise typer.Exit(2)
+    letter = sample_letter(item, lang)
+    try:
+        pdf = letter_pdf(letter, item, verify_url=settings.verify_url(letter.number))
+    except RenderingUnavailable as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(3) from None
+    output.write_bytes(Sealer.from_settings(settings).seal(pdf, number=letter.number))
+    typer.echo(f"{output}: sample letter {letter.number} ({item.code}, {lang.value})")
+
+
+@letter_app.command("verify")
+def letter_verify(pdf: Path) -> None:
+    """Print the seal verdict; exit 0 only when the letter is intact and ours."""
+    from forms.seal import Sealer
+
+    try:
+        data = pdf.read_bytes()
+    except OSError as error:
+        typer.echo(f"cannot read {pdf}: {error.strerror}", err=True)
+        raise typer.Exit(2) from None
+    check = Sealer.from_settings(Settings()).verify(data)
+    typer.echo(f"{check.verdict.value}\tletter {check.number or '-'}")
+    if not check.ok:
+        raise typer.Exit(1)
+
+
+@locales_app.command("sync")
+def locales_sync() -> None:
+    """Extract texts into every .po; Chinese as itself, ky_Arab from ky."""
+    from chengnuo.devtools import sync_locales
+
+    sync_locales()
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+) -> None:
+    """Serve the API (and, later, the bot) on HOST:PORT."""
+    import uvicorn
+
+    from api.app import create_app
+
+    uvicorn.run(create_app(Settings()), host=host, port=port)
+
+
+def main() -> None:
+    app()

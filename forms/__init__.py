@@ -1,0 +1,1 @@
+"""The commitment letter: catalogue, validation, rendering, sealing. Imports neither aiogram nor FastAPI."""

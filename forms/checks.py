@@ -1,0 +1,132 @@
+"""Check a whole letter against its item: the same rules on the bot's side and on the API's."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from forms.catalogue.models import ApplicantKind, FieldKind, Item, ItemField
+from forms.letter import Answer, IdType, Letter, Person
+from forms.validation import (
+    Invalid,
+    Reason,
+    credit_code,
+    free_text,
+    mobile,
+    one_of,
+    organisation_name,
+    parse_date,
+    parse_number,
+    person_name,
+    resident_id,
+    some_of,
+)
+from forms.workdays import add_working_days
+
+
+def answer(field: ItemField, raw: Answer, *, today: date | None = None) -> Answer:
+    """The canonical form of one answer to an item's own question; raises Invalid."""
+    try:
+        if field.kind is FieldKind.materials:
+            return some_of([raw] if isinstance(raw, str) else raw, (c.value for c in field.choices))
+        if not isinstance(raw, str):
+            raise Invalid(Reason.choice_unknown)
+        if field.kind is FieldKind.text:
+            return free_text(raw, max_length=field.max_length)
+        if field.kind is FieldKind.number:
+            return str(parse_number(raw, minimum=field.minimum, maximum=field.maximum))
+        if field.kind is FieldKind.date:
+            return parse_date(raw, today=today, not_future=field.not_future, not_past=field.not_past).isoformat()
+        return one_of(raw, (c.value for c in field.choices))
+    except Invalid as error:
+        raise Invalid(error.reason, field.key, **error.params) from None
+
+
+def id_number(id_type: IdType, raw: str, *, today: date | None = None) -> str:
+    """The canonical ID number for its type; other documents are only trimmed."""
+    if id_type is IdType.resident_id:
+        return resident_id(raw, today=today)
+    if id_type is IdType.uscc:
+        return credit_code(raw)
+    return free_text(raw, max_length=40)
+
+
+def latest_supplement_date(item: Item, signed_on: date) -> date | None:
+    """The last date a 容缺 applicant may promise: the item's maximum in working days."""
+    if item.max_supplement_working_days is None:
+        return None
+    return add_working_days(signed_on, item.max_supplement_working_days)
+
+
+def problems(letter: Letter, item: Item, *, today: date | None = None) -> list[Invalid]:
+    """Everything wrong with a letter for this item; empty when it may be accepted."""
+    found: list[Invalid] = []
+    found += _check(lambda: _applicant(letter, item, today))
+    if letter.agent is not None:
+        if not item.proxy_allowed:
+            found.append(Invalid(Reason.agent_not_allowed, "agent"))
+        found += _check(lambda: _person(letter.agent, "agent", today))  # type: ignore[arg-type]
+    for field in item.fields:
+        raw = letter.answers.get(field.key)
+        if raw in (None, "", []):
+            if field.required:
+                found.append(Invalid(Reason.required, field.key))
+            continue
+        found += _check(lambda f=field, r=raw: answer(f, r, today=today))
+    found += _supplement(letter, item)
+    return found
+
+
+def _applicant(letter: Letter, item: Item, today: date | None) -> None:
+    applicant = letter.applicant
+    if applicant.kind not in item.applicant_kinds:
+        raise Invalid(Reason.applicant_kind_not_allowed, "applicant.kind")
+    expected = IdType.uscc if applicant.kind is not ApplicantKind.person else IdType.resident_id
+    if applicant.id_type is not expected and applicant.id_type is not IdType.other:
+        raise Invalid(Reason.id_type_mismatch, "applicant.id_type")
+    if applicant.kind.is_organisation:
+        _field("applicant.name", lambda: organisation_name(applicant.name))
+        if not applicant.legal_representative:
+            raise Invalid(Reason.representative_required, "applicant.legal_representative")
+        _field("applicant.legal_representative", lambda: person_name(applicant.legal_representative or ""))
+        _field("applicant.id_number", lambda: id_number(applicant.id_type, applicant.id_number, today=today))
+        _field("applicant.phone", lambda: mobile(applicant.phone))
+    else:
+        _person(applicant, "applicant", today)
+
+
+def _person(person: Person, where: str, today: date | None) -> None:
+    _field(f"{where}.name", lambda: person_name(person.name))
+    _field(f"{where}.id_number", lambda: id_number(person.id_type, person.id_number, today=today))
+    _field(f"{where}.phone", lambda: mobile(person.phone))
+
+
+def _supplement(letter: Letter, item: Item) -> list[Invalid]:
+    if item.max_supplement_working_days is None:
+        return []
+    if letter.supplement is None:
+        return [Invalid(Reason.materials_required, "supplement")]
+    found = _check(lambda: some_of(letter.supplement.materials, (c.value for c in item.missing_materials)))  # type: ignore[union-attr]
+    latest = latest_supplement_date(item, letter.signed_at.date())
+    if latest is not None and letter.supplement.due_on > latest:
+        found.append(Invalid(Reason.date_too_late, "supplement.due_on", latest=latest.isoformat()))
+    if letter.supplement.due_on < letter.signed_at.date():
+        found.append(Invalid(Reason.date_past, "supplement.due_on"))
+    return [Invalid(e.reason, e.field or "supplement.materials", **e.params) for e in found]
+
+
+def _field(where: str, validate: Callable[[], object]) -> None:
+    """Run one validator, saying which part of the letter failed."""
+    try:
+        validate()
+    except Invalid as error:
+        raise Invalid(error.reason, where, **error.params) from None
+
+
+def _check(run: Callable[[], object]) -> list[Invalid]:
+    """Collect a failure instead of stopping at it, so every problem is reported at once."""
+    try:
+        run()
+    except Invalid as error:
+        return [error]
+    return []

@@ -1,0 +1,133 @@
+"""The commitment letter: what was committed, by whom, to what notice, and how it was signed."""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import json
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from forms.catalogue.models import ApplicantKind, CommitmentType
+from forms.languages import I18nText, Lang
+
+LETTER_NUMBER_PATTERN = r"^[A-Z][A-Z0-9]{1,9}-[0-9]{4}-[0-9]{6}$"
+
+
+class IdType(StrEnum):
+    resident_id = "resident_id"  # 居民身份证
+    uscc = "uscc"  # 统一社会信用代码
+    other = "other"  # 其他证件 (passport, permit for Hong Kong and Macao residents…)
+
+
+class Person(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=100)
+    id_type: IdType
+    id_number: str = Field(min_length=1, max_length=40)
+    phone: str = Field(min_length=1, max_length=20)
+
+
+class Applicant(Person):
+    """The committing party (承诺主体); an organisation signs through its legal representative."""
+
+    kind: ApplicantKind
+    legal_representative: str | None = Field(default=None, max_length=40)
+
+
+class Agent(Person):
+    """An authorised agent (委托代理人), where the item allows proxy commitment."""
+
+    authorisation_file: str | None = None  # the stored upload's name, set by the API
+
+
+class SignatureMethod(StrEnum):
+    typed = "typed"  # the full name typed exactly as filled, then confirmed
+    drawn = "drawn"  # a handwritten signature drawn in the Mini App
+
+
+class SignatureEvidence(BaseModel):
+    """What proves the applicant signed: printed on the letter's last page."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    method: SignatureMethod
+    signed_at: datetime
+    typed_name: str
+    telegram_user_id: int | None = None
+    channel: str = "telegram"
+    content_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    notice_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    image_png: bytes | None = None  # the drawn signature
+
+
+class Supplement(BaseModel):
+    """容缺受理: the materials that will follow, and the date promised for them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    materials: list[str] = Field(min_length=1)
+    due_on: date
+
+
+Answer = str | list[str]
+
+# What the applicant signs: everything but the number, the seal and the signature itself.
+SIGNED_CONTENT = {
+    "item_code",
+    "commitment_type",
+    "applicant",
+    "agent",
+    "answers",
+    "supplement",
+    "commitments",
+    "notice_hash",
+    "language",
+    "public",
+}
+
+
+class Letter(BaseModel):
+    """One signed commitment letter. Once signed it never changes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    number: str = Field(pattern=LETTER_NUMBER_PATTERN)
+    item_code: str
+    commitment_type: CommitmentType
+    applicant: Applicant
+    agent: Agent | None = None
+    answers: dict[str, Answer] = {}  # canonical values, keyed by the item's field keys
+    supplement: Supplement | None = None
+    commitments: list[I18nText]  # the item's commitments as read, kept with the letter
+    notice_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    language: Lang
+    signed_at: datetime
+    valid_until: date
+    public: bool  # 承诺公开类型: published on the credit platform or not
+    signature: SignatureEvidence | None = None
+    sample: bool = False  # a specimen: never a real commitment
+
+    def content_hash(self) -> str:
+        """SHA-256 of what the applicant signed, in a canonical JSON form."""
+        return content_hash(self.model_dump(mode="json", include=SIGNED_CONTENT))
+
+
+def content_hash(content: dict[str, object]) -> str:
+    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def letter_number(department: str, year: int, sequence: int) -> str:
+    """Readable, per department and year: SFJ-2026-000042."""
+    return f"{department}-{year:04d}-{sequence:06d}"
+
+
+def add_months(start: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it is shorter."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))

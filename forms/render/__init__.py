@@ -1,0 +1,6 @@
+"""Rendering letters to HTML and PDF."""
+
+from forms.render.letter import letter_html, letter_pdf
+from forms.render.pdf import RenderingUnavailable, check_rendering
+
+__all__ = ["RenderingUnavailable", "check_rendering", "letter_html", "letter_pdf"]

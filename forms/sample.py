@@ -1,0 +1,105 @@
+"""A filled specimen letter for any item and language, marked as a sample everywhere."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from stdnum.cn import ric, uscc
+
+from forms.catalogue.models import ApplicantKind, FieldKind, Item, ItemField
+from forms.checks import latest_supplement_date
+from forms.i18n import gettext_for
+from forms.kyrgyz_arabic import to_arabic
+from forms.languages import Lang
+from forms.letter import (
+    Answer,
+    Applicant,
+    IdType,
+    Letter,
+    SignatureEvidence,
+    SignatureMethod,
+    Supplement,
+    add_months,
+    letter_number,
+)
+from forms.validation.reasons import N_
+
+BEIJING = timezone(timedelta(hours=8))
+# A person of Akqi County (region code 653022) as each language would write the name.
+SAMPLE_PEOPLE = {
+    Lang.zh: "张明华",
+    Lang.ug: "ئابدۇللا ئەخمەت",
+    Lang.ky: "Асан Үсөнов",
+    Lang.ky_Arab: to_arabic("Асан Үсөнов"),
+}
+SAMPLE_ORGANISATION = "阿合奇县天山商贸有限公司"
+SAMPLE_TEXT = N_("这是填写示例。")
+
+
+def _with_check(body: str) -> str:
+    return body + ric.calc_check_digit(body + "0")
+
+
+SAMPLE_ID = _with_check("65302219900315001")
+SAMPLE_CODE = "91653022MA" + "7XK2Q1A" + uscc.calc_check_digit("91653022MA7XK2Q1A")
+SAMPLE_PHONE = "13899990000"
+
+
+def sample_letter(item: Item, lang: Lang, *, now: datetime | None = None) -> Letter:
+    """A letter that passes every check for the item, signed by typing, flagged `sample`."""
+    now = now or datetime.now(BEIJING)
+    name = SAMPLE_PEOPLE[lang]
+    kind = item.applicant_kinds[0]
+    if kind is ApplicantKind.person:
+        applicant = Applicant(kind=kind, name=name, id_type=IdType.resident_id, id_number=SAMPLE_ID, phone=SAMPLE_PHONE)
+    else:
+        applicant = Applicant(
+            kind=kind,
+            name=SAMPLE_ORGANISATION,
+            id_type=IdType.uscc,
+            id_number=SAMPLE_CODE,
+            phone=SAMPLE_PHONE,
+            legal_representative=name,
+        )
+    supplement = None
+    if item.missing_materials:
+        due = latest_supplement_date(item, now.date())
+        supplement = Supplement(materials=[item.missing_materials[0].value], due_on=due or now.date())
+    letter = Letter(
+        number=letter_number(item.department.code, now.year, 0),
+        item_code=item.code,
+        commitment_type=item.commitment_type,
+        applicant=applicant,
+        answers={f.key: _sample_answer(f, lang, now.date()) for f in item.fields},
+        supplement=supplement,
+        commitments=item.commitments,
+        notice_hash=item.notice_hash,
+        language=lang,
+        signed_at=now,
+        valid_until=add_months(now.date(), item.validity_months),
+        public=item.notice.disclosure.public,
+        sample=True,
+    )
+    evidence = SignatureEvidence(
+        method=SignatureMethod.typed,
+        signed_at=now,
+        typed_name=name if kind is ApplicantKind.person else SAMPLE_ORGANISATION,
+        telegram_user_id=100000001,
+        content_hash=letter.content_hash(),
+        notice_hash=item.notice_hash,
+    )
+    return letter.model_copy(update={"signature": evidence})
+
+
+def _sample_answer(field: ItemField, lang: Lang, today: date) -> Answer:
+    if field.kind is FieldKind.text:
+        return gettext_for(lang)(SAMPLE_TEXT)[: field.max_length]
+    if field.kind is FieldKind.number:
+        low = field.minimum if field.minimum is not None else 0
+        high = field.maximum if field.maximum is not None else low + 10
+        return str(int(low + (high - low) / 10) if high - low >= 10 else low)
+    if field.kind is FieldKind.date:
+        return (today + timedelta(days=10) if field.not_past else today).isoformat()
+    if field.kind is FieldKind.choice:
+        return field.choices[0].value
+    return [c.value for c in field.choices[:2]]

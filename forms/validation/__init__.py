@@ -1,0 +1,26 @@
+"""Validators shared by the bot and the API: each returns the canonical value or raises Invalid."""
+
+from forms.validation.contact import mask_mobile, mobile
+from forms.validation.ids import birth_date, credit_code, mask_id, resident_id
+from forms.validation.names import organisation_name, person_name
+from forms.validation.reasons import MESSAGES, Invalid, Reason
+from forms.validation.values import free_text, one_of, parse_date, parse_number, some_of
+
+__all__ = [
+    "MESSAGES",
+    "Invalid",
+    "Reason",
+    "birth_date",
+    "credit_code",
+    "free_text",
+    "mask_id",
+    "mask_mobile",
+    "mobile",
+    "one_of",
+    "organisation_name",
+    "parse_date",
+    "parse_number",
+    "person_name",
+    "resident_id",
+    "some_of",
+]

@@ -1,0 +1,94 @@
+"""Why an answer was refused: a stable reason code, its parameters, and its translatable message."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message
+
+
+class Reason(StrEnum):
+    """Reason codes the bot and the API translate; the value is what the API returns."""
+
+    required = "required"
+    id_length = "id.length"
+    id_chars = "id.chars"
+    id_birth_date = "id.birth_date"
+    id_birth_future = "id.birth_future"
+    id_checksum = "id.checksum"
+    uscc_length = "uscc.length"
+    uscc_chars = "uscc.chars"
+    uscc_region = "uscc.region"
+    uscc_checksum = "uscc.checksum"
+    phone_invalid = "phone.invalid"
+    name_length = "name.length"
+    name_chars = "name.chars"
+    name_mixed = "name.mixed_scripts"
+    org_name_chars = "org_name.chars"
+    date_format = "date.format"
+    date_invalid = "date.invalid"
+    date_future = "date.future"
+    date_past = "date.past"
+    date_too_late = "date.too_late"
+    number_format = "number.format"
+    number_too_small = "number.too_small"
+    number_too_large = "number.too_large"
+    text_too_long = "text.too_long"
+    choice_unknown = "choice.unknown"
+    id_type_mismatch = "id_type.mismatch"
+    applicant_kind_not_allowed = "applicant_kind.not_allowed"
+    representative_required = "representative.required"
+    agent_not_allowed = "agent.not_allowed"
+    materials_required = "materials.required"
+
+
+MESSAGES: dict[Reason, str] = {
+    Reason.required: N_("这一项必须填写。"),
+    Reason.id_length: N_("居民身份证号码应为 18 位，您输入了 {length} 位。"),
+    Reason.id_chars: N_("居民身份证号码只能由数字组成，最后一位可以是 X。"),
+    Reason.id_birth_date: N_("号码中的出生日期不是有效的日期，请核对第 7 至 14 位。"),
+    Reason.id_birth_future: N_("号码中的出生日期晚于今天，请核对第 7 至 14 位。"),
+    Reason.id_checksum: N_("居民身份证号码的校验位不符，请逐位核对号码。"),
+    Reason.uscc_length: N_("统一社会信用代码应为 18 位，您输入了 {length} 位。"),
+    Reason.uscc_chars: N_("统一社会信用代码只能包含数字和大写字母，不使用 I、O、S、V、Z。"),
+    Reason.uscc_region: N_("统一社会信用代码的第 3 至 8 位应为数字（行政区划码）。"),
+    Reason.uscc_checksum: N_("统一社会信用代码的校验位不符，请逐位核对代码。"),
+    Reason.phone_invalid: N_("请输入 11 位手机号码，例如 13800000000，可带 +86。"),
+    Reason.name_length: N_("姓名或名称应为 {minimum} 至 {maximum} 个字符。"),
+    Reason.name_chars: N_("姓名只能包含文字、空格和间隔号“·”，不能有数字或其他符号。"),
+    Reason.name_mixed: N_("姓名请只用一种文字书写，例如全部用汉字或全部用维吾尔文。"),
+    Reason.org_name_chars: N_("名称中含有不允许的符号。"),
+    Reason.date_format: N_("请按 年-月-日 的格式输入日期，例如 2026-03-01。"),
+    Reason.date_invalid: N_("这个日期不存在，请核对年、月、日。"),
+    Reason.date_future: N_("日期不能晚于今天。"),
+    Reason.date_past: N_("日期不能早于今天。"),
+    Reason.date_too_late: N_("日期不能晚于 {latest}。"),
+    Reason.number_format: N_("请输入一个数字，例如 3 或 1500.50。"),
+    Reason.number_too_small: N_("数值不能小于 {minimum}。"),
+    Reason.number_too_large: N_("数值不能大于 {maximum}。"),
+    Reason.text_too_long: N_("内容不能超过 {maximum} 个字符，您输入了 {length} 个。"),
+    Reason.choice_unknown: N_("请从列出的选项中选择。"),
+    Reason.id_type_mismatch: N_("证件类型与申请人类型不符：个人使用居民身份证，企业和组织使用统一社会信用代码。"),
+    Reason.applicant_kind_not_allowed: N_("本事项不接受这一类申请人作出承诺。"),
+    Reason.representative_required: N_("企业和组织须填写法定代表人（负责人）姓名。"),
+    Reason.agent_not_allowed: N_("本事项必须由申请人本人作出承诺，不可代为承诺。"),
+    Reason.materials_required: N_("请至少选择一项。"),
+}
+
+
+class Invalid(ValueError):
+    """An answer that fails validation, with the reason and what the message needs."""
+
+    def __init__(self, reason: Reason, field: str = "", **params: Any) -> None:
+        super().__init__(f"{reason.value}{f' ({field})' if field else ''}")
+        self.reason = reason
+        self.field = field
+        self.params = params
+
+    def message(self, gettext: Any) -> str:
+        """The reason in the reader's language, given that language's gettext."""
+        return str(gettext(MESSAGES[self.reason])).format(**self.params)
