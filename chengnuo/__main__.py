@@ -1,0 +1,3 @@
+from chengnuo.cli import main
+
+main()
