@@ -130,3 +130,16 @@ def test_sealed_sample_letters_verify(catalogue: Catalogue, settings: Settings) 
     sealer = Sealer.from_settings(settings)
     check = sealer.verify(sealer.seal(pdf, number=letter.number))
     assert check.ok and check.number == letter.number
+
+
+def test_rare_name_characters_render_from_the_full_face(catalogue: Catalogue, settings: Settings) -> None:
+    # 喆, 堃 and 䶮 are outside GB 2312 and so outside the reduced face; 𠇔 is in Extension B
+    item = next(i for i in catalogue.items.values() if i.applicant_kinds[0] == "person")
+    letter = sample_letter(item, Lang.zh)
+    name = "刘䶮喆堃𠇔"
+    letter = letter.model_copy(update={"applicant": letter.applicant.model_copy(update={"name": name})})
+    pdf = letter_pdf(letter, item, verify_url=settings.verify_url(letter.number))
+    covered, missing, _ = glyph_coverage(pdf)
+    assert not missing
+    assert set(name) <= covered
+    assert name in pdf_text(pdf)
