@@ -66,7 +66,7 @@ def transliterate_locale() -> None:
     for message in target:
         if message.id:
             source = kyrgyz.get(message.id)
-            message.string = to_arabic(source.string) if source is not None and source.string else ""
+            message.string = to_arabic(str(source.string)) if source is not None and source.string else ""
             message.flags.discard("fuzzy")
     write_catalog(target, po_path(Lang.ky_Arab))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from datetime import date
 
 from forms.catalogue.models import ApplicantKind, FieldKind, Item, ItemField
@@ -72,7 +73,7 @@ def problems(letter: Letter, item: Item, *, today: date | None = None) -> list[I
             if field.required:
                 found.append(Invalid(Reason.required, field.key))
             continue
-        found += _check(lambda f=field, r=raw: answer(f, r, today=today))
+        found += _check(partial(answer, field, raw, today=today))
     found += _supplement(letter, item)
     return found
 

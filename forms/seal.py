@@ -69,7 +69,7 @@ class Sealer:
         """Production: the PKCS#12 file and password; otherwise a development key in the data dir."""
         if settings.seal_pkcs12 is not None:
             password = settings.seal_password.get_secret_value().encode() if settings.seal_password else None
-            signer = signers.SimpleSigner.load_pkcs12(str(settings.seal_pkcs12), passphrase=password)
+            signer = signers.SimpleSigner.load_pkcs12(str(settings.seal_pkcs12), passphrase=password)  # type: ignore[no-untyped-call]
             if signer is None:
                 raise RuntimeError(f"cannot read the seal certificate {settings.seal_pkcs12}: wrong password?")
             return cls(signer)
@@ -85,7 +85,7 @@ class Sealer:
             reason=f"chengnuo letter {number}",
         )
         out = signers.sign_pdf(writer, meta, signer=self.signer, output=io.BytesIO())
-        return out.getvalue()
+        return bytes(out.getvalue())
 
     def verify(self, pdf: bytes) -> SealCheck:
         """Tell intact, altered, not ours, unsigned or not a PDF; never raises on bad input."""
@@ -131,11 +131,13 @@ def _development_signer(path: Path) -> signers.SimpleSigner:
     key = serialization.load_pem_private_key(data, password=None)
     cert = x509.load_pem_x509_certificate(data)
     cert_asn1 = asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
-    key_der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    key_der = key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     return signers.SimpleSigner(
         signing_cert=cert_asn1,
         signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
-        cert_registry=SimpleCertificateStore.from_certs([cert_asn1]),
+        cert_registry=SimpleCertificateStore.from_certs([cert_asn1]),  # type: ignore[no-untyped-call]
     )
 
 

@@ -62,4 +62,3 @@ def font_face_rule() -> str:
     if not REDUCED_CJK_FONT.exists():
         return ""
     return f'@font-face {{ font-family: "{REDUCED_CJK_FAMILY}"; src: url("{REDUCED_CJK_FONT.as_uri()}"); }}\n'
-

@@ -96,7 +96,8 @@ class LetterView:
         sections = [(_("事项名称"), self.t(self.item.name))]
         if notice.purpose is not None:
             sections.append((_("证明用途"), self.t(notice.purpose)))
-        return sections + [
+        return [
+            *sections,
             (_("设定依据"), self.t(notice.legal_basis)),
             (requirements, self.t(notice.requirements)),
             (_("告知承诺适用对象"), self.t(notice.who_may_commit)),

@@ -22,7 +22,7 @@ def script_of(char: str) -> str | None:
         return "arabic" if unicodedata.category(char) in ("Lo", "Mn", "Lm") else None
     if 0x0400 <= code <= 0x04FF:
         return "cyrillic" if char.isalpha() else None
-    if char.isascii() and char.isalpha() or 0x00C0 <= code <= 0x024F and char.isalpha():
+    if (char.isascii() and char.isalpha()) or (0x00C0 <= code <= 0x024F and char.isalpha()):
         return "latin"
     return None
 
@@ -63,6 +63,6 @@ def organisation_name(raw: str) -> str:
     low, high = ORGANISATION_NAME_LENGTH
     if not low <= len(name) <= high:
         raise Invalid(Reason.name_length, minimum=low, maximum=high)
-    if not all(script_of(c) or c.isdigit() and c.isascii() or c in _ORGANISATION_SIGNS for c in name):
+    if not all(script_of(c) or (c.isdigit() and c.isascii()) or c in _ORGANISATION_SIGNS for c in name):
         raise Invalid(Reason.org_name_chars)
     return name

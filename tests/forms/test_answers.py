@@ -22,7 +22,14 @@ TODAY = date(2026, 11, 23)
 
 @pytest.mark.parametrize(
     "typed",
-    ["13800138000", "+86 138 0013 8000", "0086-138-0013-8000", "86 13800138000", "(138) 0013-8000", "１３８００１３８０００"],
+    [
+        "13800138000",
+        "+86 138 0013 8000",
+        "0086-138-0013-8000",
+        "86 13800138000",
+        "(138) 0013-8000",
+        "１３８００１３８０００",
+    ],
 )
 def test_mobile_numbers_with_or_without_the_country_code(typed: str) -> None:
     assert mobile(typed) == "13800138000"
@@ -108,7 +115,14 @@ def test_the_too_late_message_names_the_latest_date() -> None:
 
 @pytest.mark.parametrize(
     ("typed", "value"),
-    [("3", Decimal(3)), ("1,500", Decimal(1500)), ("1 500", Decimal(1500)), ("2,5", Decimal("2.5")), ("٣٫٥", Decimal("3.5")), ("１２", Decimal(12))],
+    [
+        ("3", Decimal(3)),
+        ("1,500", Decimal(1500)),
+        ("1 500", Decimal(1500)),
+        ("2,5", Decimal("2.5")),
+        ("٣٫٥", Decimal("3.5")),
+        ("１２", Decimal(12)),
+    ],
 )
 def test_numbers_as_typed(typed: str, value: Decimal) -> None:
     assert parse_number(typed) == value

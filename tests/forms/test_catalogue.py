@@ -59,8 +59,12 @@ def test_catalogue_check_names_file_and_code_of_each_problem(tmp_path: Path) -> 
     shutil.copytree(BUILTIN_DIR, broken, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     items = sorted((broken / "items").glob("*.yaml"))
     first, second, third = items[0], items[1], items[2]
-    first.write_text(re.sub(r"(?m)^(\s+)ug: .*$", r'\1ug: "  "', first.read_text(encoding="utf-8"), count=1), encoding="utf-8")
-    second.write_text(second.read_text(encoding="utf-8").replace("department: ", "department: NOPE\nx: ", 1), encoding="utf-8")
+    first.write_text(
+        re.sub(r"(?m)^(\s+)ug: .*$", r'\1ug: "  "', first.read_text(encoding="utf-8"), count=1), encoding="utf-8"
+    )
+    second.write_text(
+        second.read_text(encoding="utf-8").replace("department: ", "department: NOPE\nx: ", 1), encoding="utf-8"
+    )
     third.write_text("code: [unclosed", encoding="utf-8")
 
     result = chengnuo("catalogue", "check", catalogue_dir=broken)

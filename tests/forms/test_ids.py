@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from stdnum.cn import ric, uscc
+from stdnum.exceptions import ValidationError
 
 from forms.validation import Invalid, Reason, credit_code, mask_id, resident_id
 from forms.validation.ids import USCC_ALPHABET
@@ -41,7 +42,7 @@ def test_codes_with_letters_in_the_first_eight_are_accepted() -> None:
     for body in ("N2653022MF0000001", "A1110000MB1234567"):
         code = body + uscc.calc_check_digit(body)
         assert credit_code(code) == code
-        with pytest.raises(Exception):
+        with pytest.raises(ValidationError):
             uscc.validate(code)
 
 

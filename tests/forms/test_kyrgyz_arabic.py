@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from forms.kyrgyz_arabic import HAMZA, LETTERS, PUNCTUATION, is_arabic_script, to_arabic
+from forms.kyrgyz_arabic import HAMZA, LETTERS, is_arabic_script, to_arabic
 
 # Worked out by hand, letter by letter, from the table and rules in forms/kyrgyz_arabic.py.
 # и and ы are both ى, й is ي; к/г are ك/گ next to front vowels and ق/ع next to back ones;
@@ -127,7 +127,9 @@ def test_is_arabic_script() -> None:
 
 _KY = "".join(LETTERS) + "".join(LETTERS).upper()
 _WORDS = st.text(alphabet=_KY, min_size=1, max_size=12)
-_PLACEHOLDERS = st.from_regex(r"\{[a-z_][a-z0-9_]{0,8}(![rs])?(:[<>^]?[0-9]{0,3}[,_]?(\.[0-9])?[dfs]?)?\}", fullmatch=True)
+_PLACEHOLDERS = st.from_regex(
+    r"\{[a-z_][a-z0-9_]{0,8}(![rs])?(:[<>^]?[0-9]{0,3}[,_]?(\.[0-9])?[dfs]?)?\}", fullmatch=True
+)
 _SEPARATORS = st.sampled_from(["", " ", ", ", "? ", "; ", "\n", "-", " 1,000 "])
 
 

@@ -84,9 +84,7 @@ def test_applicant_text_never_becomes_markup(catalogue: Catalogue, settings: Set
     assert '<img src="x">' not in html
 
 
-def test_every_page_carries_the_number_the_qr_code_and_a_page_number(
-    catalogue: Catalogue, settings: Settings
-) -> None:
+def test_every_page_carries_the_number_the_qr_code_and_a_page_number(catalogue: Catalogue, settings: Settings) -> None:
     item = catalogue.items[ITEMS[0]]
     letter, pdf = render(item, Lang.ky, settings)
     pages = pdf_text(pdf).split("\f")[:-1]

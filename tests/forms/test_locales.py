@@ -50,18 +50,24 @@ def test_every_extracted_text_is_in_the_catalogues(tmp_path: Path) -> None:
     assert extracted - known == set(), "run `chengnuo locales sync` and translate the new texts"
 
 
+def arabic_script_apart_from_typed_latin(translation: str, msgid: str) -> bool:
+    """Arabic script, except Latin letters the applicant types as they are (the X of an ID…)."""
+    typed = set(re.findall(r"[A-Za-z]", msgid))
+    return is_arabic_script("".join(c for c in translation if c not in typed))
+
+
 def test_arabic_script_kyrgyz_is_the_cyrillic_transliterated() -> None:
     kyrgyz = {m.id: m.string for m in catalog(Lang.ky) if m.id}
     for message in catalog(Lang.ky_Arab):
         if message.id:
             assert message.string == to_arabic(kyrgyz[message.id]), message.id
-            assert is_arabic_script(message.string), message.id
+            assert arabic_script_apart_from_typed_latin(message.string, message.id), message.id
 
 
 def test_uyghur_is_written_in_arabic_script() -> None:
     for message in catalog(Lang.ug):
-        if message.id and message.id not in ("{department}：",):
-            assert is_arabic_script(message.string), message.id
+        if message.id:
+            assert arabic_script_apart_from_typed_latin(message.string, message.id), message.id
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -103,7 +103,7 @@ def test_production_seals_with_its_pkcs12(settings: Settings, sealed: tuple[str,
     )
     assert production.certificate.sha256 == Sealer.from_settings(settings).certificate.sha256
     assert not (tmp_path / DEV_SEAL_FILE).exists()
-    with pytest.raises(Exception):
+    with pytest.raises(RuntimeError, match="wrong password"):
         Sealer.from_settings(Settings(CHENGNUO_SEAL_PKCS12=p12, CHENGNUO_SEAL_PASSWORD="wrong"))
 
 
