@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from datetime import date
+from functools import partial
 
 from forms.catalogue.models import ApplicantKind, FieldKind, Item, ItemField
 from forms.letter import Answer, IdType, Letter, Person

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from stdnum.cn import ric, uscc
 
+from forms import clock
 from forms.catalogue.models import ApplicantKind, FieldKind, Item, ItemField
 from forms.checks import latest_supplement_date
 from forms.i18n import gettext_for
@@ -24,7 +25,6 @@ from forms.letter import (
 )
 from forms.validation.reasons import N_
 
-BEIJING = timezone(timedelta(hours=8))
 # A person of Akqi County (region code 653022) as each language would write the name.
 SAMPLE_PEOPLE = {
     Lang.zh: "张明华",
@@ -47,7 +47,7 @@ SAMPLE_PHONE = "13899990000"
 
 def sample_letter(item: Item, lang: Lang, *, now: datetime | None = None) -> Letter:
     """A letter that passes every check for the item, signed by typing, flagged `sample`."""
-    now = now or datetime.now(BEIJING)
+    now = now or clock.now()
     name = SAMPLE_PEOPLE[lang]
     kind = item.applicant_kinds[0]
     if kind is ApplicantKind.person:

@@ -7,6 +7,7 @@ from datetime import date
 
 from stdnum.cn import ric, uscc
 
+from forms import clock
 from forms.validation.normalize import normalize_code
 from forms.validation.reasons import Invalid, Reason
 
@@ -27,7 +28,7 @@ def resident_id(raw: str, *, today: date | None = None) -> str:
     if not _ID_SHAPE.match(number):
         raise Invalid(Reason.id_chars)
     born = birth_date(number)
-    if born > (today or date.today()):
+    if born > (today or clock.today()):
         raise Invalid(Reason.id_birth_future)
     if number[-1] != ric.calc_check_digit(number):  # it drops the last character itself
         raise Invalid(Reason.id_checksum)

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from forms import clock
 from forms.validation.normalize import ascii_digits, normalize_number, normalize_text, strip_invisible
 from forms.validation.reasons import Invalid, Reason
 
@@ -39,7 +40,7 @@ def parse_date(
         value = date(year, month, day)
     except ValueError:
         raise Invalid(Reason.date_invalid) from None
-    today = today or date.today()
+    today = today or clock.today()
     if not_future and value > today:
         raise Invalid(Reason.date_future)
     if not_past and value < today:
