@@ -1,7 +1,8 @@
 """Render benchmark: cold and warm times and sizes of sealed-to-be letter PDFs.
 
 Run with `make bench-render` (or `.venv/bin/python bench/render.py [--runs N]`). The cold figure is
-the first letter of a fresh process, fonts included; warm figures are the next N renders.
+the first letter of a fresh process, fonts included; warm figures are the next N renders in a
+process that has warmed up as the API's render workers do (forms.render.warm_up).
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ import pypdf
 
 from forms.catalogue import CommitmentType, load_catalogue
 from forms.languages import Lang
-from forms.render import letter_pdf
+from forms.render import letter_pdf, warm_up
 from forms.sample import sample_letter
 from forms.settings import Settings
 
-# A two-page letter (主动公示型: the letter and its evidence page) and a long one (a full notice).
+# A two-page letter (主动公示型) and one with a full notice (证明事项告知承诺书), in Chinese and translated;
+# each has its signature-evidence page after the letter.
 CASES = [
     ("two-page", CommitmentType.proactive, Lang.zh),
     ("two-page", CommitmentType.proactive, Lang.ug),
@@ -53,6 +55,7 @@ def main() -> None:
     args = parser.parse_args()
     catalogue = load_catalogue()
     settings = Settings()
+    warm_up()  # as a render worker does when it starts
     print(f"{'letter':<9} {'item':<9} {'lang':<8} {'pages':>5} {'KB':>6} {'cold ms':>8} {'p50 ms':>7} {'p99 ms':>7}")
     for label, kind, lang in CASES:
         item = next(i for i in catalogue.items.values() if i.commitment_type is kind)

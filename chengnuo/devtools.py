@@ -17,6 +17,9 @@ from forms.kyrgyz_arabic import to_arabic
 from forms.languages import LANGS, Lang
 
 TEMPLATE = LOCALES_DIR / f"{DOMAIN}.pot"
+# _() and N_() mark texts; label() and paragraphs() are the macros that print one in two languages.
+EXTRACT = [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "N_", "-k", "label", "-k", "paragraphs",
+           "--no-location", "--sort-output", "--omit-header"]  # fmt: skip
 
 
 def po_path(lang: Lang) -> Path:
@@ -36,11 +39,7 @@ def write_catalog(catalog: Catalog, path: Path) -> None:
 
 def sync_locales() -> None:
     """Extract the texts, merge them into every language, Chinese as itself, ky_Arab from ky."""
-    subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "N_",
-         "--no-location", "--sort-output", "--omit-header", "-o", str(TEMPLATE), "."],
-        check=True, cwd=ROOT, capture_output=True,
-    )  # fmt: skip
+    subprocess.run([*EXTRACT, "-o", str(TEMPLATE), "."], check=True, cwd=ROOT, capture_output=True)
     for lang in LANGS:
         path = po_path(lang)
         catalog = read_catalog(path, lang.value) if path.exists() else _new_catalog(lang)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from functools import cache
 from typing import Any
 
@@ -49,3 +50,15 @@ def html_to_pdf(html: str, stylesheet: str = "letters/letter.css") -> bytes:
 def check_rendering() -> None:
     """Raise RenderingUnavailable now rather than on the first letter."""
     _weasyprint()
+
+
+def warm_up() -> None:
+    """For a render worker at start: load fonts and styles, then freeze the heap.
+
+    The first letter of a process pays ~0.7 s for fonts; afterwards gc.freeze() keeps the
+    long-lived font and style objects out of full collections, which otherwise add 50-80 ms
+    to one letter in twenty.
+    """
+    html_to_pdf('<html lang="zh-Hans"><body><p>承诺 ۋەدە милдеттенме</p></body></html>')
+    gc.collect()
+    gc.freeze()
