@@ -18,7 +18,8 @@ from forms.languages import LANGS, Lang
 
 TEMPLATE = LOCALES_DIR / f"{DOMAIN}.pot"
 # _() and N_() mark texts; label() and paragraphs() are the macros that print one in two languages.
-EXTRACT = [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "N_", "-k", "label", "-k", "paragraphs",
+KEYWORDS = ["-k", "N_", "-k", "label", "-k", "paragraphs"]
+EXTRACT = [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", *KEYWORDS,
            "--no-location", "--sort-output", "--omit-header"]  # fmt: skip
 
 

@@ -141,3 +141,18 @@ def test_rare_name_characters_render_from_the_full_face(catalogue: Catalogue, se
     assert not missing
     assert set(name) <= covered
     assert name in pdf_text(pdf)
+
+
+def test_the_letters_of_every_script_have_glyphs() -> None:
+    from forms.render.pdf import html_to_pdf
+
+    samples = {
+        "zh-Hans": "承诺书 阿合奇县",
+        "ug": "ئۇيغۇرچە ۆ ۈ ې ى",
+        "ky-Arab": "قىرعىزچا ۅ ۉ",
+        "ky": "Кыргызча ң ө ү Ң Ө Ү",
+    }
+    body = "".join(f'<p lang="{tag}">{text}</p>' for tag, text in samples.items())
+    covered, missing, _ = glyph_coverage(html_to_pdf(f'<html lang="zh-Hans"><body>{body}</body></html>'))
+    assert not missing
+    assert set("".join(samples.values())) - {" "} <= covered
