@@ -1,24 +1,66 @@
-"""The window API's application factory (issue 4 fills it in)."""
+"""The window API's application factory: builds the services once, wires the routers."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
+from api import errors
+from api.config import ApiSettings
+from api.deps import Services
+from api.pii import KEY_FILE, Vault
+from api.rendering import Renderer
+from api.routes import letters, verify
+from api.store.engine import make_engine, migrate, writer
+from api.store.pdf_files import PdfStore
 from forms.catalogue import load_catalogue
-from forms.settings import Settings
+from forms.seal import Sealer
 
 
-def create_app(settings: Settings) -> FastAPI:
+def build_services(settings: ApiSettings) -> Services:
+    """Open the store (migrated to the newest schema), the keys and the render pool."""
+    engine = make_engine(settings.store_url)
+    migrate(engine)
+    return Services(
+        settings=settings,
+        engine=engine,
+        write_engine=writer(engine),
+        catalogue=load_catalogue(settings.catalogue_dir),
+        vault=Vault.from_key_file(settings.data_dir / KEY_FILE),
+        renderer=Renderer(settings, settings.render_workers),
+        pdfs=PdfStore(settings.letters_dir),
+        sealer=Sealer.from_settings(settings),
+        service_token=settings.bot_token(),
+    )
+
+
+def create_app(settings: ApiSettings, services: Services | None = None) -> FastAPI:
     """Build the app for these settings; nothing happens at import time."""
-    app = FastAPI(title="chengnuo", version="0.1.0")
-    catalogue = load_catalogue(settings.catalogue_dir)
+    services = services or build_services(settings)
 
-    @app.get("/healthz")
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        services.renderer.close()
+        services.engine.dispose()
+
+    app = FastAPI(
+        title="chengnuo window API",
+        version="0.1.0",
+        description="Receives signed commitment letters from the bot; lets the windows find, verify and act on them.",
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    errors.install(app)
+    app.include_router(letters.router)
+    app.include_router(verify.router)
+
+    @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, object]:
+        """Up, with the catalogue loaded."""
+        catalogue = services.catalogue
         return {"status": "ok", "items": len(catalogue.items), "catalogue_problems": len(catalogue.problems)}
-
-    @app.get("/api/items")
-    def items() -> list[dict[str, str]]:
-        return [{"code": i.code, "name": i.name.zh, "department": i.department.code} for i in catalogue.items.values()]
 
     return app

@@ -115,8 +115,9 @@ def serve(
     import uvicorn
 
     from api.app import create_app
+    from api.config import ApiSettings
 
-    uvicorn.run(create_app(Settings()), host=host, port=port)
+    uvicorn.run(create_app(ApiSettings()), host=host, port=port)
 
 
 def main() -> None:

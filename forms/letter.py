@@ -110,6 +110,7 @@ class Letter(BaseModel):
     public: bool  # 承诺公开类型: published on the credit platform or not
     signature: SignatureEvidence | None = None
     sample: bool = False  # a specimen: never a real commitment
+    verify_code: str | None = Field(default=None, pattern=r"^[A-Z2-9]{4}-[A-Z2-9]{4}$")  # set by the API
 
     def content_hash(self) -> str:
         """SHA-256 of what the applicant signed, in a canonical JSON form."""

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -22,11 +21,13 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
+from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from forms.files import create_once
 from forms.settings import Settings
 
 SEAL_FIELD = "ChengnuoSeal"
@@ -88,6 +89,10 @@ class Sealer:
         return bytes(out.getvalue())
 
     def verify(self, pdf: bytes) -> SealCheck:
+        """verify_async for code without an event loop (the CLI, worker threads)."""
+        return asyncio.run(self.verify_async(pdf))
+
+    async def verify_async(self, pdf: bytes) -> SealCheck:
         """Tell intact, altered, not ours, unsigned or not a PDF; never raises on bad input."""
         if not pdf.lstrip()[:5].startswith(b"%PDF"):
             return SealCheck(Verdict.not_pdf)
@@ -102,8 +107,9 @@ class Sealer:
         seal = sealed[-1]
         number = _number(reader)
         try:
-            status = validate_pdf_signature(seal, ValidationContext(trust_roots=[self.certificate]))
-        except Exception as error:  # pyHanko raises many kinds on a damaged signature
+            status = await async_validate_pdf_signature(seal, ValidationContext(trust_roots=[self.certificate]))
+        except (SignatureValidationError, PdfError, ValueError, KeyError, TypeError, IndexError) as error:
+            # a damaged signature; anything else is a bug and must not read as a forgery
             log.info("seal does not validate: %s", error)
             return SealCheck(Verdict.altered, number=number)
         signer = status.signing_cert.subject.human_friendly
@@ -143,7 +149,6 @@ def _development_signer(path: Path) -> signers.SimpleSigner:
 
 def _write_development_key(path: Path) -> None:
     """A self-signed P-256 certificate, written atomically so that parallel workers agree on one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name(
         [
@@ -178,15 +183,5 @@ def _write_development_key(path: Path) -> None:
         .sign(key, hashes.SHA256())
     )
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    pem += cert.public_bytes(serialization.Encoding.PEM)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".seal-")
-    with os.fdopen(fd, "wb") as out:
-        out.write(pem)
-    try:
-        os.link(tmp, path)  # atomic: fails if another worker created the key first, and we keep theirs
-    except FileExistsError:
-        return
-    finally:
-        os.unlink(tmp)
-    os.chmod(path, 0o600)
-    log.warning("created a development seal at %s: set CHENGNUO_SEAL_PKCS12 in production", path)
+    if create_once(path, pem + cert.public_bytes(serialization.Encoding.PEM)):
+        log.warning("created a development seal at %s: set CHENGNUO_SEAL_PKCS12 in production", path)

@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     seal_pkcs12: Path | None = Field(None, alias="CHENGNUO_SEAL_PKCS12")
     seal_password: SecretStr | None = Field(None, alias="CHENGNUO_SEAL_PASSWORD")
 
-    def verify_url(self, number: str) -> str:
-        """The address printed as a QR code on every page of a letter."""
-        return f"{self.public_url.rstrip('/')}/verify/{number}"
+    def verify_url(self, number: str, code: str | None = None) -> str:
+        """The address printed as a QR code on every page of a letter; the code stops guessing."""
+        url = f"{self.public_url.rstrip('/')}/verify/{number}"
+        return f"{url}?code={code}" if code else url

@@ -1,0 +1,42 @@
+"""The API's settings: the letter core's, plus the store, the service token and the data key."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+
+from forms.files import create_once
+from forms.settings import Settings
+
+
+class ApiSettings(Settings):
+    """Read from the environment; secrets left unset are generated into the data directory."""
+
+    database_url: str | None = Field(None, alias="DATABASE_URL")
+    service_token: SecretStr | None = Field(None, alias="CHENGNUO_SERVICE_TOKEN")
+    render_workers: int = Field(2, alias="CHENGNUO_RENDER_WORKERS", ge=0, le=32)
+
+    @property
+    def store_url(self) -> str:
+        """SQLAlchemy URL: DATABASE_URL (postgresql://… uses psycopg 3), else SQLite in the data dir."""
+        if self.database_url:
+            url = self.database_url
+            for prefix in ("postgresql://", "postgres://"):
+                if url.startswith(prefix):
+                    return "postgresql+psycopg://" + url[len(prefix) :]
+            return url
+        return f"sqlite:///{(self.data_dir / 'chengnuo.db').resolve()}"
+
+    @property
+    def letters_dir(self) -> Path:
+        return self.data_dir / "letters"
+
+    def bot_token(self) -> str:
+        """The bot's service token: the setting, or one generated once into the data directory."""
+        if self.service_token is not None:
+            return self.service_token.get_secret_value()
+        path = self.data_dir / "keys" / "service-token"
+        create_once(path, secrets.token_urlsafe(32).encode())
+        return path.read_text(encoding="utf-8").strip()

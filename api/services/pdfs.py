@@ -1,0 +1,33 @@
+"""A letter's sealed PDF: read from the store, or rendered and stored when it is missing."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import Services, write_session
+from api.services.submit import stored_letter
+from api.store import LetterRecord
+from forms import clock
+
+
+async def ensure_pdf(services: Services, record: LetterRecord) -> bytes:
+    """The letter's sealed PDF, rendered now if it is missing (a crash between numbering and
+    rendering leaves a letter without one; the next request mends it). No transaction is open
+    while the PDF renders."""
+    stored = services.pdfs.read(record)
+    if stored is not None:
+        return stored
+    letter, item = stored_letter(services.vault, record)
+    pdf = await services.renderer.render(letter, item)
+    digest = services.pdfs.write(record, pdf)
+    await run_in_threadpool(_record_pdf, services, record.id, digest)
+    record.pdf_sha256 = digest
+    return pdf
+
+
+def _record_pdf(services: Services, letter_id: int | None, digest: str) -> None:
+    with write_session(services) as session:
+        stored = session.get(LetterRecord, letter_id)
+        if stored is not None:
+            stored.pdf_sha256, stored.updated_at = digest, clock.now()
+            session.commit()

@@ -1,0 +1,153 @@
+"""Receive a signed letter: check it again, number it, store it; a retry gets the same letter."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from api.errors import ApiError
+from api.pii import Vault
+from api.services.numbering import next_sequence
+from api.statuses import Status
+from api.store import IdempotencyKey, LetterEvent, LetterRecord
+from forms import clock
+from forms.catalogue import Catalogue, Item
+from forms.checks import id_number, problems
+from forms.i18n import gettext_for
+from forms.languages import Lang
+from forms.letter import Letter, letter_number
+from forms.submission import LetterSubmission, build_letter, submission_hash
+from forms.validation import mask_id, mask_mobile, mobile
+from forms.validation.normalize import normalize_text
+
+# A letter signed on a phone with patchy connectivity may arrive days later; not from the future.
+SIGNED_AT_MOST_AGO = timedelta(days=7)
+CLOCK_SKEW = timedelta(minutes=5)
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at a window
+
+
+def checked_item(submission: LetterSubmission, catalogue: Catalogue, *, now: datetime) -> Item:
+    """Everything the bot checked, checked again; 4xx with reasons when anything is wrong."""
+    item = catalogue.get(submission.item_code)
+    if item is None:
+        raise ApiError(422, "item.unknown", f"no item {submission.item_code!r} in the catalogue")
+    if submission.notice_hash != item.notice_hash:
+        raise ApiError(409, "notice.changed", "the notice changed after it was read: it must be read again")
+    signature = submission.signature
+    if signature.notice_hash != submission.notice_hash:
+        raise ApiError(422, "signature.notice_mismatch", "the signature is for another version of the notice")
+    if signature.content_hash != submission_hash(submission, item):
+        raise ApiError(422, "signature.content_mismatch", "the signature does not cover this content")
+    if not now - SIGNED_AT_MOST_AGO <= signature.signed_at <= now + CLOCK_SKEW:
+        raise ApiError(422, "signature.time", "the signing time is not plausible")
+    if normalize_text(signature.typed_name) not in _signatories(submission):
+        raise ApiError(422, "signature.name_mismatch", "the typed name is not the name of who commits")
+    unnumbered = build_letter(submission, item, number=letter_number(item.department.code, now.year, 0))
+    found = problems(unnumbered, item, today=signature.signed_at.date())
+    if found:
+        zh = gettext_for(Lang.zh)
+        details = [{"field": p.field, "reason": p.reason.value, "message": p.message(zh)} for p in found]
+        raise ApiError(422, "letter.invalid", "the letter does not pass the item's rules", details)
+    return item
+
+
+def _signatories(submission: LetterSubmission) -> set[str]:
+    """Who may sign: the applicant, an organisation's legal representative, or the agent."""
+    names = {submission.applicant.name, submission.applicant.legal_representative}
+    if submission.agent is not None:
+        names.add(submission.agent.name)
+    return {normalize_text(n) for n in names if n}
+
+
+def submit(
+    session: Session, vault: Vault, submission: LetterSubmission, item: Item, *, key: str
+) -> tuple[LetterRecord, Letter, bool]:
+    """Store the letter once per idempotency key: (record, letter, created)."""
+    request_hash = hashlib.sha256(submission.model_dump_json().encode()).hexdigest()
+    existing = _replay(session, vault, key, request_hash)
+    if existing is not None:
+        return (*existing, False)
+    now = clock.now()
+    sequence = next_sequence(session, item.department.code, now.year)
+    number = letter_number(item.department.code, now.year, sequence)
+    letter = build_letter(submission, item, number=number, verify_code=_verify_code())
+    record = _record(letter, item, vault, department=item.department.code, year=now.year, sequence=sequence)
+    session.add(record)
+    try:
+        session.flush()
+        assert record.id is not None
+        session.add(IdempotencyKey(key=key, request_hash=request_hash, letter_id=record.id, created_at=now))
+        actor = f"applicant:{submission.signature.telegram_user_id or '-'}"
+        session.add(LetterEvent(letter_id=record.id, at=now, actor=actor, to_status=Status.signed, reason=""))
+        session.commit()
+    except IntegrityError:
+        # the same key committed by a concurrent retry: its number stands, ours is rolled back
+        session.rollback()
+        existing = _replay(session, vault, key, request_hash)
+        if existing is None:
+            raise
+        return (*existing, False)
+    return record, letter, True
+
+
+def _replay(session: Session, vault: Vault, key: str, request_hash: str) -> tuple[LetterRecord, Letter] | None:
+    stored = session.get(IdempotencyKey, key)
+    if stored is None:
+        return None
+    if stored.request_hash != request_hash:
+        raise ApiError(409, "idempotency.key_reused", "this Idempotency-Key was used for another letter")
+    record = session.get(LetterRecord, stored.letter_id)
+    assert record is not None
+    return record, stored_letter(vault, record)[0]
+
+
+def stored_letter(vault: Vault, record: LetterRecord) -> tuple[Letter, Item]:
+    """The letter as signed and the item as it was read, from the encrypted document."""
+    document = json.loads(vault.decrypt(record.document))
+    return Letter.model_validate(document["letter"]), Item.model_validate(document["item"])
+
+
+def _verify_code() -> str:
+    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def _record(letter: Letter, item: Item, vault: Vault, *, department: str, year: int, sequence: int) -> LetterRecord:
+    applicant = letter.applicant
+    canonical_id = id_number(applicant.id_type, applicant.id_number)
+    document = json.dumps({"letter": letter.model_dump(mode="json"), "item": item.model_dump(mode="json")})
+    now = clock.now()
+    return LetterRecord(
+        number=letter.number,
+        department_code=department,
+        year=year,
+        sequence=sequence,
+        item_code=item.code,
+        commitment_type=item.commitment_type.value,
+        status=Status.signed.value,
+        applicant_kind=applicant.kind.value,
+        applicant_name=applicant.name,
+        id_type=applicant.id_type.value,
+        id_hash=vault.lookup_hash(canonical_id),
+        id_masked=mask_id(canonical_id),
+        id_encrypted=vault.encrypt(canonical_id),
+        phone_masked=mask_mobile(mobile(applicant.phone)),
+        phone_encrypted=vault.encrypt(mobile(applicant.phone)),
+        language=letter.language.value,
+        public=letter.public,
+        signed_at=letter.signed_at,
+        valid_until=letter.valid_until,
+        supplement_due_on=letter.supplement.due_on if letter.supplement else None,
+        telegram_user_id=letter.signature.telegram_user_id if letter.signature else None,
+        content_hash=letter.content_hash(),
+        notice_hash=letter.notice_hash,
+        verify_code=letter.verify_code or "",
+        document=vault.encrypt(document),
+        created_at=now,
+        updated_at=now,
+    )

@@ -1,0 +1,88 @@
+"""The statuses of a letter (DESIGN.md) and who may move it from one to another."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from forms.catalogue import CommitmentType
+
+
+class Status(StrEnum):
+    signed = "signed"
+    accepted = "accepted"
+    awaiting_supplement = "awaiting_supplement"
+    supplemented = "supplemented"
+    overdue_terminated = "overdue_terminated"
+    completed = "completed"
+    kept = "kept"
+    broken = "broken"
+    repaired = "repaired"
+    withdrawn = "withdrawn"
+    superseded = "superseded"
+    expired = "expired"
+
+
+class Actor(StrEnum):
+    window = "window"  # a clerk of the letter's department, or an admin
+    applicant = "applicant"  # through the bot's service token
+    system = "system"  # deadlines and validity, run by the API itself
+
+
+S = Status
+_MOVES: dict[Status, dict[Status, set[Actor]]] = {
+    S.signed: {S.accepted: {Actor.window}, S.withdrawn: {Actor.applicant}},
+    S.accepted: {
+        S.awaiting_supplement: {Actor.window},
+        S.completed: {Actor.window},
+        S.withdrawn: {Actor.applicant},
+    },
+    S.awaiting_supplement: {
+        S.supplemented: {Actor.window},
+        S.overdue_terminated: {Actor.system, Actor.window},
+        S.withdrawn: {Actor.applicant},
+    },
+    S.supplemented: {S.completed: {Actor.window}},
+    S.completed: {S.kept: {Actor.window}, S.broken: {Actor.window}},
+    S.broken: {S.repaired: {Actor.window}},
+}
+# "Any: superseded (re-commitment), expired (validity ended)" — any letter still in force.
+IN_FORCE = {S.signed, S.accepted, S.awaiting_supplement, S.supplemented, S.completed, S.kept}
+for _status in IN_FORCE:
+    _MOVES.setdefault(_status, {})[S.superseded] = {Actor.window}
+    _MOVES[_status][S.expired] = {Actor.system}
+
+
+class IllegalMove(Exception):
+    """A move the rules do not allow; `code` says which rule, for the 409 answer."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def check_move(current: Status, target: Status, actor: Actor, commitment_type: CommitmentType) -> None:
+    """Raise IllegalMove unless `actor` may move a letter of this type from `current` to `target`."""
+    allowed = _MOVES.get(current, {})
+    if target not in allowed:
+        raise IllegalMove("transition.not_allowed", f"a letter that is {current} cannot become {target}")
+    if actor not in allowed[target]:
+        raise IllegalMove("transition.not_yours", f"{target} is not set by the {actor}")
+    # 容缺受理: the matter is completed only once the missing material has come
+    deficient = commitment_type is CommitmentType.missing_material
+    if deficient and current is S.accepted and target is S.completed:
+        raise IllegalMove("transition.supplement_first", "the missing material must be supplemented first")
+    if not deficient and target is S.awaiting_supplement:
+        raise IllegalMove("transition.no_supplement", "only 容缺受理 letters wait for a supplement")
+
+
+def next_moves(current: Status, actor: Actor, commitment_type: CommitmentType) -> list[Status]:
+    """The statuses this actor may set now: the buttons a window page shows."""
+    moves = []
+    for target in _MOVES.get(current, {}):
+        try:
+            check_move(current, target, actor, commitment_type)
+        except IllegalMove:
+            continue
+        moves.append(target)
+    return moves

@@ -1,0 +1,106 @@
+"""The letters and what happens to them: the tables the window API writes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, LargeBinary, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from api.store.types import UTCDateTime
+
+
+def _at(**kwargs: object) -> object:
+    return Field(sa_column=Column(UTCDateTime(), **kwargs))  # type: ignore[arg-type]
+
+
+class LetterRecord(SQLModel, table=True):
+    """One signed letter. Personal numbers are stored encrypted, with a keyed hash to find them."""
+
+    __tablename__ = "letters"
+    __table_args__ = (UniqueConstraint("department_code", "year", "sequence"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(unique=True, index=True, max_length=32)
+    department_code: str = Field(index=True, max_length=16)
+    year: int
+    sequence: int
+    item_code: str = Field(index=True, max_length=32)
+    commitment_type: str = Field(max_length=24)
+    status: str = Field(index=True, max_length=24)
+    applicant_kind: str = Field(max_length=24)
+    applicant_name: str = Field(index=True, max_length=100)
+    id_type: str = Field(max_length=16)
+    id_hash: str = Field(index=True, max_length=64)
+    id_masked: str = Field(max_length=40)
+    id_encrypted: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    phone_masked: str = Field(max_length=20)
+    phone_encrypted: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    language: str = Field(max_length=8)
+    public: bool
+    signed_at: datetime = _at(nullable=False, index=True)  # type: ignore[assignment]
+    valid_until: date
+    supplement_due_on: date | None = Field(default=None, index=True)
+    telegram_user_id: int | None = Field(default=None, index=True)
+    content_hash: str = Field(max_length=64)
+    notice_hash: str = Field(max_length=64)
+    verify_code: str = Field(max_length=16)
+    # the whole letter as signed, encrypted: it holds the personal numbers in clear
+    document: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    pdf_sha256: str | None = Field(default=None, max_length=64)
+    created_at: datetime = _at(nullable=False)  # type: ignore[assignment]
+    updated_at: datetime = _at(nullable=False)  # type: ignore[assignment]
+
+
+class LetterEvent(SQLModel, table=True):
+    """A change of status: who, when, why. Letters never change; their events accumulate."""
+
+    __tablename__ = "letter_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    letter_id: int = Field(foreign_key="letters.id", index=True)
+    at: datetime = _at(nullable=False)  # type: ignore[assignment]
+    actor: str = Field(max_length=64)  # "applicant:<telegram id>", "staff:<username>", "system"
+    from_status: str | None = Field(default=None, max_length=24)
+    to_status: str = Field(max_length=24)
+    reason: str = Field(default="", max_length=500)
+
+
+class NumberCounter(SQLModel, table=True):
+    """The last sequence handed out per department and year: numbers are gap-free."""
+
+    __tablename__ = "number_counters"
+
+    department_code: str = Field(primary_key=True, max_length=16)
+    year: int = Field(primary_key=True)
+    last: int = 0
+
+
+class IdempotencyKey(SQLModel, table=True):
+    """A submission's key: a retry with the same key gets the same letter, never a second one."""
+
+    __tablename__ = "idempotency_keys"
+
+    key: str = Field(primary_key=True, max_length=128)
+    request_hash: str = Field(max_length=64)
+    letter_id: int = Field(foreign_key="letters.id")
+    created_at: datetime = _at(nullable=False)  # type: ignore[assignment]
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A notification for the applicant, leased to the bot and acknowledged once delivered."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("letter_id", "dedup_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    letter_id: int = Field(foreign_key="letters.id", index=True)
+    telegram_user_id: int | None = None
+    kind: str = Field(max_length=32)  # status_changed, supplement_reminder…
+    dedup_key: str = Field(max_length=64)  # makes a reminder exactly once, whichever worker writes it
+    payload: str = Field(default="{}")  # JSON
+    created_at: datetime = _at(nullable=False)  # type: ignore[assignment]
+    leased_until: datetime | None = _at(nullable=True, index=True)  # type: ignore[assignment]
+    lease_token: str | None = Field(default=None, max_length=64)
+    attempts: int = 0
+    acked_at: datetime | None = _at(nullable=True, index=True)  # type: ignore[assignment]

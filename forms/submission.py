@@ -1,0 +1,93 @@
+"""What the bot hands to the API once the applicant has signed, and how it becomes a numbered letter."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from forms.catalogue.models import Item
+from forms.languages import Lang
+from forms.letter import Agent, Answer, Applicant, Letter, SignatureEvidence, Supplement, add_months, content_hash
+
+EXAMPLE: dict[str, Any] = {
+    "item_code": "SFJ-001",
+    "applicant": {
+        "kind": "person",
+        "name": "张明华",
+        "id_type": "resident_id",
+        "id_number": "653022199003150016",
+        "phone": "13899990000",
+    },
+    "answers": {"household_size": "3", "monthly_income": "800", "matter_kind": "wages", "case_summary": "欠薪三个月"},
+    "language": "zh",
+    "notice_hash": "…the item's notice_hash…",
+    "signature": {
+        "method": "typed",
+        "signed_at": "2026-11-24T10:15:00+08:00",
+        "typed_name": "张明华",
+        "telegram_user_id": 100000001,
+        "content_hash": "…",
+        "notice_hash": "…",
+    },
+}
+
+
+class LetterSubmission(BaseModel):
+    """A signed letter without its number: the number is the API's to give."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE]})
+
+    item_code: str = Field(max_length=32)
+    applicant: Applicant
+    agent: Agent | None = None
+    answers: dict[str, Answer] = {}
+    supplement: Supplement | None = None
+    language: Lang
+    notice_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    signature: SignatureEvidence
+
+
+def signed_content(submission: LetterSubmission, item: Item) -> dict[str, object]:
+    """Exactly what the signature's content hash covers (see forms.letter.SIGNED_CONTENT)."""
+    return {
+        "item_code": item.code,
+        "commitment_type": item.commitment_type.value,
+        "applicant": submission.applicant.model_dump(mode="json"),
+        "agent": submission.agent.model_dump(mode="json") if submission.agent else None,
+        "answers": submission.answers,
+        "supplement": submission.supplement.model_dump(mode="json") if submission.supplement else None,
+        "commitments": [c.model_dump(mode="json") for c in item.commitments],
+        "notice_hash": submission.notice_hash,
+        "language": submission.language.value,
+        "public": item.notice.disclosure.public,
+    }
+
+
+def submission_hash(submission: LetterSubmission, item: Item) -> str:
+    """The hash the applicant signs: the bot puts it in the signature, the API checks it."""
+    return content_hash(signed_content(submission, item))
+
+
+def build_letter(submission: LetterSubmission, item: Item, *, number: str, verify_code: str | None = None) -> Letter:
+    """The letter as it will be stored and printed, with the item's commitments as read."""
+    signed_at: datetime = submission.signature.signed_at
+    signed_on: date = signed_at.date()
+    return Letter(
+        number=number,
+        item_code=item.code,
+        commitment_type=item.commitment_type,
+        applicant=submission.applicant,
+        agent=submission.agent,
+        answers=submission.answers,
+        supplement=submission.supplement,
+        commitments=item.commitments,
+        notice_hash=submission.notice_hash,
+        language=submission.language,
+        signed_at=signed_at,
+        valid_until=add_months(signed_on, item.validity_months),
+        public=item.notice.disclosure.public,
+        signature=submission.signature,
+        verify_code=verify_code,
+    )
