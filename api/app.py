@@ -6,13 +6,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from sqlmodel import Session
 
 from api import errors
 from api.config import ApiSettings
 from api.deps import Services
 from api.pii import KEY_FILE, Vault
 from api.rendering import Renderer
-from api.routes import letters, verify
+from api.routes import auth, letters, outbox, search, transitions, verify
+from api.services.auth import ensure_first_admin
 from api.store.engine import make_engine, migrate, writer
 from api.store.pdf_files import PdfStore
 from forms.catalogue import load_catalogue
@@ -23,6 +25,8 @@ def build_services(settings: ApiSettings) -> Services:
     """Open the store (migrated to the newest schema), the keys and the render pool."""
     engine = make_engine(settings.store_url)
     migrate(engine)
+    with Session(writer(engine)) as session:
+        first_admin_password = ensure_first_admin(session)
     return Services(
         settings=settings,
         engine=engine,
@@ -33,6 +37,7 @@ def build_services(settings: ApiSettings) -> Services:
         pdfs=PdfStore(settings.letters_dir),
         sealer=Sealer.from_settings(settings),
         service_token=settings.bot_token(),
+        first_admin_password=first_admin_password,
     )
 
 
@@ -54,8 +59,8 @@ def create_app(settings: ApiSettings, services: Services | None = None) -> FastA
     )
     app.state.services = services
     errors.install(app)
-    app.include_router(letters.router)
-    app.include_router(verify.router)
+    for module in (letters, search, transitions, auth, outbox, verify):
+        app.include_router(module.router)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, object]:

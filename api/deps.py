@@ -15,6 +15,7 @@ from api.config import ApiSettings
 from api.errors import ApiError
 from api.pii import Vault
 from api.rendering import Renderer
+from api.services.auth import Role, StaffMember, staff_for_token
 from api.store.pdf_files import PdfStore
 from forms.catalogue import Catalogue
 from forms.seal import Sealer
@@ -33,6 +34,7 @@ class Services:
     pdfs: PdfStore
     sealer: Sealer
     service_token: str
+    first_admin_password: str | None = None  # shown once, on the first run
 
 
 def get_services(request: Request) -> Services:
@@ -57,11 +59,79 @@ def write_session(services: Services) -> Session:
     return Session(services.write_engine, expire_on_commit=False)
 
 
+def get_write_session(services: ServicesDep) -> Iterator[Session]:
+    """For sync routes that write: on SQLite the write lock is taken when the transaction begins."""
+    with write_session(services) as session:
+        yield session
+
+
+WriteSessionDep = Annotated[Session, Depends(get_write_session)]
+
+
+def _bearer(authorization: str | None) -> str:
+    return (authorization or "").removeprefix("Bearer ").strip()
+
+
+def _is_service(services: Services, token: str) -> bool:
+    return bool(token) and hmac.compare_digest(token.encode(), services.service_token.encode())
+
+
 def require_service(services: ServicesDep, authorization: Annotated[str | None, Header()] = None) -> None:
     """The bot's service token, as `Authorization: Bearer <token>`."""
-    token = (authorization or "").removeprefix("Bearer ").strip()
-    if not token or not hmac.compare_digest(token.encode(), services.service_token.encode()):
+    if not _is_service(services, _bearer(authorization)):
         raise ApiError(401, "unauthorized", "the service token is missing or wrong")
 
 
 ServiceAuth = Depends(require_service)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The bot (acting for its applicants) or a member of staff (seeing their departments)."""
+
+    staff: StaffMember | None = None
+
+    @property
+    def is_service(self) -> bool:
+        return self.staff is None
+
+    @property
+    def actor(self) -> str:
+        return f"staff:{self.staff.username}" if self.staff else "service"
+
+    def may_see(self, department_code: str) -> bool:
+        departments = self.staff.departments if self.staff else None
+        return departments is None or department_code in departments
+
+
+def get_caller(
+    services: ServicesDep, session: SessionDep, authorization: Annotated[str | None, Header()] = None
+) -> Caller:
+    token = _bearer(authorization)
+    if _is_service(services, token):
+        return Caller()
+    staff = staff_for_token(session, token) if token else None
+    if staff is None:
+        raise ApiError(401, "unauthorized", "log in first: the token is missing, wrong or expired")
+    return Caller(staff=staff)
+
+
+CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+def get_staff(caller: CallerDep) -> StaffMember:
+    if caller.staff is None:
+        raise ApiError(403, "forbidden", "this is for staff accounts")
+    return caller.staff
+
+
+StaffDep = Annotated[StaffMember, Depends(get_staff)]
+
+
+def get_admin(staff: StaffDep) -> StaffMember:
+    if staff.role is not Role.admin:
+        raise ApiError(403, "forbidden", "this is for administrators")
+    return staff
+
+
+AdminDep = Annotated[StaffMember, Depends(get_admin)]

@@ -17,6 +17,8 @@ locales_app = typer.Typer(no_args_is_help=True, help="Translations (maintainers)
 app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(letter_app, name="letter")
 app.add_typer(locales_app, name="locales")
+staff_app = typer.Typer(no_args_is_help=True, help="Staff accounts and windows.")
+app.add_typer(staff_app, name="staff")
 
 
 @catalogue_app.command("check")
@@ -114,10 +116,48 @@ def serve(
     """Serve the API (and, later, the bot) on HOST:PORT."""
     import uvicorn
 
-    from api.app import create_app
+    from api.app import build_services, create_app
     from api.config import ApiSettings
 
-    uvicorn.run(create_app(ApiSettings()), host=host, port=port)
+    settings = ApiSettings()
+    services = build_services(settings)
+    if services.first_admin_password:
+        typer.echo(
+            "First run: an administrator account was created.\n"
+            f"  username: admin\n  one-time password: {services.first_admin_password}\n"
+            "It is shown this once; change it after logging in (POST /api/auth/password).",
+            err=True,
+        )
+    uvicorn.run(create_app(settings, services), host=host, port=port)
+
+
+@staff_app.command("add")
+def staff_add(
+    username: str,
+    role: Annotated[str, typer.Option(help="window or admin")] = "window",
+    window: Annotated[str | None, typer.Option(help="the window's name (created if new)")] = None,
+    department: Annotated[list[str] | None, typer.Option(help="a department the window serves (repeat)")] = None,
+    name: Annotated[str, typer.Option(help="the person's name, for pages and logs")] = "",
+) -> None:
+    """Add a staff account; its one-time password is printed once."""
+    from sqlmodel import Session
+
+    from api.config import ApiSettings
+    from api.errors import ApiError
+    from api.services.auth import Role, add_staff, add_window
+    from api.store.engine import make_engine, migrate, writer
+
+    settings = ApiSettings()
+    engine = make_engine(settings.store_url)
+    migrate(engine)
+    with Session(writer(engine)) as session:
+        try:
+            place = add_window(session, window, department or []) if window else None
+            _, password = add_staff(session, username, role=Role(role), window=place, display_name=name)
+        except (ApiError, ValueError) as error:
+            typer.echo(f"not added: {getattr(error, 'message', error)}", err=True)
+            raise typer.Exit(1) from None
+    typer.echo(f"{username}: one-time password {password} (shown once; it must be changed at first login)")
 
 
 def main() -> None:

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Response
-from pydantic import BaseModel
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import ServiceAuth, Services, ServicesDep, SessionDep, write_session
-from api.errors import ErrorBody, not_found
+from api.deps import (
+    Caller,
+    CallerDep,
+    ServiceAuth,
+    Services,
+    ServicesDep,
+    SessionDep,
+    WriteSessionDep,
+    write_session,
+)
+from api.errors import ApiError, ErrorBody, not_found
 from api.services.pdfs import ensure_pdf
 from api.services.submit import checked_item, submit
-from api.store import LetterEvent, LetterRecord
+from api.store import AccessLog, LetterEvent, LetterRecord
+from api.views import EventPublic, LetterPublic, PersonalData, Submitted
 from forms import clock
 from forms.catalogue import Item
 from forms.letter import LETTER_NUMBER_PATTERN
@@ -28,49 +36,6 @@ IdempotencyKeyHeader = Annotated[
            description="Unique per letter: a retry with the same key returns the same letter"),
 ]  # fmt: skip
 ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorBody} for code in (401, 404, 409, 422)}
-
-
-class Submitted(BaseModel):
-    """What the bot tells the applicant: the number, the code to verify it, where the PDF is."""
-
-    number: str
-    status: str
-    verify_code: str
-    pdf_url: str
-    verify_url: str
-    created: bool
-
-
-class LetterPublic(BaseModel):
-    """A letter as a list or a detail shows it: personal numbers masked, the birth date hidden."""
-
-    number: str
-    item_code: str
-    department_code: str
-    commitment_type: str
-    status: str
-    applicant_kind: str
-    applicant_name: str
-    id_type: str
-    id_masked: str
-    phone_masked: str
-    language: str
-    public: bool
-    signed_at: datetime
-    valid_until: date
-    supplement_due_on: date | None
-
-    @classmethod
-    def of(cls, record: LetterRecord) -> LetterPublic:
-        return cls.model_validate(record, from_attributes=True)
-
-
-class EventPublic(BaseModel):
-    at: datetime
-    actor: str
-    from_status: str | None
-    to_status: str
-    reason: str
 
 
 @router.post("", status_code=201, response_model=Submitted, responses=ERRORS, dependencies=[ServiceAuth])
@@ -99,38 +64,53 @@ def _submit(services: Services, submission: LetterSubmission, item: Item, key: s
         return record, created
 
 
-def load_letter(session: Session, number: str) -> LetterRecord:
+def load_letter(session: Session, number: str, caller: Caller) -> LetterRecord:
+    """The letter, if the caller may see it: another department's letter is as if absent."""
     record = session.exec(select(LetterRecord).where(LetterRecord.number == number)).first()
-    if record is None:
+    if record is None or not caller.may_see(record.department_code):
         raise not_found("letter")
     return record
 
 
-@router.get("/{number}", response_model=LetterPublic, responses=ERRORS, dependencies=[ServiceAuth])
-def get_letter(number: NumberPath, session: SessionDep) -> LetterPublic:
-    return LetterPublic.of(load_letter(session, number))
+@router.get("/{number}", response_model=LetterPublic, responses=ERRORS)
+def get_letter(number: NumberPath, session: SessionDep, caller: CallerDep) -> LetterPublic:
+    return LetterPublic.of(load_letter(session, number, caller))
+
+
+@router.post("/{number}/reveal", response_model=PersonalData, responses=ERRORS)
+def reveal(number: NumberPath, session: WriteSessionDep, caller: CallerDep, services: ServicesDep) -> PersonalData:
+    """The ID and phone numbers in full, for a member of staff; every call is in the access log."""
+    if caller.staff is None:
+        raise ApiError(403, "forbidden", "personal data is shown to staff only")
+    record = load_letter(session, number, caller)
+    assert record.id is not None
+    session.add(AccessLog(staff_id=caller.staff.id, letter_id=record.id, at=clock.now(), action="reveal"))
+    session.commit()
+    vault = services.vault
+    return PersonalData(
+        number=record.number, id_number=vault.decrypt(record.id_encrypted), phone=vault.decrypt(record.phone_encrypted)
+    )
 
 
 @router.get(
     "/{number}/pdf",
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}, **ERRORS},
-    dependencies=[ServiceAuth],
 )
-async def get_letter_pdf(number: NumberPath, services: ServicesDep) -> Response:
-    record = await run_in_threadpool(_load, services, number)
+async def get_letter_pdf(number: NumberPath, services: ServicesDep, caller: CallerDep) -> Response:
+    record = await run_in_threadpool(_load, services, number, caller)
     pdf = await ensure_pdf(services, record)
     headers = {"Content-Disposition": f'inline; filename="{record.number}.pdf"'}
     return Response(pdf, media_type="application/pdf", headers=headers)
 
 
-def _load(services: Services, number: str) -> LetterRecord:
+def _load(services: Services, number: str, caller: Caller) -> LetterRecord:
     with Session(services.engine, expire_on_commit=False) as session:
-        return load_letter(session, number)
+        return load_letter(session, number, caller)
 
 
-@router.get("/{number}/events", response_model=list[EventPublic], responses=ERRORS, dependencies=[ServiceAuth])
-def get_letter_events(number: NumberPath, session: SessionDep) -> list[EventPublic]:
-    record = load_letter(session, number)
+@router.get("/{number}/events", response_model=list[EventPublic], responses=ERRORS)
+def get_letter_events(number: NumberPath, session: SessionDep, caller: CallerDep) -> list[EventPublic]:
+    record = load_letter(session, number, caller)
     events = session.exec(select(LetterEvent).where(LetterEvent.letter_id == record.id).order_by(col(LetterEvent.id)))
     return [EventPublic.model_validate(e, from_attributes=True) for e in events]

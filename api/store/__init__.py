@@ -1,15 +1,18 @@
 """The store: tables, engine and migrations. The API is its only writer."""
 
+from api.store.credit import CreditRecord, Publication
 from api.store.letters import IdempotencyKey, LetterEvent, LetterRecord, NumberCounter, OutboxMessage
 from api.store.staff import AccessLog, Staff, StaffToken, Window, WindowDepartment
 
 __all__ = [
     "AccessLog",
+    "CreditRecord",
     "IdempotencyKey",
     "LetterEvent",
     "LetterRecord",
     "NumberCounter",
     "OutboxMessage",
+    "Publication",
     "Staff",
     "StaffToken",
     "Window",

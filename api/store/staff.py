@@ -38,6 +38,9 @@ class Staff(SQLModel, table=True):
     role: str = Field(max_length=16)
     window_id: int | None = Field(default=None, foreign_key="windows.id")
     active: bool = True
+    must_change_password: bool = False  # a generated one-time password
+    failed_logins: int = 0  # in a row; each one slows the next attempt down
+    last_failed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 

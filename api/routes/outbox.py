@@ -1,0 +1,92 @@
+"""Notifications for applicants: leased to the bot, acknowledged once Telegram accepted them.
+
+At least once: a message leased and never acknowledged (the bot died) is leased again when its
+lease runs out. The bot delivers, then acknowledges with the lease's token.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+from sqlalchemy import or_
+from sqlmodel import col, select
+
+from api.deps import ServiceAuth, WriteSessionDep
+from api.errors import ApiError, ErrorBody, not_found
+from api.store import OutboxMessage
+from forms import clock
+
+router = APIRouter(prefix="/api/outbox", tags=["outbox"], dependencies=[ServiceAuth])
+
+
+class Leased(BaseModel):
+    id: int
+    lease_token: str
+    leased_until: datetime
+    telegram_user_id: int | None
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+class Ack(BaseModel):
+    lease_token: str
+
+
+@router.get("", response_model=list[Leased], responses={401: {"model": ErrorBody}})
+def lease(
+    session: WriteSessionDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 30,
+    lease_seconds: Annotated[int, Query(ge=5, le=3600)] = 60,
+) -> list[Leased]:
+    """Lease up to `limit` pending messages, oldest first, for `lease_seconds`."""
+    now = clock.now()
+    pending = session.exec(
+        select(OutboxMessage)
+        .where(col(OutboxMessage.acked_at).is_(None))
+        .where(or_(col(OutboxMessage.leased_until).is_(None), col(OutboxMessage.leased_until) < now))
+        .order_by(col(OutboxMessage.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)  # PostgreSQL: two bot workers never lease one message
+    ).all()
+    token, until = secrets.token_urlsafe(16), now + timedelta(seconds=lease_seconds)
+    for message in pending:
+        message.leased_until, message.lease_token, message.attempts = until, token, message.attempts + 1
+        session.add(message)
+    session.commit()
+    return [
+        Leased(
+            id=m.id or 0,
+            lease_token=token,
+            leased_until=until,
+            telegram_user_id=m.telegram_user_id,
+            kind=m.kind,
+            payload=json.loads(m.payload),
+            attempts=m.attempts,
+        )
+        for m in pending
+    ]
+
+
+@router.post(
+    "/{message_id}/ack",
+    status_code=204,
+    responses={401: {"model": ErrorBody}, 404: {"model": ErrorBody}, 409: {"model": ErrorBody}},
+)
+def acknowledge(message_id: int, ack: Ack, session: WriteSessionDep) -> None:
+    """Delivered: the message is done. A lease that ran out and was taken again cannot ack."""
+    message = session.get(OutboxMessage, message_id)
+    if message is None:
+        raise not_found("message")
+    if message.acked_at is not None:
+        return
+    if message.lease_token != ack.lease_token:
+        raise ApiError(409, "outbox.lease_lost", "this lease ran out and the message was leased again")
+    message.acked_at = clock.now()
+    session.add(message)
+    session.commit()

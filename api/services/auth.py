@@ -1,0 +1,193 @@
+"""Staff accounts: argon2 passwords, tokens kept only as hashes, logins slowed after failures."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from api.errors import ApiError
+from api.store import Staff, StaffToken, Window, WindowDepartment
+from forms import clock
+
+TOKEN_LIFETIME = {"bearer": timedelta(hours=12), "session": timedelta(hours=10)}
+# After N failures in a row the next attempt must wait 2^(N-3) seconds, at most 15 minutes:
+# a clerk who mistypes twice is not slowed; a script trying passwords is.
+FREE_FAILURES = 3
+MAX_WAIT = timedelta(minutes=15)
+_hasher = PasswordHasher()
+
+
+class Role(StrEnum):
+    window = "window"
+    admin = "admin"
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """Who is calling, and which departments' letters they may see (None: all, for admins)."""
+
+    id: int
+    username: str
+    role: Role
+    departments: frozenset[str] | None
+    must_change_password: bool = False
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def new_password() -> str:
+    """A one-time password a person can type: 4 groups of 4 unambiguous characters."""
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def wait_before_next_try(staff: Staff, now: datetime) -> timedelta:
+    """How long this account must still wait before a password is checked again."""
+    if staff.failed_logins < FREE_FAILURES or staff.last_failed_at is None:
+        return timedelta(0)
+    wait = min(timedelta(seconds=2 ** (staff.failed_logins - FREE_FAILURES)), MAX_WAIT)
+    return max(timedelta(0), staff.last_failed_at + wait - now)
+
+
+def log_in(session: Session, username: str, password: str, *, kind: str = "bearer") -> tuple[str, datetime, Staff]:
+    """Check the password and issue a token; 401 for a wrong pair, 429 while throttled."""
+    staff = check_password(session, username, password)
+    token, expires_at = issue_token(session, staff, kind=kind)
+    return token, expires_at, staff
+
+
+def check_password(session: Session, username: str, password: str) -> Staff:
+    """The account if the password is right; counts failures and throttles as log_in says."""
+    now = clock.now()
+    staff = session.exec(select(Staff).where(Staff.username == username.strip())).first()
+    if staff is None or not staff.active:
+        _hasher.hash(password)  # as slow as a real check: no telling which usernames exist
+        raise ApiError(401, "login.failed", "wrong username or password")
+    wait = wait_before_next_try(staff, now)
+    if wait > timedelta(0):
+        raise ApiError(
+            429, "login.throttled", f"too many failed logins: try again in {int(wait.total_seconds()) + 1} s"
+        )
+    try:
+        _hasher.verify(staff.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        staff.failed_logins += 1
+        staff.last_failed_at = now
+        session.add(staff)
+        session.commit()
+        raise ApiError(401, "login.failed", "wrong username or password") from None
+    staff.failed_logins, staff.last_failed_at = 0, None
+    if _hasher.check_needs_rehash(staff.password_hash):
+        staff.password_hash = _hasher.hash(password)
+    session.add(staff)
+    session.commit()
+    return staff
+
+
+def issue_token(session: Session, staff: Staff, *, kind: str) -> tuple[str, datetime]:
+    """A new random token; the store keeps only its hash."""
+    assert staff.id is not None
+    token, now = secrets.token_urlsafe(32), clock.now()
+    expires_at = now + TOKEN_LIFETIME[kind]
+    session.add(
+        StaffToken(staff_id=staff.id, token_hash=_token_hash(token), kind=kind, created_at=now, expires_at=expires_at)
+    )
+    session.commit()
+    return token, expires_at
+
+
+def staff_for_token(session: Session, token: str, *, kind: str = "bearer") -> StaffMember | None:
+    """The staff member a live token belongs to, with the departments they serve."""
+    found = session.exec(
+        select(StaffToken, Staff)
+        .join(Staff, col(Staff.id) == col(StaffToken.staff_id))
+        .where(StaffToken.token_hash == _token_hash(token), StaffToken.kind == kind)
+    ).first()
+    if found is None:
+        return None
+    stored, staff = found
+    if stored.revoked or stored.expires_at <= clock.now() or not staff.active:
+        return None
+    return member(session, staff)
+
+
+def member(session: Session, staff: Staff) -> StaffMember:
+    assert staff.id is not None
+    departments: frozenset[str] | None = None
+    if staff.role != Role.admin:
+        rows = session.exec(
+            select(WindowDepartment.department_code).where(WindowDepartment.window_id == staff.window_id)
+        )
+        departments = frozenset(rows)
+    return StaffMember(staff.id, staff.username, Role(staff.role), departments, staff.must_change_password)
+
+
+def revoke(session: Session, token: str) -> None:
+    stored = session.exec(select(StaffToken).where(StaffToken.token_hash == _token_hash(token))).first()
+    if stored is not None:
+        stored.revoked = True
+        session.add(stored)
+        session.commit()
+
+
+def add_window(session: Session, name: str, departments: list[str]) -> Window:
+    """A window serving these departments (created, or its departments extended)."""
+    window = session.exec(select(Window).where(Window.name == name)).first()
+    if window is None:
+        window = Window(name=name)
+        session.add(window)
+        session.flush()
+    assert window.id is not None
+    known = set(session.exec(select(WindowDepartment.department_code).where(WindowDepartment.window_id == window.id)))
+    for code in sorted(set(departments) - known):
+        session.add(WindowDepartment(window_id=window.id, department_code=code))
+    return window
+
+
+def add_staff(
+    session: Session, username: str, *, role: Role, window: Window | None = None, display_name: str = ""
+) -> tuple[Staff, str]:
+    """A new account with a one-time password, which is returned once and never stored."""
+    if session.exec(select(Staff).where(Staff.username == username)).first() is not None:
+        raise ApiError(409, "staff.exists", f"there is already an account {username!r}")
+    if role is Role.window and window is None:
+        raise ApiError(422, "staff.window_required", "a window clerk belongs to a window")
+    password = new_password()
+    staff = Staff(
+        username=username,
+        display_name=display_name,
+        password_hash=hash_password(password),
+        role=role.value,
+        window_id=window.id if window else None,
+        must_change_password=True,
+        created_at=clock.now(),
+    )
+    session.add(staff)
+    session.commit()
+    return staff, password
+
+
+def ensure_first_admin(session: Session) -> str | None:
+    """On first run, an `admin` account; its one-time password is returned to be shown once."""
+    if session.exec(select(Staff).limit(1)).first() is not None:
+        return None
+    try:
+        _, password = add_staff(session, "admin", role=Role.admin, display_name="Administrator")
+    except (IntegrityError, ApiError):  # another worker starting at the same moment was first
+        session.rollback()
+        return None
+    return password

@@ -1,0 +1,95 @@
+"""Moving a letter to another status: the rules, the event, the applicant's notice, the credit record."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from api.errors import ApiError
+from api.statuses import Actor, IllegalMove, Status, check_move
+from api.store import CreditRecord, LetterEvent, LetterRecord, OutboxMessage
+from forms import clock
+from forms.catalogue import CommitmentType
+
+# Moves whose reason the applicant and the credit record must be able to read later.
+REASON_REQUIRED = {Status.broken, Status.repaired, Status.superseded, Status.overdue_terminated, Status.withdrawn}
+
+
+def move(
+    session: Session, record: LetterRecord, target: Status, *, actor: Actor, actor_name: str, reason: str = ""
+) -> LetterEvent:
+    """Apply one move in the caller's transaction and commit it; 409 with a reason when illegal."""
+    current = Status(record.status)
+    try:
+        check_move(current, target, actor, CommitmentType(record.commitment_type))
+    except IllegalMove as illegal:
+        raise ApiError(409, illegal.code, illegal.message) from None
+    reason = reason.strip()
+    if target in REASON_REQUIRED and not reason:
+        raise ApiError(422, "transition.reason_required", f"say why the letter becomes {target}")
+    now = clock.now()
+    # compare and set: if another clerk moved the letter meanwhile, this move is refused
+    changed = session.execute(
+        update(LetterRecord)
+        .where(col(LetterRecord.id) == record.id, col(LetterRecord.status) == current.value)
+        .values(status=target.value, updated_at=now)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise ApiError(409, "transition.stale", "the letter was changed meanwhile: reload it")
+    assert record.id is not None
+    event = LetterEvent(
+        letter_id=record.id, at=now, actor=actor_name, from_status=current.value, to_status=target.value, reason=reason
+    )
+    session.add(event)
+    session.flush()
+    session.add(_notice(record, event))
+    _credit_consequences(session, record, target, reason)
+    session.commit()
+    record.status = target.value
+    return event
+
+
+def _notice(record: LetterRecord, event: LetterEvent) -> OutboxMessage:
+    """The applicant is told of every change, in their language (the bot words it)."""
+    assert record.id is not None
+    payload = {
+        "number": record.number,
+        "item_code": record.item_code,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "reason": event.reason,
+        "language": record.language,
+    }
+    return OutboxMessage(
+        letter_id=record.id,
+        telegram_user_id=record.telegram_user_id,
+        kind="status_changed",
+        dedup_key=f"event:{event.id}",
+        payload=json.dumps(payload, ensure_ascii=False),
+        created_at=event.at,
+    )
+
+
+def _credit_consequences(session: Session, record: LetterRecord, target: Status, reason: str) -> None:
+    """A false commitment puts its subject on the list (seed 003 四(七)) until it is repaired."""
+    source = f"letter:{record.number}"
+    if target is Status.broken:
+        session.add(
+            CreditRecord(
+                subject_hash=record.id_hash,
+                subject_masked=record.id_masked,
+                subject_name=record.applicant_name,
+                kind="false_commitment",
+                source=source,
+                reason=reason,
+                listed_on=clock.today(),
+                created_at=clock.now(),
+            )
+        )
+    elif target is Status.repaired:
+        for listed in session.exec(select(CreditRecord).where(CreditRecord.source == source)):
+            listed.repaired_at = clock.now()
+            session.add(listed)

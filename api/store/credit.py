@@ -1,0 +1,41 @@
+"""The dishonesty list (失信) and the publication of public letters (归集公示)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column
+from sqlmodel import Field, SQLModel
+
+from api.store.types import UTCDateTime
+
+
+class CreditRecord(SQLModel, table=True):
+    """A subject that may not use the commitment route until repaired (seed 001 三(六))."""
+
+    __tablename__ = "credit_records"
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject_hash: str = Field(index=True, max_length=64)  # keyed hash of the ID number or credit code
+    subject_masked: str = Field(max_length=40)
+    subject_name: str = Field(default="", max_length=100)
+    kind: str = Field(max_length=24)  # dishonest (imported list), false_commitment (a broken letter)
+    source: str = Field(max_length=64)  # import:<batch> or letter:<number>
+    reason: str = Field(default="", max_length=500)
+    listed_on: date
+    repaired_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Publication(SQLModel, table=True):
+    """A public letter's publication: due 7 working days after signing; withdrawn after repair."""
+
+    __tablename__ = "publications"
+
+    id: int | None = Field(default=None, primary_key=True)
+    letter_id: int = Field(foreign_key="letters.id", unique=True)
+    due_on: date = Field(index=True)
+    published_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    published_by: str | None = Field(default=None, max_length=64)
+    withdrawal_due_on: date | None = None
+    withdrawn_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
