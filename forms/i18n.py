@@ -51,4 +51,14 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["ltr"] = left_to_right
     return env
+
+
+def left_to_right(value: object) -> str:
+    """Keep an ID, code, phone, number or date left to right inside right-to-left text.
+
+    WeasyPrint ignores CSS unicode-bidi, and without isolation "+86 138-0000-0000" in a
+    Uyghur sentence is shown as "0000-0000-138 86+". Pango honours Unicode's isolates.
+    """
+    return f"\u2066{value}\u2069"

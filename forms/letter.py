@@ -14,6 +14,7 @@ from forms.catalogue.models import ApplicantKind, CommitmentType
 from forms.languages import I18nText, Lang
 
 LETTER_NUMBER_PATTERN = r"^[A-Z][A-Z0-9]{1,9}-[0-9]{4}-[0-9]{6}$"
+TELEGRAM_ID_MAX = 2**63 - 1  # a signed 64-bit column; Telegram's ids use at most 52 bits
 
 
 class IdType(StrEnum):
@@ -57,7 +58,7 @@ class SignatureEvidence(BaseModel):
     method: SignatureMethod
     signed_at: datetime
     typed_name: str
-    telegram_user_id: int | None = None
+    telegram_user_id: int | None = Field(default=None, ge=1, le=TELEGRAM_ID_MAX)
     channel: str = "telegram"
     content_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
     notice_hash: str = Field(pattern=r"^[0-9a-f]{64}$")

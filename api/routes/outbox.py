@@ -11,7 +11,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 from sqlalchemy import or_
 from sqlmodel import col, select
@@ -78,7 +78,7 @@ def lease(
     status_code=204,
     responses={401: {"model": ErrorBody}, 404: {"model": ErrorBody}, 409: {"model": ErrorBody}},
 )
-def acknowledge(message_id: int, ack: Ack, session: WriteSessionDep) -> None:
+def acknowledge(message_id: Annotated[int, Path(ge=1, le=2**63 - 1)], ack: Ack, session: WriteSessionDep) -> None:
     """Delivered: the message is done. A lease that ran out and was taken again cannot ack."""
     message = session.get(OutboxMessage, message_id)
     if message is None:

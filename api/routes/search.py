@@ -16,6 +16,7 @@ from api.statuses import Status
 from api.store import LetterRecord
 from api.views import LetterPage, LetterPublic
 from forms.clock import BEIJING
+from forms.letter import TELEGRAM_ID_MAX
 from forms.validation import Invalid, credit_code, resident_id
 
 router = APIRouter(prefix="/api/letters", tags=["letters"])
@@ -55,7 +56,9 @@ def search_letters(
     status: Status | None = None,
     signed_from: date | None = None,
     signed_to: date | None = None,
-    telegram_user_id: Annotated[int | None, Query(description="the bot only: one applicant's letters")] = None,
+    telegram_user_id: Annotated[
+        int | None, Query(ge=1, le=TELEGRAM_ID_MAX, description="the bot only: one applicant's letters")
+    ] = None,
     sort: Sort = Sort.newest,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,

@@ -14,6 +14,7 @@ from api.services.transitions import move
 from api.statuses import Actor, Status, next_moves
 from api.views import EventPublic
 from forms.catalogue import CommitmentType
+from forms.letter import TELEGRAM_ID_MAX
 
 router = APIRouter(prefix="/api/letters", tags=["letters"])
 ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorBody} for code in (401, 403, 404, 409, 422)}
@@ -23,7 +24,10 @@ class Transition(BaseModel):
     to: Status
     reason: Annotated[str, Field(max_length=500)] = ""
     telegram_user_id: int | None = Field(
-        default=None, description="the bot only: the Telegram user withdrawing, who must be the one who signed"
+        default=None,
+        ge=1,
+        le=TELEGRAM_ID_MAX,
+        description="the bot only: the Telegram user withdrawing, who must be the one who signed",
     )
 
     model_config = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, LargeBinary, UniqueConstraint
+from sqlalchemy import BigInteger, Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from api.store.types import UTCDateTime
@@ -41,7 +41,8 @@ class LetterRecord(SQLModel, table=True):
     signed_at: datetime = _at(nullable=False, index=True)  # type: ignore[assignment]
     valid_until: date
     supplement_due_on: date | None = Field(default=None, index=True)
-    telegram_user_id: int | None = Field(default=None, index=True)
+    # Telegram user ids pass 2^31 (they are up to 52 bits): a 32-bit INTEGER would overflow
+    telegram_user_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True, index=True))
     content_hash: str = Field(max_length=64)
     notice_hash: str = Field(max_length=64)
     verify_code: str = Field(max_length=16)
@@ -95,7 +96,7 @@ class OutboxMessage(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     letter_id: int = Field(foreign_key="letters.id", index=True)
-    telegram_user_id: int | None = None
+    telegram_user_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     kind: str = Field(max_length=32)  # status_changed, supplement_reminder…
     dedup_key: str = Field(max_length=64)  # makes a reminder exactly once, whichever worker writes it
     payload: str = Field(default="{}")  # JSON

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from forms.catalogue.models import ApplicantKind, CommitmentType, FieldKind, Item
-from forms.i18n import Gettext
+from forms.i18n import Gettext, left_to_right
 from forms.languages import I18nText, Lang
 from forms.letter import IdType, Letter, SignatureMethod
 from forms.validation.reasons import N_
@@ -144,9 +144,9 @@ class LetterView:
         if field.kind is FieldKind.choice:
             return labels.get(str(value), str(value))
         if field.kind is FieldKind.date:
-            return self.date(date.fromisoformat(str(value)))
-        if field.kind is FieldKind.number and field.unit:
-            return f"{value} {self.t(field.unit)}"
+            return left_to_right(self.date(date.fromisoformat(str(value))))
+        if field.kind is FieldKind.number:
+            return f"{left_to_right(value)} {self.t(field.unit)}" if field.unit else left_to_right(value)
         return str(value)
 
     @property

@@ -65,7 +65,7 @@ def test_a_translated_letter_carries_the_chinese_text_first(catalogue: Catalogue
     chinese, translation = html.split('<section class="translation" lang="ug" dir="rtl">')
     assert item.name.zh in chinese and item.name.ug in translation
     assert item.name.ug not in chinese
-    assert f'<span class="ltr">{letter.applicant.id_number}</span>' in translation
+    assert f'<span class="ltr">\u2066{letter.applicant.id_number}\u2069</span>' in translation
 
 
 def test_a_chinese_letter_has_no_translation(catalogue: Catalogue, settings: Settings) -> None:
@@ -141,6 +141,20 @@ def test_rare_name_characters_render_from_the_full_face(catalogue: Catalogue, se
     assert not missing
     assert set(name) <= covered
     assert name in pdf_text(pdf)
+
+
+def test_numbers_keep_their_order_inside_right_to_left_text() -> None:
+    """Measured on the page: '+86' stands left of '138-0000-0000' in a Uyghur sentence."""
+    import subprocess
+
+    from forms.i18n import environment
+    from forms.render.pdf import html_to_pdf
+
+    phone = environment().from_string("{{ phone | ltr }}").render(phone="+86 138-0000-0000")
+    pdf = html_to_pdf(f'<html><body><p lang="ug" dir="rtl">تېلېفون: {phone} (كىملىك).</p></body></html>')
+    boxes = subprocess.run(["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    x = {word: float(left) for left, word in re.findall(r'xMin="([0-9.]+)"[^>]*>([^<]+)<', boxes)}
+    assert x["+86"] < x["138-0000-0000"]
 
 
 def test_the_letters_of_every_script_have_glyphs() -> None:
