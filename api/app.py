@@ -13,7 +13,7 @@ from api.config import ApiSettings
 from api.deps import Services
 from api.pii import KEY_FILE, Vault
 from api.rendering import Renderer
-from api.routes import auth, letters, outbox, search, transitions, verify
+from api.routes import auth, credit, letters, outbox, search, transitions, verify
 from api.services.auth import ensure_first_admin
 from api.store.engine import make_engine, migrate, writer
 from api.store.pdf_files import PdfStore
@@ -59,7 +59,7 @@ def create_app(settings: ApiSettings, services: Services | None = None) -> FastA
     )
     app.state.services = services
     errors.install(app)
-    for module in (letters, search, transitions, auth, outbox, verify):
+    for module in (letters, search, transitions, credit, auth, outbox, verify):
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["health"])

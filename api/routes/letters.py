@@ -19,12 +19,14 @@ from api.deps import (
     write_session,
 )
 from api.errors import ApiError, ErrorBody, not_found
+from api.services.credit import Eligibility, eligibility
 from api.services.pdfs import ensure_pdf
 from api.services.submit import checked_item, submit
-from api.store import AccessLog, LetterEvent, LetterRecord
+from api.store import AccessLog, IdempotencyKey, LetterEvent, LetterRecord
 from api.views import EventPublic, LetterPublic, PersonalData, Submitted
 from forms import clock
 from forms.catalogue import Item
+from forms.checks import id_number
 from forms.letter import LETTER_NUMBER_PATTERN
 from forms.submission import LetterSubmission
 
@@ -60,6 +62,12 @@ async def submit_letter(
 
 def _submit(services: Services, submission: LetterSubmission, item: Item, key: str) -> tuple[LetterRecord, bool]:
     with write_session(services) as session:
+        subject = id_number(submission.applicant.id_type, submission.applicant.id_number)
+        standing = eligibility(session, services.vault.lookup_hash(subject))
+        barred = standing in (Eligibility.dishonest, Eligibility.false_commitment)
+        # a retry of a letter stored before the listing still gets its letter back
+        if barred and session.get(IdempotencyKey, key) is None:
+            raise ApiError(403, f"credit.{standing.value}", "this subject may not use the commitment route")
         record, _, created = submit(session, services.vault, submission, item, key=key)
         return record, created
 

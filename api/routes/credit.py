@@ -1,0 +1,61 @@
+"""The credit gate: the bot asks before the applicant commits; admins import the dishonesty list."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, File, Query, UploadFile
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import AdminDep, ServiceAuth, Services, ServicesDep, SessionDep, write_session
+from api.errors import ApiError, ErrorBody
+from api.services.credit import Eligibility, ImportReport, canonical_subject, eligibility, import_list
+from forms import clock
+from forms.validation import Invalid
+
+router = APIRouter(prefix="/api/credit", tags=["credit"])
+MAX_IMPORT = 20 * 1024 * 1024
+
+
+class CreditQuestion(BaseModel):
+    id_number: str = Field(min_length=1, max_length=40, examples=["11010519491231002X", "91350100M000100Y43"])
+
+
+class CreditAnswer(BaseModel):
+    """Eligible or not, with a reason code and no details about the record."""
+
+    eligible: bool
+    reason: Eligibility
+
+
+@router.post("/check", response_model=CreditAnswer, dependencies=[ServiceAuth], responses={422: {"model": ErrorBody}})
+def check(question: CreditQuestion, session: SessionDep, services: ServicesDep) -> CreditAnswer:
+    """Asked as soon as the bot knows the applicant's ID number or credit code."""
+    try:
+        subject, _ = canonical_subject(question.id_number)
+    except Invalid as error:
+        raise ApiError(422, error.reason.value, "not a valid resident ID number or credit code") from None
+    reason = eligibility(session, services.vault.lookup_hash(subject))
+    return CreditAnswer(eligible=reason in (Eligibility.eligible, Eligibility.green_channel), reason=reason)
+
+
+@router.post("/imports", response_model=ImportReport, responses={403: {"model": ErrorBody}, 422: {"model": ErrorBody}})
+async def import_dishonesty_list(
+    admin: AdminDep,
+    services: ServicesDep,
+    file: Annotated[UploadFile, File(description="CSV: id_number,name,reason,listed_on")],
+    dry_run: Annotated[bool, Query(description="only report what would change")] = True,
+) -> ImportReport:
+    """Replace the imported list with the file's, all or nothing; bad rows are reported by line."""
+    data = await file.read(MAX_IMPORT + 1)
+    if len(data) > MAX_IMPORT:
+        raise ApiError(422, "upload.too_large", "the list is larger than 20 MB")
+    return await run_in_threadpool(_import, services, data, admin.username, dry_run)
+
+
+def _import(services: Services, data: bytes, username: str, dry_run: bool) -> ImportReport:
+    batch = f"{clock.now():%Y%m%d%H%M}-{username}-{secrets.token_hex(2)}"
+    with write_session(services) as session:
+        return import_list(session, services.vault, data, batch=batch, dry_run=dry_run)

@@ -1,0 +1,169 @@
+"""The dishonesty list: imported whole from the credit platform's CSV, and asked before committing."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from api.pii import Vault
+from api.store import CreditRecord
+from forms import clock
+from forms.validation import Invalid, credit_code, mask_id, parse_date, person_name, resident_id
+from forms.validation.names import organisation_name
+
+COLUMNS = ("id_number", "name", "reason", "listed_on")
+GREEN_CHANNEL_YEARS = 3  # seed 000 六(一): three years without a record
+IMPORTED = "dishonest"
+
+
+class Eligibility(StrEnum):
+    eligible = "eligible"
+    green_channel = "green_channel"  # eligible, and three years without any record
+    dishonest = "dishonest"  # on the imported dishonesty list
+    false_commitment = "false_commitment"  # an earlier letter of theirs was found broken, not repaired
+
+
+class RowProblem(BaseModel):
+    line: int
+    column: str
+    reason: str
+
+
+class ImportReport(BaseModel):
+    """What an import did, or would do in a dry run; nothing is written when any row is bad."""
+
+    rows: int
+    added: int
+    kept: int
+    removed: int
+    problems: list[RowProblem]
+    applied: bool
+
+
+@dataclass
+class _Row:
+    subject_hash: str
+    masked: str
+    name: str
+    reason: str
+    listed_on: date
+
+
+@dataclass
+class _Parsed:
+    rows: list[_Row] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+
+
+def canonical_subject(typed: str) -> tuple[str, bool]:
+    """(canonical number, is an organisation) for a resident ID or a credit code; raises Invalid."""
+    try:
+        return resident_id(typed), False
+    except Invalid as not_a_person:
+        try:
+            return credit_code(typed), True
+        except Invalid:
+            raise not_a_person from None
+
+
+def _parse(data: bytes, vault: Vault) -> _Parsed:
+    parsed = _Parsed()
+    try:
+        text = data.decode("utf-8-sig")  # Excel writes a byte-order mark
+    except UnicodeDecodeError:
+        parsed.problems.append(RowProblem(line=1, column="-", reason="encoding.not_utf8"))
+        return parsed
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        parsed.problems.append(RowProblem(line=1, column=",".join(missing), reason="header.missing_columns"))
+        return parsed
+    for line, row in enumerate(reader, start=2):
+        parsed.rows += _row(row, line, vault, parsed.problems)
+    return parsed
+
+
+def _row(row: dict[str, str | None], line: int, vault: Vault, problems: list[RowProblem]) -> list[_Row]:
+    values = {c: (row.get(c) or "").strip() for c in COLUMNS}
+    before = len(problems)
+    subject, organisation, name = "", False, ""
+    listed_on = clock.today()
+    try:
+        subject, organisation = canonical_subject(values["id_number"])
+    except Invalid as error:
+        problems.append(RowProblem(line=line, column="id_number", reason=error.reason.value))
+    try:
+        name = (organisation_name if organisation else person_name)(values["name"])
+    except Invalid as error:
+        problems.append(RowProblem(line=line, column="name", reason=error.reason.value))
+    try:
+        listed_on = parse_date(values["listed_on"], not_future=True)
+    except Invalid as error:
+        problems.append(RowProblem(line=line, column="listed_on", reason=error.reason.value))
+    if len(problems) > before:
+        return []
+    return [_Row(vault.lookup_hash(subject), mask_id(subject), name, values["reason"][:500], listed_on)]
+
+
+def import_list(session: Session, vault: Vault, data: bytes, *, batch: str, dry_run: bool) -> ImportReport:
+    """Make the imported list what the file says, all or nothing: the file is the current list."""
+    parsed = _parse(data, vault)
+    current = {
+        r.subject_hash: r
+        for r in session.exec(
+            select(CreditRecord).where(CreditRecord.kind == IMPORTED, col(CreditRecord.repaired_at).is_(None))
+        )
+    }
+    incoming = {r.subject_hash: r for r in parsed.rows}
+    report = ImportReport(
+        rows=len(parsed.rows) + len({p.line for p in parsed.problems}),
+        added=len(incoming.keys() - current.keys()),
+        kept=len(incoming.keys() & current.keys()),
+        removed=len(current.keys() - incoming.keys()),
+        problems=parsed.problems,
+        applied=False,
+    )
+    if dry_run or parsed.problems:
+        return report
+    now = clock.now()
+    for subject in current.keys() - incoming.keys():  # no longer listed: repaired at the source
+        current[subject].repaired_at = now
+        session.add(current[subject])
+    for subject in incoming.keys() - current.keys():
+        row = incoming[subject]
+        session.add(
+            CreditRecord(
+                subject_hash=subject,
+                subject_masked=row.masked,
+                subject_name=row.name,
+                kind=IMPORTED,
+                source=f"import:{batch}",
+                reason=row.reason,
+                listed_on=row.listed_on,
+                created_at=now,
+            )
+        )
+    session.commit()
+    report.applied = True
+    return report
+
+
+def eligibility(session: Session, subject_hash: str, *, today: date | None = None) -> Eligibility:
+    """May this subject use the commitment route? (seed 001 三(六), seed 003 四(一))"""
+    today = today or clock.today()
+    records = session.exec(select(CreditRecord).where(CreditRecord.subject_hash == subject_hash)).all()
+    open_records = [r for r in records if r.repaired_at is None]
+    if any(r.kind == IMPORTED for r in open_records):
+        return Eligibility.dishonest
+    if open_records:
+        return Eligibility.false_commitment
+    since = today - timedelta(days=365 * GREEN_CHANNEL_YEARS)
+    if all(r.listed_on < since and (r.repaired_at is None or r.repaired_at.date() < since) for r in records):
+        return Eligibility.green_channel
+    return Eligibility.eligible

@@ -1,0 +1,92 @@
+"""The credit gate: the dishonesty list, imported all or nothing, bars the commitment route."""
+
+from __future__ import annotations
+
+import httpx
+
+from api.deps import Services
+from api.services.auth import Role
+from forms.languages import Lang
+from forms.sample import SAMPLE_ID
+from tests.api.conftest import body, key, submission_for
+from tests.api.staffing import bearer, make_staff
+
+CODE = "91350100M000100Y43"
+PERSON_ROW = f"{SAMPLE_ID},张明华,拒不履行法院判决,2026-01-05\n"
+GOOD = f"id_number,name,reason,listed_on\n{PERSON_ROW}{CODE},某某商贸有限公司,严重失信,2025-12-01\n"
+
+
+async def check(client: httpx.AsyncClient, number: str) -> dict[str, object]:
+    answer = await client.post("/api/credit/check", json={"id_number": number})
+    assert answer.status_code == 200, answer.text
+    return answer.json()  # type: ignore[no-any-return]
+
+
+async def upload(client: httpx.AsyncClient, admin: dict[str, str], csv: str, *, dry_run: bool) -> httpx.Response:
+    files = {"file": ("list.csv", csv.encode(), "text/csv")}
+    return await client.post("/api/credit/imports", params={"dry_run": dry_run}, files=files, headers=admin)
+
+
+async def test_import_check_and_gate(client: httpx.AsyncClient, services: Services) -> None:
+    admin = await bearer(client, *make_staff(services, role=Role.admin))
+    assert await check(client, SAMPLE_ID) == {"eligible": True, "reason": "green_channel"}
+
+    preview = (await upload(client, admin, GOOD, dry_run=True)).json()
+    assert (preview["added"], preview["applied"], preview["problems"]) == (2, False, [])
+    assert (await check(client, SAMPLE_ID))["eligible"] is True  # a dry run changes nothing
+
+    applied = (await upload(client, admin, GOOD, dry_run=False)).json()
+    assert (applied["added"], applied["applied"]) == (2, True)
+    assert await check(client, "653022 19900315 0016") == {"eligible": False, "reason": "dishonest"}
+    assert (await check(client, CODE))["reason"] == "dishonest"
+
+    item = services.catalogue.items["SFJ-001"]
+    refused = await client.post(
+        "/api/letters", json=body(submission_for(item, Lang.ug)), headers={"Idempotency-Key": key()}
+    )
+    assert (refused.status_code, refused.json()["code"]) == (403, "credit.dishonest")
+
+    # the next list no longer has the person: they are eligible again, the company stays listed
+    again = (
+        await upload(
+            client, admin, GOOD.replace(f"{SAMPLE_ID},张明华,拒不履行法院判决,2026-01-05\n", ""), dry_run=False
+        )
+    ).json()
+    assert (again["added"], again["kept"], again["removed"]) == (0, 1, 1)
+    assert await check(client, SAMPLE_ID) == {"eligible": True, "reason": "eligible"}  # listed within 3 years
+
+
+async def test_an_import_with_a_bad_row_changes_nothing(client: httpx.AsyncClient, services: Services) -> None:
+    admin = await bearer(client, *make_staff(services, role=Role.admin))
+    bad = GOOD + "11010519491231002Y,李四,x,2026-01-01\n110105194912310021,张三,x,2099-01-01\n"
+    report = (await upload(client, admin, bad, dry_run=False)).json()
+    assert report["applied"] is False
+    assert [(p["line"], p["column"], p["reason"]) for p in report["problems"]] == [
+        (4, "id_number", "id.chars"),
+        (5, "id_number", "id.checksum"),
+        (5, "listed_on", "date.future"),
+    ]
+    headerless = (await upload(client, admin, "a,b\n1,2\n", dry_run=True)).json()
+    assert headerless["problems"][0]["reason"] == "header.missing_columns"
+    clerk = await bearer(client, *make_staff(services, departments=("SFJ",)))
+    assert (await upload(client, clerk, GOOD, dry_run=True)).status_code == 403
+
+
+async def test_a_broken_letter_bars_its_subject_until_repaired(client: httpx.AsyncClient, services: Services) -> None:
+    item = services.catalogue.items["SCJG-002"]  # an organisation's letter: credit code 91653022MA7XK2Q1A…
+    made = (
+        await client.post("/api/letters", json=body(submission_for(item)), headers={"Idempotency-Key": key()})
+    ).json()
+    clerk = await bearer(client, *make_staff(services, departments=("SCJG",)))
+    url = f"/api/letters/{made['number']}/transitions"
+    for step in ("accepted", "completed", "broken"):
+        assert (
+            await client.post(url, json={"to": step, "reason": "核查发现承诺不实"}, headers=clerk)
+        ).status_code == 201
+    from forms.sample import SAMPLE_CODE
+
+    assert await check(client, SAMPLE_CODE) == {"eligible": False, "reason": "false_commitment"}
+    assert (await client.post(url, json={"to": "repaired", "reason": "已整改"}, headers=clerk)).status_code == 201
+    assert (await check(client, SAMPLE_CODE))["eligible"] is True
+    invalid = await client.post("/api/credit/check", json={"id_number": "123"})
+    assert (invalid.status_code, invalid.json()["code"]) == (422, "id.length")
