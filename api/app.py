@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from api import errors
 from api.config import ApiSettings
-from api.deps import Services
+from api.deps import Services, write_session
 from api.pii import KEY_FILE, Vault
 from api.rendering import Renderer
 from api.routes import auth, credit, letters, outbox, search, transitions, verify
 from api.services.auth import ensure_first_admin
+from api.services.deadlines import run_deadlines
 from api.store.engine import make_engine, migrate, writer
 from api.store.pdf_files import PdfStore
 from forms.catalogue import load_catalogue
 from forms.seal import Sealer
+
+log = logging.getLogger(__name__)
 
 
 def build_services(settings: ApiSettings) -> Services:
@@ -41,13 +47,31 @@ def build_services(settings: ApiSettings) -> Services:
     )
 
 
+async def _deadlines_every(services: Services) -> None:
+    """Reminders and terminations on a timer; every worker runs it, each effect happens once."""
+    while True:
+        try:
+            await run_in_threadpool(_run_deadlines, services)
+        except Exception:  # a failed run is logged; the next one tries again
+            log.exception("deadline run failed")
+        await asyncio.sleep(services.settings.deadline_interval)
+
+
+def _run_deadlines(services: Services) -> None:
+    with write_session(services) as session:
+        run_deadlines(session)
+
+
 def create_app(settings: ApiSettings, services: Services | None = None) -> FastAPI:
     """Build the app for these settings; nothing happens at import time."""
     services = services or build_services(settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        timer = asyncio.create_task(_deadlines_every(services)) if settings.deadline_interval else None
         yield
+        if timer is not None:
+            timer.cancel()
         services.renderer.close()
         services.engine.dispose()
 

@@ -17,6 +17,7 @@ class ApiSettings(Settings):
     database_url: str | None = Field(None, alias="DATABASE_URL")
     service_token: SecretStr | None = Field(None, alias="CHENGNUO_SERVICE_TOKEN")
     render_workers: int = Field(2, alias="CHENGNUO_RENDER_WORKERS", ge=0, le=32)
+    deadline_interval: int = Field(600, alias="CHENGNUO_DEADLINE_INTERVAL", ge=0, description="seconds; 0: off")
 
     @property
     def store_url(self) -> str:

@@ -19,6 +19,8 @@ app.add_typer(letter_app, name="letter")
 app.add_typer(locales_app, name="locales")
 staff_app = typer.Typer(no_args_is_help=True, help="Staff accounts and windows.")
 app.add_typer(staff_app, name="staff")
+deadlines_app = typer.Typer(no_args_is_help=True, help="容缺 deadlines.")
+app.add_typer(deadlines_app, name="deadlines")
 
 
 @catalogue_app.command("check")
@@ -129,6 +131,22 @@ def serve(
             err=True,
         )
     uvicorn.run(create_app(settings, services), host=host, port=port)
+
+
+@deadlines_app.command("run")
+def deadlines_run() -> None:
+    """Send due 容缺 reminders and terminate overdue letters once (for cron; the API also runs it)."""
+    from sqlmodel import Session
+
+    from api.config import ApiSettings
+    from api.services.deadlines import run_deadlines
+    from api.store.engine import make_engine, migrate, writer
+
+    engine = make_engine(ApiSettings().store_url)
+    migrate(engine)
+    with Session(writer(engine)) as session:
+        done = run_deadlines(session)
+    typer.echo(f"{done.reminders} reminder(s), {done.terminated} termination(s)")
 
 
 @staff_app.command("add")

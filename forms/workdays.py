@@ -28,3 +28,12 @@ def add_working_days(start: date, count: int) -> date:
         if is_working_day(day):
             count -= 1
     return day
+
+
+def working_days_until(today: date, due: date) -> int:
+    """Working days after today up to and including the due date (0 on the due date or later)."""
+    count, day = 0, today
+    while day < due:
+        day += timedelta(days=1)
+        count += is_working_day(day)
+    return count

@@ -1,0 +1,96 @@
+"""容缺 deadlines: reminders before the promised date, termination after it (逾期未提交作终止退件处理).
+
+Run by every API worker on a timer and by `chengnuo deadlines run`; each reminder and each
+termination happens exactly once however many run at the same moment: a reminder's outbox row is
+unique per letter and deadline, and termination is a compare-and-set move.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from api.errors import ApiError
+from api.services.transitions import move
+from api.statuses import Actor, Status
+from api.store import LetterRecord, OutboxMessage
+from forms import clock
+from forms.workdays import working_days_until
+
+# Remind when this many working days are left (and no nearer reminder was due already).
+REMIND_AT = (3, 1)
+WAITING = (Status.signed, Status.accepted, Status.awaiting_supplement)
+
+
+@dataclass
+class DeadlineRun:
+    reminders: int = 0
+    terminated: int = 0
+
+
+def run_deadlines(session: Session, *, today: date | None = None) -> DeadlineRun:
+    today = today or clock.today()
+    result = DeadlineRun()
+    waiting = session.exec(
+        select(LetterRecord)
+        .where(col(LetterRecord.supplement_due_on).is_not(None))
+        .where(col(LetterRecord.status).in_([s.value for s in WAITING]))
+    ).all()
+    for record in waiting:
+        assert record.supplement_due_on is not None
+        if record.supplement_due_on < today:
+            result.terminated += _terminate(session, record)
+        else:
+            result.reminders += _remind(session, record, today)
+    return result
+
+
+def _remind(session: Session, record: LetterRecord, today: date) -> int:
+    assert record.id is not None and record.supplement_due_on is not None
+    left = working_days_until(today, record.supplement_due_on)
+    due_now = [threshold for threshold in REMIND_AT if left <= threshold]
+    if not due_now:
+        return 0
+    threshold = min(due_now)  # the nearest: a late first run sends one reminder, not two
+    payload = {
+        "number": record.number,
+        "item_code": record.item_code,
+        "due_on": record.supplement_due_on.isoformat(),
+        "working_days_left": left,
+        "language": record.language,
+    }
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    inserted = session.execute(
+        insert(OutboxMessage)
+        .values(
+            letter_id=record.id,
+            telegram_user_id=record.telegram_user_id,
+            kind="supplement_reminder",
+            dedup_key=f"supplement:{record.supplement_due_on.isoformat()}:{threshold}",
+            payload=json.dumps(payload, ensure_ascii=False),
+            created_at=clock.now(),
+            attempts=0,
+        )
+        .on_conflict_do_nothing(index_elements=["letter_id", "dedup_key"])
+    )
+    session.commit()
+    return int(inserted.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _terminate(session: Session, record: LetterRecord) -> int:
+    """Only a letter awaiting its supplement is terminated; one the window has not yet moved that
+    far is left for the window, which sees it as overdue."""
+    if record.status != Status.awaiting_supplement:
+        return 0
+    try:
+        move(session, record, Status.overdue_terminated, actor=Actor.system, actor_name="system",
+             reason="逾期未提交补正材料，作终止退件处理")  # fmt: skip
+    except ApiError:  # another worker terminated it a moment ago
+        session.rollback()
+        return 0
+    return 1
