@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import Services, write_session
-from api.services.submit import stored_letter
+from api.services.documents import stored_letter
 from api.store import LetterRecord
 from forms import clock
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 from datetime import datetime, timedelta
 
@@ -12,7 +11,9 @@ from sqlmodel import Session
 
 from api.errors import ApiError
 from api.pii import Vault
+from api.services.documents import seal_document, stored_letter
 from api.services.numbering import next_sequence
+from api.services.publications import schedule as schedule_publication
 from api.statuses import Status
 from api.store import IdempotencyKey, LetterEvent, LetterRecord
 from forms import clock
@@ -84,6 +85,7 @@ def submit(
         session.add(IdempotencyKey(key=key, request_hash=request_hash, letter_id=record.id, created_at=now))
         actor = f"applicant:{submission.signature.telegram_user_id or '-'}"
         session.add(LetterEvent(letter_id=record.id, at=now, actor=actor, to_status=Status.signed, reason=""))
+        schedule_publication(session, record)
         session.commit()
     except IntegrityError:
         # the same key committed by a concurrent retry: its number stands, ours is rolled back
@@ -106,12 +108,6 @@ def _replay(session: Session, vault: Vault, key: str, request_hash: str) -> tupl
     return record, stored_letter(vault, record)[0]
 
 
-def stored_letter(vault: Vault, record: LetterRecord) -> tuple[Letter, Item]:
-    """The letter as signed and the item as it was read, from the encrypted document."""
-    document = json.loads(vault.decrypt(record.document))
-    return Letter.model_validate(document["letter"]), Item.model_validate(document["item"])
-
-
 def _verify_code() -> str:
     raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
     return f"{raw[:4]}-{raw[4:]}"
@@ -120,7 +116,6 @@ def _verify_code() -> str:
 def _record(letter: Letter, item: Item, vault: Vault, *, department: str, year: int, sequence: int) -> LetterRecord:
     applicant = letter.applicant
     canonical_id = id_number(applicant.id_type, applicant.id_number)
-    document = json.dumps({"letter": letter.model_dump(mode="json"), "item": item.model_dump(mode="json")})
     now = clock.now()
     return LetterRecord(
         number=letter.number,
@@ -147,7 +142,7 @@ def _record(letter: Letter, item: Item, vault: Vault, *, department: str, year: 
         content_hash=letter.content_hash(),
         notice_hash=letter.notice_hash,
         verify_code=letter.verify_code or "",
-        document=vault.encrypt(document),
+        document=seal_document(vault, letter, item),
         created_at=now,
         updated_at=now,
     )

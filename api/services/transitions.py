@@ -8,6 +8,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from api.errors import ApiError
+from api.services.publications import schedule_withdrawal
 from api.statuses import Actor, IllegalMove, Status, check_move
 from api.store import CreditRecord, LetterEvent, LetterRecord, OutboxMessage
 from forms import clock
@@ -93,3 +94,4 @@ def _credit_consequences(session: Session, record: LetterRecord, target: Status,
         for listed in session.exec(select(CreditRecord).where(CreditRecord.source == source)):
             listed.repaired_at = clock.now()
             session.add(listed)
+        schedule_withdrawal(session, record)

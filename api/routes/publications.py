@@ -1,0 +1,94 @@
+"""归集公示: public letters due for publication within 7 working days; export; mark published."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, Field
+from sqlmodel import Session, col, select
+
+from api.deps import ServicesDep, SessionDep, StaffDep, WriteSessionDep
+from api.errors import ApiError, ErrorBody
+from api.services.publications import PublicationState, UnifiedRecord, as_csv, find, unified
+from api.store import LetterRecord, Publication
+from forms import clock
+
+router = APIRouter(prefix="/api/publications", tags=["publications"])
+ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorBody} for code in (401, 403, 404, 422)}
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+
+
+class Marked(BaseModel):
+    numbers: list[Annotated[str, Field(max_length=32)]] = Field(min_length=1, max_length=500)
+
+
+class MarkResult(BaseModel):
+    marked: list[str]
+
+
+@router.get("", response_model=list[UnifiedRecord], responses=ERRORS)
+def list_publications(
+    staff: StaffDep, session: SessionDep, services: ServicesDep, state: PublicationState = PublicationState.due
+) -> list[UnifiedRecord]:
+    """Publications of the caller's departments in one state, soonest due first."""
+    return [unified(services.vault, p, r) for p, r in find(session, state, staff.departments)]
+
+
+@router.get("/export", response_class=Response, responses={200: {"content": {"text/csv": {}}}, **ERRORS})
+def export(
+    staff: StaffDep,
+    session: SessionDep,
+    services: ServicesDep,
+    state: PublicationState = PublicationState.due,
+    format: Annotated[ExportFormat, Query(description="csv or json")] = ExportFormat.csv,
+) -> Response:
+    """The same records as a file for the credit platform, in its unified format."""
+    records = [unified(services.vault, p, r) for p, r in find(session, state, staff.departments)]
+    name = f"publications-{state}-{clock.today():%Y%m%d}.{format}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if format is ExportFormat.json:
+        body = "[" + ",".join(r.model_dump_json() for r in records) + "]"
+        return Response(body, media_type="application/json", headers=headers)
+    return Response(as_csv(records), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+@router.post("/published", response_model=MarkResult, responses=ERRORS)
+def mark_published(marked: Marked, staff: StaffDep, session: WriteSessionDep) -> MarkResult:
+    """Record that these letters are now on the credit platform."""
+    return MarkResult(marked=_mark(session, staff.username, staff.departments, marked.numbers, withdrawn=False))
+
+
+@router.post("/withdrawn", response_model=MarkResult, responses=ERRORS)
+def mark_withdrawn(marked: Marked, staff: StaffDep, session: WriteSessionDep) -> MarkResult:
+    """Record that these records were taken down after credit repair."""
+    return MarkResult(marked=_mark(session, staff.username, staff.departments, marked.numbers, withdrawn=True))
+
+
+def _mark(
+    session: Session, username: str, departments: frozenset[str] | None, numbers: list[str], *, withdrawn: bool
+) -> list[str]:
+    rows = session.exec(
+        select(Publication, LetterRecord)
+        .join(LetterRecord, col(LetterRecord.id) == col(Publication.letter_id))
+        .where(col(LetterRecord.number).in_(numbers))
+    ).all()
+    found = {r.number: p for p, r in rows if departments is None or r.department_code in departments}
+    missing = sorted(set(numbers) - found.keys())
+    if missing:
+        raise ApiError(404, "not_found", f"no publication for {', '.join(missing[:5])}")
+    now = clock.now()
+    for publication in found.values():
+        if withdrawn:
+            publication.withdrawn_at = publication.withdrawn_at or now
+        else:
+            publication.published_at = publication.published_at or now
+            publication.published_by = publication.published_by or username
+        session.add(publication)
+    session.commit()
+    return sorted(found)

@@ -1,0 +1,117 @@
+"""Publication of public letters to the credit platform, in its unified format (seed 000 三(三))."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from api.pii import Vault
+from api.services.documents import stored_letter
+from api.store import LetterRecord, Publication
+from forms import clock
+from forms.catalogue import ApplicantKind
+from forms.i18n import gettext_for
+from forms.languages import Lang
+from forms.render.view import TITLES
+from forms.workdays import add_working_days
+
+PUBLISH_WITHIN = 7  # working days after signing
+WITHDRAW_WITHIN = 3  # working days after credit repair
+
+
+class PublicationState(StrEnum):
+    due = "due"  # to be published, still in time
+    overdue = "overdue"  # the 7 working days have passed
+    published = "published"
+    withdrawal_due = "withdrawal_due"  # repaired: to be taken down within 3 working days
+
+
+class UnifiedRecord(BaseModel):
+    """One letter in the credit platform's unified format (Chinese, as the platform takes it)."""
+
+    number: str
+    subject: str  # 承诺主体名称
+    code: str  # 统一社会信用代码; a person's ID number only masked
+    commitment_type: str  # 承诺类型
+    matter: str  # 承诺事由
+    content: str  # 承诺内容
+    commitment_date: date  # 承诺作出日期
+    authority: str  # 承诺受理单位
+    valid_until: date  # 承诺有效期至
+    due_on: date
+    published_at: str | None
+    withdrawal_due_on: date | None
+
+
+def schedule(session: Session, record: LetterRecord) -> None:
+    """A public letter gets its publication date when it is stored."""
+    if record.public and record.id is not None:
+        signed_on = record.signed_at.astimezone(clock.BEIJING).date()
+        session.add(Publication(letter_id=record.id, due_on=add_working_days(signed_on, PUBLISH_WITHIN)))
+
+
+def schedule_withdrawal(session: Session, record: LetterRecord) -> None:
+    """After credit repair, a published record comes down within 3 working days."""
+    publication = session.exec(select(Publication).where(Publication.letter_id == record.id)).first()
+    if publication is not None and publication.published_at is not None and publication.withdrawn_at is None:
+        publication.withdrawal_due_on = add_working_days(clock.today(), WITHDRAW_WITHIN)
+        session.add(publication)
+
+
+def find(
+    session: Session, state: PublicationState, departments: frozenset[str] | None
+) -> list[tuple[Publication, LetterRecord]]:
+    today = clock.today()
+    query = select(Publication, LetterRecord).join(LetterRecord, col(LetterRecord.id) == col(Publication.letter_id))
+    unpublished = col(Publication.published_at).is_(None)
+    conditions: dict[PublicationState, list[Any]] = {
+        PublicationState.due: [unpublished, col(Publication.due_on) >= today],
+        PublicationState.overdue: [unpublished, col(Publication.due_on) < today],
+        PublicationState.published: [
+            col(Publication.published_at).is_not(None),
+            col(Publication.withdrawn_at).is_(None),
+        ],
+        PublicationState.withdrawal_due: [
+            col(Publication.withdrawal_due_on).is_not(None),
+            col(Publication.withdrawn_at).is_(None),
+        ],
+    }
+    query = query.where(*conditions[state])
+    if departments is not None:
+        query = query.where(col(LetterRecord.department_code).in_(sorted(departments)))
+    return [(p, r) for p, r in session.exec(query.order_by(col(Publication.due_on), col(LetterRecord.number)))]
+
+
+def unified(vault: Vault, publication: Publication, record: LetterRecord) -> UnifiedRecord:
+    letter, item = stored_letter(vault, record)
+    zh = gettext_for(Lang.zh)
+    person = letter.applicant.kind is ApplicantKind.person
+    return UnifiedRecord(
+        number=record.number,
+        subject=letter.applicant.name,
+        code=record.id_masked if person else letter.applicant.id_number,  # PIPL: no person's full ID
+        commitment_type=zh(TITLES[item.commitment_type]),
+        matter=item.name.zh,
+        content="；".join(c.zh for c in letter.commitments),
+        commitment_date=record.signed_at.astimezone(clock.BEIJING).date(),
+        authority=item.department.name.zh,
+        valid_until=record.valid_until,
+        due_on=publication.due_on,
+        published_at=publication.published_at.isoformat() if publication.published_at else None,
+        withdrawal_due_on=publication.withdrawal_due_on,
+    )
+
+
+def as_csv(records: list[UnifiedRecord]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(UnifiedRecord.model_fields))
+    writer.writeheader()
+    for record in records:
+        writer.writerow(record.model_dump(mode="json"))
+    return "\ufeff" + out.getvalue()  # a byte-order mark so that Excel opens the Chinese as UTF-8
