@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from sqlalchemy import Engine
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from api.config import ApiSettings
 from api.errors import ApiError
@@ -37,7 +38,9 @@ class Services:
     first_admin_password: str | None = None  # shown once, on the first run
 
 
-def get_services(request: Request) -> Services:
+# Dependencies that do no I/O are async: FastAPI would run each sync one in its thread pool, and
+# those hops cost more than a lookup by number itself (bench/lookup.py).
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
@@ -45,10 +48,17 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_session(services: ServicesDep) -> Iterator[Session]:
-    """A reading session, for sync routes (FastAPI runs them in its thread pool)."""
-    with Session(services.engine, expire_on_commit=False) as session:
+async def get_session(services: ServicesDep) -> AsyncIterator[Session]:
+    """A reading session for sync routes, which use it in FastAPI's thread pool.
+
+    Opening one does no I/O (the connection is taken on the first query); closing it hands the
+    connection back to the pool, a rollback of a read that costs microseconds.
+    """
+    session = Session(services.engine, expire_on_commit=False)
+    try:
         yield session
+    finally:
+        session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -76,7 +86,7 @@ def _is_service(services: Services, token: str) -> bool:
     return bool(token) and hmac.compare_digest(token.encode(), services.service_token.encode())
 
 
-def require_service(services: ServicesDep, authorization: Annotated[str | None, Header()] = None) -> None:
+async def require_service(services: ServicesDep, authorization: Annotated[str | None, Header()] = None) -> None:
     """The bot's service token, as `Authorization: Bearer <token>`."""
     if not _is_service(services, _bearer(authorization)):
         raise ApiError(401, "unauthorized", "the service token is missing or wrong")
@@ -104,13 +114,11 @@ class Caller:
         return departments is None or department_code in departments
 
 
-def get_caller(
-    services: ServicesDep, session: SessionDep, authorization: Annotated[str | None, Header()] = None
-) -> Caller:
+async def get_caller(services: ServicesDep, authorization: Annotated[str | None, Header()] = None) -> Caller:
     token = _bearer(authorization)
     if _is_service(services, token):
         return Caller()
-    staff = staff_for_token(session, token) if token else None
+    staff = await run_in_threadpool(_staff_for_token, services, token) if token else None
     if staff is None:
         raise ApiError(401, "unauthorized", "log in first: the token is missing, wrong or expired")
     return Caller(staff=staff)
@@ -119,7 +127,12 @@ def get_caller(
 CallerDep = Annotated[Caller, Depends(get_caller)]
 
 
-def get_staff(caller: CallerDep) -> StaffMember:
+def _staff_for_token(services: Services, token: str) -> StaffMember | None:
+    with Session(services.engine) as session:
+        return staff_for_token(session, token)
+
+
+async def get_staff(caller: CallerDep) -> StaffMember:
     if caller.staff is None:
         raise ApiError(403, "forbidden", "this is for staff accounts")
     return caller.staff
@@ -128,7 +141,7 @@ def get_staff(caller: CallerDep) -> StaffMember:
 StaffDep = Annotated[StaffMember, Depends(get_staff)]
 
 
-def get_admin(staff: StaffDep) -> StaffMember:
+async def get_admin(staff: StaffDep) -> StaffMember:
     if staff.role is not Role.admin:
         raise ApiError(403, "forbidden", "this is for administrators")
     return staff

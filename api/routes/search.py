@@ -12,6 +12,7 @@ from sqlmodel import col, select
 
 from api.deps import CallerDep, ServicesDep, SessionDep
 from api.errors import ApiError, ErrorBody
+from api.services.names import name_filter
 from api.statuses import Status
 from api.store import LetterRecord
 from api.views import LetterPage, LetterPublic
@@ -70,8 +71,7 @@ def search_letters(
     if id_number:
         filters.append(col(LetterRecord.id_hash) == _subject_hash(services, id_number))
     if name:
-        escaped = name.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        filters.append(col(LetterRecord.applicant_name).like(f"%{escaped}%", escape="\\"))
+        filters += name_filter(name)
     if item:
         filters.append(col(LetterRecord.item_code) == item.strip().upper())
     if department:

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from api.errors import ApiError
 from api.pii import Vault
 from api.services.documents import seal_document, stored_letter
+from api.services.names import fold_name, index_name
 from api.services.numbering import next_sequence
 from api.services.publications import schedule as schedule_publication
 from api.statuses import Status
@@ -86,6 +87,7 @@ def submit(
         actor = f"applicant:{submission.signature.telegram_user_id or '-'}"
         session.add(LetterEvent(letter_id=record.id, at=now, actor=actor, to_status=Status.signed, reason=""))
         schedule_publication(session, record)
+        index_name(session, record.id, record.applicant_name)
         session.commit()
     except IntegrityError:
         # the same key committed by a concurrent retry: its number stands, ours is rolled back
@@ -127,6 +129,7 @@ def _record(letter: Letter, item: Item, vault: Vault, *, department: str, year: 
         status=Status.signed.value,
         applicant_kind=applicant.kind.value,
         applicant_name=applicant.name,
+        name_search=fold_name(applicant.name),
         id_type=applicant.id_type.value,
         id_hash=vault.lookup_hash(canonical_id),
         id_masked=mask_id(canonical_id),

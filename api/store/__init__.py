@@ -1,7 +1,7 @@
 """The store: tables, engine and migrations. The API is its only writer."""
 
 from api.store.credit import CreditRecord, Publication
-from api.store.letters import IdempotencyKey, LetterEvent, LetterRecord, NumberCounter, OutboxMessage
+from api.store.letters import IdempotencyKey, LetterEvent, LetterRecord, NameGram, NumberCounter, OutboxMessage
 from api.store.staff import AccessLog, Staff, StaffToken, Window, WindowDepartment
 
 __all__ = [
@@ -10,6 +10,7 @@ __all__ = [
     "IdempotencyKey",
     "LetterEvent",
     "LetterRecord",
+    "NameGram",
     "NumberCounter",
     "OutboxMessage",
     "Publication",

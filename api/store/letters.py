@@ -30,6 +30,8 @@ class LetterRecord(SQLModel, table=True):
     status: str = Field(index=True, max_length=24)
     applicant_kind: str = Field(max_length=24)
     applicant_name: str = Field(index=True, max_length=100)
+    # case-folded letters only (api.services.names.fold_name): SQLite's lower() folds ASCII only
+    name_search: str = Field(default="", max_length=100)
     id_type: str = Field(max_length=16)
     id_hash: str = Field(index=True, max_length=64)
     id_masked: str = Field(max_length=40)
@@ -105,3 +107,14 @@ class OutboxMessage(SQLModel, table=True):
     lease_token: str | None = Field(default=None, max_length=64)
     attempts: int = 0
     acked_at: datetime | None = _at(nullable=True, index=True)  # type: ignore[assignment]
+
+
+class NameGram(SQLModel, table=True):
+    """Each character and each pair of characters of an applicant's name: the index that finds
+    "明华" inside "张明华" among a million letters without reading them all (names are too short
+    for trigram indexes)."""
+
+    __tablename__ = "name_grams"
+
+    gram: str = Field(primary_key=True, max_length=2)
+    letter_id: int = Field(primary_key=True, foreign_key="letters.id")

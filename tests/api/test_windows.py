@@ -233,3 +233,20 @@ async def test_the_outbox_survives_a_bot_that_dies_between_lease_and_ack(
     done = await client.post(f"/api/outbox/{second[0]['id']}/ack", json={"lease_token": second[0]["lease_token"]})
     assert done.status_code == 204
     assert mine((await client.get("/api/outbox", params={"limit": 100})).json()) == []
+
+
+async def test_name_search_finds_parts_of_names_in_every_script(client: httpx.AsyncClient, services: Services) -> None:
+    item = services.catalogue.items["SFJ-001"]
+    kyrgyz = await submitted(client, services, "SFJ-001", Lang.ky)  # Асан Үсөнов
+    uyghur = await submitted(client, services, "SFJ-001", Lang.ug)  # ئابدۇللا ئەخمەت
+    clerk = await bearer(client, *make_staff(services, departments=(item.department.code,)))
+
+    async def found(name: str) -> set[str]:
+        answer = await client.get("/api/letters", params={"name": name, "per_page": 100}, headers=clerk)
+        return {letter["number"] for letter in answer.json()["items"]}
+
+    assert kyrgyz["number"] in await found("үсөн")
+    assert kyrgyz["number"] in await found("АСАН")
+    assert uyghur["number"] in await found("ئەخمەت")
+    assert kyrgyz["number"] not in await found("ئەخمەت")
+    assert await found("%") == set()  # wildcards are searched as characters
