@@ -146,7 +146,7 @@ def deadlines_run() -> None:
     migrate(engine)
     with Session(writer(engine)) as session:
         done = run_deadlines(session)
-    typer.echo(f"{done.reminders} reminder(s), {done.terminated} termination(s)")
+    typer.echo(f"{done.reminders} reminder(s), {done.terminated} termination(s), {done.expired} expired")
 
 
 @staff_app.command("add")

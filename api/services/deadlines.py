@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from api.errors import ApiError
 from api.services.transitions import move
-from api.statuses import Actor, Status
+from api.statuses import IN_FORCE, Actor, Status
 from api.store import LetterRecord, OutboxMessage
 from forms import clock
 from forms.workdays import working_days_until
@@ -30,6 +30,7 @@ WAITING = (Status.signed, Status.accepted, Status.awaiting_supplement)
 class DeadlineRun:
     reminders: int = 0
     terminated: int = 0
+    expired: int = 0
 
 
 def run_deadlines(session: Session, *, today: date | None = None) -> DeadlineRun:
@@ -46,7 +47,25 @@ def run_deadlines(session: Session, *, today: date | None = None) -> DeadlineRun
             result.terminated += _terminate(session, record)
         else:
             result.reminders += _remind(session, record, today)
+    result.expired = _expire(session, today)
     return result
+
+
+def _expire(session: Session, today: date) -> int:
+    """Letters whose validity ended yesterday or before (承诺有效期届满) become expired."""
+    ended = session.exec(
+        select(LetterRecord)
+        .where(col(LetterRecord.valid_until) < today)
+        .where(col(LetterRecord.status).in_([s.value for s in IN_FORCE]))
+    ).all()
+    count = 0
+    for record in ended:
+        try:
+            move(session, record, Status.expired, actor=Actor.system, actor_name="system", reason="承诺有效期届满")
+            count += 1
+        except ApiError:  # another worker expired it, or a window moved it meanwhile
+            session.rollback()
+    return count
 
 
 def _remind(session: Session, record: LetterRecord, today: date) -> int:

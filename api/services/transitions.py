@@ -15,7 +15,14 @@ from forms import clock
 from forms.catalogue import CommitmentType
 
 # Moves whose reason the applicant and the credit record must be able to read later.
-REASON_REQUIRED = {Status.broken, Status.repaired, Status.superseded, Status.overdue_terminated, Status.withdrawn}
+REASON_REQUIRED = {
+    Status.broken,
+    Status.repaired,
+    Status.superseded,
+    Status.overdue_terminated,
+    Status.withdrawn,
+    Status.expired,
+}
 
 
 def move(

@@ -79,3 +79,18 @@ def test_due_dates_count_chinese_working_days() -> None:
     # Spring Festival 2026: 15-23 February are holidays
     assert add_working_days(date(2026, 2, 13), 2) == date(2026, 2, 24)
     assert working_days_until(date(2026, 2, 13), date(2026, 2, 24)) == 2
+
+
+async def test_letters_expire_once_their_validity_ends(client: httpx.AsyncClient, services: Services) -> None:
+    item = services.catalogue.items["SCJG-002"]
+    made = (
+        await client.post("/api/letters", json=body(submission_for(item)), headers={"Idempotency-Key": key()})
+    ).json()
+    letter, _, _ = rows(services, made["number"])
+    run_in_parallel(services, letter.valid_until)  # the last valid day: still in force
+    assert rows(services, made["number"])[0].status == "signed"
+    run_in_parallel(services, letter.valid_until + timedelta(days=1))
+    letter, outbox, events = rows(services, made["number"])
+    assert letter.status == "expired"
+    assert [e.actor for e in events if e.to_status == "expired"] == ["system"]
+    assert [m.kind for m in outbox] == ["status_changed"]
