@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Response
@@ -37,7 +38,8 @@ IdempotencyKeyHeader = Annotated[
     Header(alias="Idempotency-Key", min_length=8, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$",
            description="Unique per letter: a retry with the same key returns the same letter"),
 ]  # fmt: skip
-ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorBody} for code in (401, 404, 409, 422)}
+ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorBody} for code in (401, 403, 404, 409, 422, 503)}
+log = logging.getLogger(__name__)
 
 
 @router.post("", status_code=201, response_model=Submitted, responses=ERRORS, dependencies=[ServiceAuth])
@@ -47,7 +49,10 @@ async def submit_letter(
     """Check the signed letter again, number it, render and seal its PDF, store it."""
     item = checked_item(submission, services.catalogue, now=clock.now())
     record, created = await run_in_threadpool(_submit, services, submission, item, key)
-    await ensure_pdf(services, record)
+    try:
+        await ensure_pdf(services, record)
+    except Exception:  # the letter is stored and numbered: its PDF is made on the next request for it
+        log.exception("letter %s stored, its PDF not rendered yet", record.number)
     if not created:
         response.status_code = 200
     return Submitted(
@@ -107,7 +112,11 @@ def reveal(number: NumberPath, session: WriteSessionDep, caller: CallerDep, serv
 )
 async def get_letter_pdf(number: NumberPath, services: ServicesDep, caller: CallerDep) -> Response:
     record = await run_in_threadpool(_load, services, number, caller)
-    pdf = await ensure_pdf(services, record)
+    try:
+        pdf = await ensure_pdf(services, record)
+    except Exception as error:
+        log.exception("cannot render the PDF of %s", record.number)
+        raise ApiError(503, "pdf.unavailable", "the PDF cannot be made just now; try again shortly") from error
     headers = {"Content-Disposition": f'inline; filename="{record.number}.pdf"'}
     return Response(pdf, media_type="application/pdf", headers=headers)
 

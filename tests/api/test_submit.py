@@ -7,6 +7,7 @@ import re
 import threading
 
 import httpx
+import pytest
 from sqlmodel import Session, select
 
 from api.deps import Services, write_session
@@ -157,3 +158,24 @@ async def test_verification_by_code_and_by_upload(client: httpx.AsyncClient, ser
     junk = await public.post("/api/verify", files={"file": ("x.pdf", b"not a pdf", "application/pdf")})
     assert (junk.status_code, junk.json()["code"]) == (422, "upload.not_a_letter")
     await public.aclose()
+
+
+async def test_a_rendering_failure_costs_the_applicant_nothing(
+    client: httpx.AsyncClient, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The renderer breaks after the letter is numbered: the applicant still gets the number,
+    the PDF answers 503 meanwhile, and is made on the first request once rendering works again."""
+    item = services.catalogue.items["SCJG-002"]
+    real = services.renderer.render
+
+    async def broken(*_: object) -> bytes:
+        raise RuntimeError("render worker died")
+
+    monkeypatch.setattr(services.renderer, "render", broken)
+    made = await client.post("/api/letters", json=body(submission_for(item)), headers={"Idempotency-Key": key()})
+    assert made.status_code == 201 and made.json()["number"]
+    pdf = await client.get(made.json()["pdf_url"])
+    assert (pdf.status_code, pdf.json()["code"]) == (503, "pdf.unavailable")
+    monkeypatch.setattr(services.renderer, "render", real)
+    pdf = await client.get(made.json()["pdf_url"])
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
