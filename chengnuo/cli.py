@@ -20,6 +20,8 @@ app.add_typer(locales_app, name="locales")
 staff_app = typer.Typer(no_args_is_help=True, help="Staff accounts and windows.")
 app.add_typer(staff_app, name="staff")
 deadlines_app = typer.Typer(no_args_is_help=True, help="容缺 deadlines.")
+credit_app = typer.Typer(no_args_is_help=True, help="The dishonesty list.")
+app.add_typer(credit_app, name="credit")
 app.add_typer(deadlines_app, name="deadlines")
 
 
@@ -147,6 +149,36 @@ def deadlines_run() -> None:
     with Session(writer(engine)) as session:
         done = run_deadlines(session)
     typer.echo(f"{done.reminders} reminder(s), {done.terminated} termination(s), {done.expired} expired")
+
+
+@credit_app.command("import")
+def credit_import(
+    csv_file: Path,
+    apply: Annotated[bool, typer.Option("--apply", help="write the changes (without it: a dry run)")] = False,
+) -> None:
+    """Replace the dishonesty list with CSV_FILE (id_number,name,reason,listed_on), all or nothing."""
+    from sqlmodel import Session
+
+    from api.config import ApiSettings
+    from api.pii import KEY_FILE, Vault
+    from api.services.credit import import_list
+    from api.store.engine import make_engine, migrate, writer
+    from forms import clock
+
+    settings = ApiSettings()
+    engine = make_engine(settings.store_url)
+    migrate(engine)
+    vault = Vault.from_key_file(settings.data_dir / KEY_FILE)
+    with Session(writer(engine)) as session:
+        report = import_list(
+            session, vault, csv_file.read_bytes(), batch=f"{clock.now():%Y%m%d%H%M}-cli", dry_run=not apply
+        )
+    for problem in report.problems:
+        typer.echo(f"{csv_file}:{problem.line}: {problem.column}: {problem.reason}", err=True)
+    verb = "applied" if report.applied else "would apply (dry run: add --apply)" if not report.problems else "refused"
+    typer.echo(f"{report.rows} rows: {report.added} added, {report.kept} kept, {report.removed} removed — {verb}")
+    if report.problems:
+        raise typer.Exit(1)
 
 
 @staff_app.command("add")

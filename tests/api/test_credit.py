@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import httpx
 
 from api.deps import Services
@@ -90,3 +94,22 @@ async def test_a_broken_letter_bars_its_subject_until_repaired(client: httpx.Asy
     assert (await check(client, SAMPLE_CODE))["eligible"] is True
     invalid = await client.post("/api/credit/check", json={"id_number": "123"})
     assert (invalid.status_code, invalid.json()["code"]) == (422, "id.length")
+
+
+def test_the_cli_imports_with_a_dry_run_first(tmp_path: Path) -> None:
+    listing = tmp_path / "list.csv"
+    listing.write_text(GOOD, encoding="utf-8")
+    env = {"CHENGNUO_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+
+    def chengnuo(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "chengnuo", *args], capture_output=True, text=True, env=env)
+
+    dry = chengnuo("credit", "import", str(listing))
+    assert dry.returncode == 0 and "2 added" in dry.stdout and "dry run" in dry.stdout
+    applied = chengnuo("credit", "import", str(listing), "--apply")
+    assert applied.returncode == 0 and "2 added" in applied.stdout and "applied" in applied.stdout
+    again = chengnuo("credit", "import", str(listing), "--apply")
+    assert "0 added, 2 kept" in again.stdout
+    listing.write_text(GOOD + "123,x,y,2026-01-01\n", encoding="utf-8")
+    bad = chengnuo("credit", "import", str(listing), "--apply")
+    assert bad.returncode == 1 and f"{listing}:4: id_number: id.length" in bad.stderr
