@@ -89,7 +89,6 @@ def search_letters(
     if caller.staff is not None and caller.staff.departments is not None:
         filters.append(col(LetterRecord.department_code).in_(sorted(caller.staff.departments)))
 
-    total = session.exec(select(func.count()).select_from(LetterRecord).where(*filters)).one()
     order = {
         Sort.newest: (col(LetterRecord.signed_at).desc(), col(LetterRecord.id).desc()),
         Sort.oldest: (col(LetterRecord.signed_at), col(LetterRecord.id)),
@@ -98,4 +97,9 @@ def search_letters(
     rows = session.exec(
         select(LetterRecord).where(*filters).order_by(*order).offset((page - 1) * per_page).limit(per_page)
     ).all()
+    # a first page that is not full is the whole result: no second query to count it
+    if page == 1 and len(rows) < per_page:
+        total = len(rows)
+    else:
+        total = session.exec(select(func.count()).select_from(LetterRecord).where(*filters)).one()
     return LetterPage(items=[LetterPublic.of(r) for r in rows], total=total, page=page, per_page=per_page)
