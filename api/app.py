@@ -16,7 +16,7 @@ from api.config import ApiSettings
 from api.deps import Services, write_session
 from api.pii import KEY_FILE, Vault
 from api.rendering import Renderer
-from api.routes import auth, credit, letters, outbox, publications, search, transitions, verify
+from api.routes import admin, auth, credit, letters, outbox, publications, search, transitions, verify
 from api.services.auth import ensure_first_admin
 from api.services.deadlines import run_deadlines
 from api.store.engine import make_engine, migrate, writer
@@ -83,7 +83,7 @@ def create_app(settings: ApiSettings, services: Services | None = None) -> FastA
     )
     app.state.services = services
     errors.install(app)
-    for module in (letters, search, transitions, publications, credit, auth, outbox, verify):
+    for module in (letters, search, transitions, publications, credit, auth, admin, outbox, verify):
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["health"])

@@ -1,0 +1,114 @@
+"""Administrators manage windows and staff accounts (the CLI does the same: chengnuo staff add)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+from pydantic import BaseModel, Field
+from sqlmodel import col, select
+
+from api.deps import AdminDep, ServicesDep, SessionDep, WriteSessionDep
+from api.errors import ApiError, ErrorBody, not_found
+from api.services.auth import Role, add_staff, add_window
+from api.store import Staff, Window, WindowDepartment
+
+router = APIRouter(prefix="/api/admin", tags=["admin"])
+ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorBody} for code in (401, 403, 404, 409, 422)}
+Username = Annotated[str, Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$", examples=["clerk.sfj"])]
+
+
+class WindowIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100, examples=["司法局窗口"])
+    departments: list[Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]{1,15}$")]] = Field(min_length=1, examples=[["SFJ"]])
+
+
+class WindowOut(BaseModel):
+    name: str
+    departments: list[str]
+
+
+class StaffIn(BaseModel):
+    username: Username
+    role: Role = Role.window
+    window: str | None = Field(default=None, max_length=100, description="the window's name, for a clerk")
+    display_name: str = Field(default="", max_length=100)
+
+
+class StaffOut(BaseModel):
+    username: str
+    display_name: str
+    role: str
+    window: str | None
+    active: bool
+    must_change_password: bool
+
+
+class NewAccount(StaffOut):
+    one_time_password: str = Field(description="shown this once; it must be changed at first login")
+
+
+@router.get("/windows", response_model=list[WindowOut], responses=ERRORS)
+def list_windows(_: AdminDep, session: SessionDep) -> list[WindowOut]:
+    served: dict[int, list[str]] = {}
+    for link in session.exec(select(WindowDepartment)):
+        served.setdefault(link.window_id, []).append(link.department_code)
+    windows = session.exec(select(Window).order_by(col(Window.name))).all()
+    return [WindowOut(name=w.name, departments=sorted(served.get(w.id or 0, []))) for w in windows]
+
+
+@router.post("/windows", response_model=WindowOut, status_code=201, responses=ERRORS)
+def put_window(window: WindowIn, _: AdminDep, session: WriteSessionDep, services: ServicesDep) -> WindowOut:
+    """Create a window, or add departments to it; the departments must be in the catalogue."""
+    unknown = sorted(set(window.departments) - services.catalogue.departments.keys())
+    if unknown:
+        raise ApiError(422, "window.unknown_department", f"not in the catalogue: {', '.join(unknown)}")
+    stored = add_window(session, window.name, window.departments)
+    session.commit()
+    departments = session.exec(select(WindowDepartment.department_code).where(WindowDepartment.window_id == stored.id))
+    return WindowOut(name=stored.name, departments=sorted(departments))
+
+
+@router.get("/staff", response_model=list[StaffOut], responses=ERRORS)
+def list_staff(_: AdminDep, session: SessionDep) -> list[StaffOut]:
+    names = {w.id: w.name for w in session.exec(select(Window))}
+    return [_out(s, names.get(s.window_id)) for s in session.exec(select(Staff).order_by(col(Staff.username)))]
+
+
+@router.post("/staff", response_model=NewAccount, status_code=201, responses=ERRORS)
+def create_staff(account: StaffIn, _: AdminDep, session: WriteSessionDep) -> NewAccount:
+    """A new account with a one-time password, returned this once."""
+    window = None
+    if account.window is not None:
+        window = session.exec(select(Window).where(Window.name == account.window)).first()
+        if window is None:
+            raise not_found("window")
+    staff, password = add_staff(session, account.username, role=account.role, window=window,
+                                display_name=account.display_name)  # fmt: skip
+    return NewAccount(**_out(staff, window.name if window else None).model_dump(), one_time_password=password)
+
+
+@router.post("/staff/{username}/deactivate", response_model=StaffOut, responses=ERRORS)
+def deactivate(username: Annotated[str, Path(max_length=64)], admin: AdminDep, session: WriteSessionDep) -> StaffOut:
+    """The account can no longer log in, and its tokens stop working at once."""
+    staff = session.exec(select(Staff).where(Staff.username == username)).first()
+    if staff is None:
+        raise not_found("account")
+    if staff.id == admin.id:
+        raise ApiError(409, "staff.self", "an administrator cannot deactivate their own account")
+    staff.active = False
+    session.add(staff)
+    session.commit()
+    window = session.get(Window, staff.window_id) if staff.window_id else None
+    return _out(staff, window.name if window else None)
+
+
+def _out(staff: Staff, window: str | None) -> StaffOut:
+    return StaffOut(
+        username=staff.username,
+        display_name=staff.display_name,
+        role=staff.role,
+        window=window,
+        active=staff.active,
+        must_change_password=staff.must_change_password,
+    )
