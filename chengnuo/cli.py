@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from forms.languages import Lang
 from forms.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Credit-commitment assistant (承诺).")
 catalogue_app = typer.Typer(no_args_is_help=True, help="The catalogue of items.")
@@ -138,15 +141,9 @@ def serve(
 @deadlines_app.command("run")
 def deadlines_run() -> None:
     """Send due 容缺 reminders and terminate overdue letters once (for cron; the API also runs it)."""
-    from sqlmodel import Session
-
-    from api.config import ApiSettings
     from api.services.deadlines import run_deadlines
-    from api.store.engine import make_engine, migrate, writer
 
-    engine = make_engine(ApiSettings().store_url)
-    migrate(engine)
-    with Session(writer(engine)) as session:
+    with _store() as session:
         done = run_deadlines(session)
     typer.echo(f"{done.reminders} reminder(s), {done.terminated} termination(s), {done.expired} expired")
 
@@ -157,19 +154,13 @@ def credit_import(
     apply: Annotated[bool, typer.Option("--apply", help="write the changes (without it: a dry run)")] = False,
 ) -> None:
     """Replace the dishonesty list with CSV_FILE (id_number,name,reason,listed_on), all or nothing."""
-    from sqlmodel import Session
-
     from api.config import ApiSettings
     from api.pii import KEY_FILE, Vault
     from api.services.credit import import_list
-    from api.store.engine import make_engine, migrate, writer
     from forms import clock
 
-    settings = ApiSettings()
-    engine = make_engine(settings.store_url)
-    migrate(engine)
-    vault = Vault.from_key_file(settings.data_dir / KEY_FILE)
-    with Session(writer(engine)) as session:
+    vault = Vault.from_key_file(ApiSettings().data_dir / KEY_FILE)
+    with _store() as session:
         report = import_list(
             session, vault, csv_file.read_bytes(), batch=f"{clock.now():%Y%m%d%H%M}-cli", dry_run=not apply
         )
@@ -190,17 +181,10 @@ def staff_add(
     name: Annotated[str, typer.Option(help="the person's name, for pages and logs")] = "",
 ) -> None:
     """Add a staff account; its one-time password is printed once."""
-    from sqlmodel import Session
-
-    from api.config import ApiSettings
     from api.errors import ApiError
     from api.services.auth import Role, add_staff, add_window
-    from api.store.engine import make_engine, migrate, writer
 
-    settings = ApiSettings()
-    engine = make_engine(settings.store_url)
-    migrate(engine)
-    with Session(writer(engine)) as session:
+    with _store() as session:
         try:
             place = add_window(session, window, department or []) if window else None
             _, password = add_staff(session, username, role=Role(role), window=place, display_name=name)
@@ -208,6 +192,18 @@ def staff_add(
             typer.echo(f"not added: {getattr(error, 'message', error)}", err=True)
             raise typer.Exit(1) from None
     typer.echo(f"{username}: one-time password {password} (shown once; it must be changed at first login)")
+
+
+def _store() -> Session:
+    """A writing session on the store the settings name, migrated to the newest schema first."""
+    from sqlmodel import Session
+
+    from api.config import ApiSettings
+    from api.store.engine import make_engine, migrate, writer
+
+    engine = make_engine(ApiSettings().store_url)
+    migrate(engine)
+    return Session(writer(engine))
 
 
 def main() -> None:

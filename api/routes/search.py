@@ -12,13 +12,14 @@ from sqlmodel import col, select
 
 from api.deps import CallerDep, ServicesDep, SessionDep
 from api.errors import ApiError, ErrorBody
+from api.services.credit import canonical_subject
 from api.services.names import name_filter
 from api.statuses import Status
 from api.store import LetterRecord
 from api.views import LetterPage, LetterPublic
 from forms.clock import BEIJING
 from forms.letter import TELEGRAM_ID_MAX
-from forms.validation import Invalid, credit_code, resident_id
+from forms.validation import Invalid
 
 router = APIRouter(prefix="/api/letters", tags=["letters"])
 
@@ -31,12 +32,10 @@ class Sort(StrEnum):
 
 def _subject_hash(services: ServicesDep, typed: str) -> str:
     """A resident ID or a credit code in its canonical form, as the store's keyed hash."""
-    for validate in (resident_id, credit_code):
-        try:
-            return services.vault.lookup_hash(validate(typed))
-        except Invalid:
-            continue
-    raise ApiError(422, "search.id_number", "not a valid resident ID number or unified social credit code")
+    try:
+        return services.vault.lookup_hash(canonical_subject(typed)[0])
+    except Invalid:
+        raise ApiError(422, "search.id_number", "not a valid resident ID number or credit code") from None
 
 
 def _day_start(day: date) -> datetime:

@@ -11,13 +11,13 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from api.errors import ApiError
 from api.services.transitions import move
 from api.statuses import IN_FORCE, Actor, Status
 from api.store import LetterRecord, OutboxMessage
+from api.store.engine import insert_for
 from forms import clock
 from forms.workdays import working_days_until
 
@@ -82,8 +82,7 @@ def _remind(session: Session, record: LetterRecord, today: date) -> int:
         "working_days_left": left,
         "language": record.language,
     }
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = insert_for(session)
     inserted = session.execute(
         insert(OutboxMessage)
         .values(

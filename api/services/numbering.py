@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
 from api.store import NumberCounter
+from api.store.engine import insert_for
 
 
 def next_sequence(session: Session, department_code: str, year: int) -> int:
@@ -16,8 +16,7 @@ def next_sequence(session: Session, department_code: str, year: int) -> int:
     submissions queue on it; a transaction that fails rolls its increment back with it,
     which is what keeps the numbers free of gaps.
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = insert_for(session)
     session.execute(
         insert(NumberCounter)
         .values(department_code=department_code, year=year, last=0)

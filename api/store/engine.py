@@ -8,6 +8,8 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -44,6 +46,11 @@ def _sqlite_engine(url: str) -> Engine:
 def writer(engine: Engine) -> Engine:
     """The same engine for transactions that write: on SQLite they take the write lock at once."""
     return engine.execution_options(sqlite_begin="IMMEDIATE")
+
+
+def insert_for(session: Session) -> Any:
+    """The dialect's insert, which knows ON CONFLICT DO NOTHING (SQLite and PostgreSQL alike)."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def migrate(engine: Engine) -> None:

@@ -47,11 +47,6 @@ def html_to_pdf(html: str, stylesheet: str = "letters/letter.css") -> bytes:
     return bytes(document.write_pdf(stylesheets=[_stylesheet(stylesheet)], font_config=fonts))
 
 
-def check_rendering() -> None:
-    """Raise RenderingUnavailable now rather than on the first letter."""
-    _weasyprint()
-
-
 def warm_up() -> None:
     """For a render worker at start: load fonts and styles, then freeze the heap.
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -14,6 +13,7 @@ from forms.languages import Lang
 from forms.sample import SAMPLE_ID
 from tests.api.conftest import body, key, submission_for
 from tests.api.staffing import bearer, make_staff
+from tests.cli import chengnuo
 
 CODE = "91350100M000100Y43"
 PERSON_ROW = f"{SAMPLE_ID},张明华,拒不履行法院判决,2026-01-05\n"
@@ -99,17 +99,16 @@ async def test_a_broken_letter_bars_its_subject_until_repaired(client: httpx.Asy
 def test_the_cli_imports_with_a_dry_run_first(tmp_path: Path) -> None:
     listing = tmp_path / "list.csv"
     listing.write_text(GOOD, encoding="utf-8")
-    env = {"CHENGNUO_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
 
-    def chengnuo(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "chengnuo", *args], capture_output=True, text=True, env=env)
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return chengnuo(*args, CHENGNUO_DATA_DIR=tmp_path)
 
-    dry = chengnuo("credit", "import", str(listing))
+    dry = run("credit", "import", str(listing))
     assert dry.returncode == 0 and "2 added" in dry.stdout and "dry run" in dry.stdout
-    applied = chengnuo("credit", "import", str(listing), "--apply")
+    applied = run("credit", "import", str(listing), "--apply")
     assert applied.returncode == 0 and "2 added" in applied.stdout and "applied" in applied.stdout
-    again = chengnuo("credit", "import", str(listing), "--apply")
+    again = run("credit", "import", str(listing), "--apply")
     assert "0 added, 2 kept" in again.stdout
     listing.write_text(GOOD + "123,x,y,2026-01-01\n", encoding="utf-8")
-    bad = chengnuo("credit", "import", str(listing), "--apply")
+    bad = run("credit", "import", str(listing), "--apply")
     assert bad.returncode == 1 and f"{listing}:4: id_number: id.length" in bad.stderr

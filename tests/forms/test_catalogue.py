@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 from forms.catalogue import Catalogue, CommitmentType, load_catalogue
 from forms.catalogue.loader import BUILTIN_DIR
 from forms.kyrgyz_arabic import to_arabic
 from forms.languages import I18nText
+from tests.cli import chengnuo
 from tests.forms.scripts import arabic_script_apart_from_quoted
-
-
-def chengnuo(*args: str, catalogue_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {"CHENGNUO_CATALOGUE_DIR": str(catalogue_dir), "PATH": "/usr/bin:/bin"}
-    return subprocess.run([sys.executable, "-m", "chengnuo", *args], capture_output=True, text=True, env=env)
 
 
 def texts(node: object) -> list[I18nText]:
@@ -47,9 +41,9 @@ def test_arabic_script_kyrgyz_is_the_cyrillic_transliterated(catalogue: Catalogu
 
 
 def test_catalogue_check_passes_and_list_prints_code_tab_name() -> None:
-    checked = chengnuo("catalogue", "check", catalogue_dir=BUILTIN_DIR)
+    checked = chengnuo("catalogue", "check", CHENGNUO_CATALOGUE_DIR=BUILTIN_DIR)
     assert checked.returncode == 0, checked.stderr
-    listed = chengnuo("catalogue", "list", catalogue_dir=BUILTIN_DIR)
+    listed = chengnuo("catalogue", "list", CHENGNUO_CATALOGUE_DIR=BUILTIN_DIR)
     lines = listed.stdout.splitlines()
     assert len(lines) == len(load_catalogue().items)
     code, name = lines[0].split("\t")
@@ -69,7 +63,7 @@ def test_catalogue_check_names_file_and_code_of_each_problem(tmp_path: Path) -> 
     )
     third.write_text("code: [unclosed", encoding="utf-8")
 
-    result = chengnuo("catalogue", "check", catalogue_dir=broken)
+    result = chengnuo("catalogue", "check", CHENGNUO_CATALOGUE_DIR=broken)
     assert result.returncode == 1
     first_code, second_code = first.stem, second.stem
     assert f"items/{first.name}: {first_code}:" in result.stderr and "empty" in result.stderr
@@ -84,6 +78,6 @@ def test_a_missing_translation_is_a_problem(tmp_path: Path) -> None:
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     index = next(i for i, line in enumerate(lines) if line.strip().startswith("ky_Arab:"))
     path.write_text("".join(lines[:index] + lines[index + 1 :]), encoding="utf-8")
-    result = chengnuo("catalogue", "check", catalogue_dir=broken)
+    result = chengnuo("catalogue", "check", CHENGNUO_CATALOGUE_DIR=broken)
     assert result.returncode == 1
     assert "ky_Arab: missing" in result.stderr

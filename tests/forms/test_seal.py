@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ from forms.render import pdf as pdf_module
 from forms.sample import sample_letter
 from forms.seal import DEV_SEAL_FILE, Sealer, Verdict
 from forms.settings import Settings
+from tests.cli import chengnuo
 
 
 @pytest.fixture(scope="module")
@@ -31,13 +30,6 @@ def sealed(catalogue: Catalogue, settings: Settings, sealer: Sealer) -> tuple[st
     letter = sample_letter(item, Lang.zh)
     pdf = letter_pdf(letter, item, verify_url=settings.verify_url(letter.number))
     return letter.number, sealer.seal(pdf, number=letter.number)
-
-
-def chengnuo(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {"CHENGNUO_DATA_DIR": str(data_dir), "PATH": "/usr/bin:/bin"}
-    return subprocess.run(
-        [sys.executable, "-m", "chengnuo", *args], capture_output=True, text=True, env=env, check=False
-    )
 
 
 def test_a_fresh_letter_is_intact(sealed: tuple[str, bytes], sealer: Sealer) -> None:
@@ -109,22 +101,22 @@ def test_production_seals_with_its_pkcs12(settings: Settings, sealed: tuple[str,
 
 def test_the_cli_makes_and_verifies_a_sample(tmp_path: Path) -> None:
     out = tmp_path / "letter.pdf"
-    made = chengnuo("letter", "sample", "SFJ-001", "--lang", "ug", "-o", str(out), data_dir=tmp_path)
+    made = chengnuo("letter", "sample", "SFJ-001", "--lang", "ug", "-o", str(out), CHENGNUO_DATA_DIR=tmp_path)
     assert made.returncode == 0, made.stderr
-    verified = chengnuo("letter", "verify", str(out), data_dir=tmp_path)
+    verified = chengnuo("letter", "verify", str(out), CHENGNUO_DATA_DIR=tmp_path)
     assert verified.returncode == 0
     assert verified.stdout.startswith("intact") and "SFJ-" in verified.stdout
 
     data = bytearray(out.read_bytes())
     data[content_offsets(bytes(data))[0]] ^= 0x01
     out.write_bytes(bytes(data))
-    broken = chengnuo("letter", "verify", str(out), data_dir=tmp_path)
+    broken = chengnuo("letter", "verify", str(out), CHENGNUO_DATA_DIR=tmp_path)
     assert broken.returncode == 1
     assert broken.stdout.startswith("altered")
 
 
 def test_the_cli_names_unknown_items(tmp_path: Path) -> None:
-    result = chengnuo("letter", "sample", "NOPE-1", "-o", str(tmp_path / "x.pdf"), data_dir=tmp_path)
+    result = chengnuo("letter", "sample", "NOPE-1", "-o", str(tmp_path / "x.pdf"), CHENGNUO_DATA_DIR=tmp_path)
     assert result.returncode == 2
     assert "catalogue list" in result.stderr
 
