@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -69,6 +70,10 @@ def create_app(settings: ApiSettings, services: Services | None = None) -> FastA
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         timer = asyncio.create_task(_deadlines_every(services)) if settings.deadline_interval else None
+        # what start-up built lives as long as the process: out of the collector's sight, the
+        # full collections that would pause a request every few thousand are short
+        gc.collect()
+        gc.freeze()
         yield
         if timer is not None:
             timer.cancel()
@@ -87,7 +92,7 @@ def create_app(settings: ApiSettings, services: Services | None = None) -> FastA
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["health"])
-    def healthz() -> dict[str, object]:
+    async def healthz() -> dict[str, object]:
         """Up, with the catalogue loaded."""
         catalogue = services.catalogue
         return {"status": "ok", "items": len(catalogue.items), "catalogue_problems": len(catalogue.problems)}

@@ -135,7 +135,7 @@ def serve(
             "It is shown this once; change it after logging in (POST /api/auth/password).",
             err=True,
         )
-    uvicorn.run(create_app(settings, services), host=host, port=port)
+    uvicorn.run(create_app(settings, services), host=host, port=port, access_log=False)
 
 
 @deadlines_app.command("run")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
-from api.deps import StaffDep, WriteSessionDep
+from api.deps import Bearer, StaffDep, WriteSessionDep
 from api.errors import ApiError, ErrorBody
 from api.services.auth import check_password, hash_password, log_in, revoke
 from api.store import Staff
@@ -43,8 +42,8 @@ def token(credentials: Credentials, session: WriteSessionDep) -> Token:
 
 
 @router.post("/logout", status_code=204, responses=ERRORS)
-def logout(_: StaffDep, session: WriteSessionDep, authorization: Annotated[str | None, Header()] = None) -> None:
-    revoke(session, (authorization or "").removeprefix("Bearer ").strip())
+def logout(_: StaffDep, session: WriteSessionDep, authorization: Bearer) -> None:
+    revoke(session, authorization.credentials.strip() if authorization else "")
 
 
 @router.post("/password", status_code=204, responses=ERRORS)

@@ -1,7 +1,15 @@
 """The store: tables, engine and migrations. The API is its only writer."""
 
 from api.store.credit import CreditRecord, Publication
-from api.store.letters import IdempotencyKey, LetterEvent, LetterRecord, NameGram, NumberCounter, OutboxMessage
+from api.store.letters import (
+    IdempotencyKey,
+    LetterEvent,
+    LetterRecord,
+    NameGram,
+    NumberCounter,
+    OutboxMessage,
+    letters_listed,
+)
 from api.store.staff import AccessLog, Staff, StaffToken, Window, WindowDepartment
 
 __all__ = [
@@ -18,4 +26,5 @@ __all__ = [
     "StaffToken",
     "Window",
     "WindowDepartment",
+    "letters_listed",
 ]

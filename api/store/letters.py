@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import BigInteger, Column, LargeBinary, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy.orm import defer
+from sqlmodel import Field, SQLModel, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from api.store.types import UTCDateTime
 
@@ -118,3 +120,12 @@ class NameGram(SQLModel, table=True):
 
     gram: str = Field(primary_key=True, max_length=2)
     letter_id: int = Field(primary_key=True, foreign_key="letters.id")
+
+
+def letters_listed() -> SelectOfScalar[LetterRecord]:
+    """Letters without the encrypted snapshots, which lists and lookups never read."""
+    return select(LetterRecord).options(
+        defer(LetterRecord.document),  # type: ignore[arg-type]
+        defer(LetterRecord.id_encrypted),  # type: ignore[arg-type]
+        defer(LetterRecord.phone_encrypted),  # type: ignore[arg-type]
+    )
