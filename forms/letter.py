@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import calendar
 import hashlib
 import json
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from forms.catalogue.models import ApplicantKind, CommitmentType
 from forms.languages import I18nText, Lang
@@ -53,7 +54,8 @@ class SignatureMethod(StrEnum):
 class SignatureEvidence(BaseModel):
     """What proves the applicant signed: printed on the letter's last page."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # the drawn image travels in JSON as base64 (pydantic's default would be UTF-8 text)
+    model_config = ConfigDict(extra="forbid", frozen=True, ser_json_bytes="base64", val_json_bytes="base64")
 
     method: SignatureMethod
     signed_at: datetime
@@ -63,6 +65,17 @@ class SignatureEvidence(BaseModel):
     content_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
     notice_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
     image_png: bytes | None = None  # the drawn signature
+
+    @field_validator("image_png", mode="before")
+    @classmethod
+    def _base64(cls, value: object) -> object:
+        """In JSON the image is base64, standard or URL-safe, whichever way the dict was parsed."""
+        if isinstance(value, str):
+            try:
+                return base64.urlsafe_b64decode(value.encode("ascii"))
+            except (ValueError, UnicodeEncodeError):
+                raise ValueError("image_png must be base64") from None
+        return value
 
 
 class Supplement(BaseModel):
