@@ -7,6 +7,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from types import ModuleType
 
 from fastapi import FastAPI
 from sqlmodel import Session
@@ -17,7 +18,19 @@ from api.config import ApiSettings
 from api.deps import Services, write_session
 from api.pii import KEY_FILE, Vault
 from api.rendering import Renderer
-from api.routes import admin, auth, credit, letters, outbox, publications, search, transitions, verify
+from api.routes import (
+    admin,
+    auth,
+    credit,
+    letters,
+    miniapp,
+    outbox,
+    publications,
+    search,
+    signatures,
+    transitions,
+    verify,
+)
 from api.services.auth import ensure_first_admin
 from api.services.deadlines import run_deadlines
 from api.store.engine import make_engine, migrate, writer
@@ -88,7 +101,9 @@ def create_app(settings: ApiSettings, services: Services | None = None) -> FastA
     )
     app.state.services = services
     errors.install(app)
-    for module in (letters, search, transitions, publications, credit, auth, admin, outbox, verify):
+    routers: tuple[ModuleType, ...] = (letters, search, transitions, publications, credit, auth, admin, outbox, verify)
+    routers += (signatures, miniapp)
+    for module in routers:
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["health"])

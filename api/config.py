@@ -18,6 +18,9 @@ class ApiSettings(Settings):
     service_token: SecretStr | None = Field(None, alias="CHENGNUO_SERVICE_TOKEN")
     render_workers: int = Field(2, alias="CHENGNUO_RENDER_WORKERS", ge=0, le=32)
     deadline_interval: int = Field(600, alias="CHENGNUO_DEADLINE_INTERVAL", ge=0, description="seconds; 0: off")
+    # the Mini App's initData is signed with the bot's own token; unset, drawn signatures are off
+    telegram_bot_token: SecretStr | None = Field(None, alias="TELEGRAM_BOT_TOKEN")
+    init_data_max_age: int = Field(3600, alias="CHENGNUO_INIT_DATA_MAX_AGE", ge=1, description="seconds")
 
     @property
     def store_url(self) -> str:
@@ -33,6 +36,11 @@ class ApiSettings(Settings):
     @property
     def letters_dir(self) -> Path:
         return self.data_dir / "letters"
+
+    @property
+    def signatures_dir(self) -> Path:
+        """Drawn signatures waiting for their letter, encrypted (api/drawings.py)."""
+        return self.data_dir / "signatures"
 
     def bot_token(self) -> str:
         """The bot's service token: the setting, or one generated once into the data directory."""

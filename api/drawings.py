@@ -1,0 +1,54 @@
+"""Drawn signatures waiting for their letter: one encrypted file per (Telegram user, content hash)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from pathlib import Path
+
+from api.pii import Vault
+from forms import clock
+
+
+class DrawingStore:
+    """Files under the data directory; a new drawing for the same pair replaces the earlier one.
+
+    The file name is a keyed hash and the content is encrypted with the personal-data key: a
+    signature is personal data, and the disk shows neither whose it is nor what it looks like.
+    """
+
+    def __init__(self, root: Path, vault: Vault) -> None:
+        self.root, self.vault = root, vault
+
+    def path(self, telegram_user_id: int, content_hash: str) -> Path:
+        name = self.vault.lookup_hash(f"drawn signature {telegram_user_id} {content_hash}")
+        return self.root / name[:2] / name
+
+    def put(self, telegram_user_id: int, content_hash: str, png: bytes) -> None:
+        """Store the drawing; written whole or not at all, so a reader never sees half of it."""
+        record = {
+            "telegram_user_id": telegram_user_id,
+            "content_hash": content_hash,
+            "stored_at": clock.now().isoformat(),
+            "image_png": base64.b64encode(png).decode(),
+        }
+        target = self.path(telegram_user_id, content_hash)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}")
+        tmp.write_bytes(self.vault.encrypt(json.dumps(record)))
+        tmp.chmod(0o600)
+        os.replace(tmp, target)
+
+    def get(self, telegram_user_id: int, content_hash: str) -> bytes | None:
+        """The drawing, or None when there is none for this user and letter."""
+        try:
+            blob = self.path(telegram_user_id, content_hash).read_bytes()
+        except FileNotFoundError:
+            return None
+        record = json.loads(self.vault.decrypt(blob))
+        # the pair is inside the ciphertext too: a file copied under another name is not accepted
+        if (record["telegram_user_id"], record["content_hash"]) != (telegram_user_id, content_hash):
+            return None
+        return base64.b64decode(record["image_png"])

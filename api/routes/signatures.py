@@ -1,0 +1,119 @@
+"""Drawn signatures: the Mini App sends one for the applicant, the bot fetches it for the letter."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Path
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import ServiceAuth, Services, ServicesDep
+from api.drawings import DrawingStore
+from api.errors import ApiError, ErrorBody, not_found
+from api.signature_png import MAX_BYTES, BadSignatureImage, checked_png
+from api.telegram import InitDataRefused, telegram_user_id
+from forms import clock
+from forms.letter import TELEGRAM_ID_MAX
+
+router = APIRouter(prefix="/api/signatures", tags=["signatures"])
+HASH = r"^[0-9a-f]{64}$"
+EXAMPLE_HASH = "3f1c9a0d5e8b7a6c4d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c"
+# a 24×12 black stroke on a transparent background
+EXAMPLE_PNG = (
+    "iVBORw0KGgoAAAANSUhEUgAAABgAAAAMCAQAAADSObX+AAAATUlEQVR42mNgoDf4D8U4ARNW5f9xGIWmASLEiCyNaTMTFuWYWpCMQnUS"
+    "IxqNaTMDC6oL0RQyoipGdzE2czHEmXAox+U8PA5iIBQjRAIA0vIWCLh7wlYAAAAASUVORK5CYII="
+)
+ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorBody} for code in (401, 422, 503)}
+
+
+class DrawnSignature(BaseModel):
+    """The drawing for one letter, as the Mini App's canvas exported it."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"content_hash": EXAMPLE_HASH, "image_png": EXAMPLE_PNG}]}
+    )
+
+    content_hash: str = Field(pattern=HASH, description="the content hash of the letter being signed")
+    image_png: str = Field(description=f"base64 of a PNG, black on transparent, at most {MAX_BYTES // 1024} KB")
+
+
+class Stored(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"stored": True}]})
+
+    stored: bool
+
+
+class Drawing(BaseModel):
+    """The stored drawing, for SignatureEvidence.image_png of the bot's submission."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"image_png": EXAMPLE_PNG}]})
+
+    image_png: str = Field(description="base64 of the PNG")
+
+
+InitDataHeader = Annotated[
+    str | None,
+    Header(alias="X-Telegram-Init-Data", description="the Mini App's raw initData (tgWebAppData), unchanged"),
+]
+
+
+async def mini_app_user(services: ServicesDep, init_data: InitDataHeader = None) -> int:
+    """The Telegram user the initData proves, checked before the body is looked at."""
+    token = services.settings.telegram_bot_token
+    if token is None:
+        raise ApiError(503, "signature.unavailable", "drawn signatures are off: no Telegram bot token is configured")
+    try:
+        return telegram_user_id(
+            init_data or "",
+            bot_token=token.get_secret_value(),
+            max_age=services.settings.init_data_max_age,
+            now=clock.now(),
+        )
+    except InitDataRefused as refused:
+        raise ApiError(401, "signature.init_data", f"the Mini App's initData is not accepted: {refused}") from None
+
+
+MiniAppUser = Annotated[int, Depends(mini_app_user)]
+
+
+def drawings(services: Services) -> DrawingStore:
+    return DrawingStore(services.settings.signatures_dir, services.vault)
+
+
+@router.post("", status_code=201, response_model=Stored, responses=ERRORS)
+async def store_drawing(drawn: DrawnSignature, user: MiniAppUser, services: ServicesDep) -> Stored:
+    """Keep the applicant's drawing for their letter, replacing an earlier one for the same letter."""
+    encoded = drawn.image_png.strip()
+    if len(encoded) > (MAX_BYTES + 2) // 3 * 4:  # before decoding anything that large
+        raise ApiError(422, "signature.image", f"the drawing is larger than {MAX_BYTES // 1024} KB")
+    try:
+        png = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise ApiError(422, "signature.image", "image_png is not base64") from None
+    try:
+        clean = await run_in_threadpool(checked_png, png)  # Pillow's decoding is CPU: off the loop
+    except BadSignatureImage as bad:
+        raise ApiError(422, "signature.image", f"the drawing cannot be used: {bad}") from None
+    await run_in_threadpool(drawings(services).put, user, drawn.content_hash, clean)
+    return Stored(stored=True)
+
+
+@router.get(
+    "/{telegram_user_id}/{content_hash}",
+    response_model=Drawing,
+    dependencies=[ServiceAuth],
+    responses={401: {"model": ErrorBody}, 404: {"model": ErrorBody}},
+)
+async def fetch_drawing(
+    telegram_user_id: Annotated[int, Path(ge=1, le=TELEGRAM_ID_MAX, examples=[100000001])],
+    content_hash: Annotated[str, Path(pattern=HASH, examples=[EXAMPLE_HASH])],
+    services: ServicesDep,
+) -> Drawing:
+    """The drawing the applicant made for this letter, once they say they have drawn."""
+    png = await run_in_threadpool(drawings(services).get, telegram_user_id, content_hash)
+    if png is None:
+        raise not_found("drawing for this user and letter")
+    return Drawing(image_png=base64.b64encode(png).decode())
