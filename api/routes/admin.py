@@ -12,6 +12,7 @@ from api.deps import AdminDep, ServicesDep, SessionDep, WriteSessionDep
 from api.errors import ApiError, ErrorBody, not_found
 from api.services.auth import Role, add_staff, add_window
 from api.store import Staff, Window, WindowDepartment
+from api.views import examples
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
 ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorBody} for code in (401, 403, 404, 409, 422)}
@@ -24,18 +25,37 @@ class WindowIn(BaseModel):
 
 
 class WindowOut(BaseModel):
+    model_config = examples({"name": "司法局窗口", "departments": ["SFJ"]})
+
     name: str
     departments: list[str]
 
 
 class StaffIn(BaseModel):
+    model_config = examples(
+        {"username": "clerk.sfj", "role": "window", "window": "司法局窗口", "display_name": "阿依古丽"},
+        {"username": "credit.admin", "role": "admin", "display_name": "信用办"},
+    )
+
     username: Username
     role: Role = Role.window
     window: str | None = Field(default=None, max_length=100, description="the window's name, for a clerk")
     display_name: str = Field(default="", max_length=100)
 
 
+STAFF_EXAMPLE = {
+    "username": "clerk.sfj",
+    "display_name": "阿依古丽",
+    "role": "window",
+    "window": "司法局窗口",
+    "active": True,
+    "must_change_password": True,
+}
+
+
 class StaffOut(BaseModel):
+    model_config = examples(STAFF_EXAMPLE)
+
     username: str
     display_name: str
     role: str
@@ -45,6 +65,8 @@ class StaffOut(BaseModel):
 
 
 class NewAccount(StaffOut):
+    model_config = examples({**STAFF_EXAMPLE, "one_time_password": "abcd-efgh-jkmn-pqrs"})
+
     one_time_password: str = Field(description="shown this once; it must be changed at first login")
 
 
@@ -89,7 +111,9 @@ def create_staff(account: StaffIn, _: AdminDep, session: WriteSessionDep) -> New
 
 
 @router.post("/staff/{username}/deactivate", response_model=StaffOut, responses=ERRORS)
-def deactivate(username: Annotated[str, Path(max_length=64)], admin: AdminDep, session: WriteSessionDep) -> StaffOut:
+def deactivate(
+    username: Annotated[str, Path(max_length=64, examples=["clerk.sfj"])], admin: AdminDep, session: WriteSessionDep
+) -> StaffOut:
     """The account can no longer log in, and its tokens stop working at once."""
     staff = session.exec(select(Staff).where(Staff.username == username)).first()
     if staff is None:

@@ -12,11 +12,14 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import AdminDep, ServiceAuth, Services, ServicesDep, SessionDep, write_session
 from api.errors import ApiError, ErrorBody
 from api.services.credit import Eligibility, ImportReport, canonical_subject, eligibility, import_list
+from api.views import examples
 from forms import clock
 from forms.validation import Invalid
 
 router = APIRouter(prefix="/api/credit", tags=["credit"])
 MAX_IMPORT = 20 * 1024 * 1024
+# ImportReport is the services' model: its example lives here, with the route that answers it
+REPORT_EXAMPLE = {"rows": 3, "added": 1, "kept": 2, "removed": 0, "problems": [], "applied": False}
 
 
 class CreditQuestion(BaseModel):
@@ -25,6 +28,8 @@ class CreditQuestion(BaseModel):
 
 class CreditAnswer(BaseModel):
     """Eligible or not, with a reason code and no details about the record."""
+
+    model_config = examples({"eligible": True, "reason": "eligible"}, {"eligible": False, "reason": "dishonest"})
 
     eligible: bool
     reason: Eligibility
@@ -41,7 +46,14 @@ def check(question: CreditQuestion, session: SessionDep, services: ServicesDep) 
     return CreditAnswer(eligible=reason in (Eligibility.eligible, Eligibility.green_channel), reason=reason)
 
 
-@router.post("/imports", response_model=ImportReport, responses={403: {"model": ErrorBody}, 422: {"model": ErrorBody}})
+@router.post(
+    "/imports",
+    response_model=ImportReport,
+    responses={
+        200: {"content": {"application/json": {"example": REPORT_EXAMPLE}}},
+        **{code: {"model": ErrorBody} for code in (401, 403, 422)},
+    },
+)
 async def import_dishonesty_list(
     admin: AdminDep,
     services: ServicesDep,

@@ -37,7 +37,8 @@ NumberPath = Annotated[str, Path(pattern=LETTER_NUMBER_PATTERN, examples=["SFJ-2
 IdempotencyKeyHeader = Annotated[
     str,
     Header(alias="Idempotency-Key", min_length=8, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$",
-           description="Unique per letter: a retry with the same key returns the same letter"),
+           description="Unique per letter: a retry with the same key returns the same letter",
+           examples=["tg-100000001-5f1c9a2b"]),
 ]  # fmt: skip
 ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorBody} for code in (401, 403, 404, 409, 422, 503)}
 log = logging.getLogger(__name__)

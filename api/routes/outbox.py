@@ -12,19 +12,39 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import or_
 from sqlmodel import col, select
 
 from api.deps import ServiceAuth, WriteSessionDep
 from api.errors import ApiError, ErrorBody, not_found
 from api.store import OutboxMessage
+from api.views import examples
 from forms import clock
 
 router = APIRouter(prefix="/api/outbox", tags=["outbox"], dependencies=[ServiceAuth])
 
 
 class Leased(BaseModel):
+    model_config = examples(
+        {
+            "id": 17,
+            "lease_token": "q3Jx0vW8bN5cT1yR2mKp4A",
+            "leased_until": "2026-11-25T03:31:00Z",
+            "telegram_user_id": 100000001,
+            "kind": "status_changed",
+            "payload": {
+                "number": "SFJ-2026-000042",
+                "item_code": "SFJ-001",
+                "from_status": "signed",
+                "to_status": "accepted",
+                "reason": "",
+                "language": "zh",
+            },
+            "attempts": 1,
+        }
+    )
+
     id: int
     lease_token: str
     leased_until: datetime
@@ -35,7 +55,7 @@ class Leased(BaseModel):
 
 
 class Ack(BaseModel):
-    lease_token: str
+    lease_token: str = Field(examples=["q3Jx0vW8bN5cT1yR2mKp4A"], description="the token the lease came with")
 
 
 @router.get("", response_model=list[Leased], responses={401: {"model": ErrorBody}})
@@ -78,7 +98,9 @@ def lease(
     status_code=204,
     responses={401: {"model": ErrorBody}, 404: {"model": ErrorBody}, 409: {"model": ErrorBody}},
 )
-def acknowledge(message_id: Annotated[int, Path(ge=1, le=2**63 - 1)], ack: Ack, session: WriteSessionDep) -> None:
+def acknowledge(
+    message_id: Annotated[int, Path(ge=1, le=2**63 - 1, examples=[17])], ack: Ack, session: WriteSessionDep
+) -> None:
     """Delivered: the message is done. A lease that ran out and was taken again cannot ack."""
     message = session.get(OutboxMessage, message_id)
     if message is None:

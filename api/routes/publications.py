@@ -13,10 +13,26 @@ from api.deps import ServicesDep, SessionDep, StaffDep, WriteSessionDep
 from api.errors import ApiError, ErrorBody
 from api.services.publications import PublicationState, UnifiedRecord, as_csv, find, unified
 from api.store import LetterRecord, Publication
+from api.views import examples
 from forms import clock
 
 router = APIRouter(prefix="/api/publications", tags=["publications"])
 ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorBody} for code in (401, 403, 404, 422)}
+# UnifiedRecord is the services' model: its example lives here, with the routes that answer it
+RECORD_EXAMPLE = {
+    "number": "SCJG-2026-000007",
+    "subject": "阿合奇县明华商贸有限公司",
+    "code": "91350100M000100Y43",
+    "commitment_type": "信用承诺书（主动公示型）",
+    "matter": "市场主体综合信用承诺（主动公示型）",
+    "content": "所填报的信息和提供的材料真实、准确、合法、有效，不以欺骗、贿赂等不正当手段取得审批手续。；…",
+    "commitment_date": "2026-11-24",
+    "authority": "阿合奇县市场监督管理局",
+    "valid_until": "2027-11-24",
+    "due_on": "2026-12-03",
+    "published_at": None,
+    "withdrawal_due_on": None,
+}
 
 
 class ExportFormat(StrEnum):
@@ -25,14 +41,22 @@ class ExportFormat(StrEnum):
 
 
 class Marked(BaseModel):
-    numbers: list[Annotated[str, Field(max_length=32)]] = Field(min_length=1, max_length=500)
+    numbers: list[Annotated[str, Field(max_length=32)]] = Field(
+        min_length=1, max_length=500, examples=[["SCJG-2026-000007", "SCJG-2026-000008"]]
+    )
 
 
 class MarkResult(BaseModel):
+    model_config = examples({"marked": ["SCJG-2026-000007", "SCJG-2026-000008"]})
+
     marked: list[str]
 
 
-@router.get("", response_model=list[UnifiedRecord], responses=ERRORS)
+@router.get(
+    "",
+    response_model=list[UnifiedRecord],
+    responses={200: {"content": {"application/json": {"example": [RECORD_EXAMPLE]}}}, **ERRORS},
+)
 def list_publications(
     staff: StaffDep, session: SessionDep, services: ServicesDep, state: PublicationState = PublicationState.due
 ) -> list[UnifiedRecord]:

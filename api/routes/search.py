@@ -42,15 +42,23 @@ class LetterQuery(BaseModel):
     more than the lookup itself, bench/lookup.py)."""
 
     number: str | None = Field(default=None, max_length=32, examples=["SFJ-2026-000042"])
-    id_number: str | None = Field(default=None, max_length=40, description="resident ID or credit code, exact")
-    name: str | None = Field(default=None, min_length=1, max_length=100, description="part of the name")
+    id_number: str | None = Field(
+        default=None, max_length=40, description="resident ID or credit code, exact", examples=["653022199003150016"]
+    )
+    name: str | None = Field(
+        default=None, min_length=1, max_length=100, description="part of the name", examples=["明华"]
+    )
     item: str | None = Field(default=None, max_length=32, examples=["SFJ-001"])
     department: str | None = Field(default=None, max_length=16, examples=["SFJ"])
     status: Status | None = None
-    signed_from: date | None = None
-    signed_to: date | None = None
+    signed_from: date | None = Field(default=None, description="a Beijing date", examples=["2026-11-01"])
+    signed_to: date | None = Field(default=None, description="a Beijing date, included", examples=["2026-11-30"])
     telegram_user_id: int | None = Field(
-        default=None, ge=1, le=TELEGRAM_ID_MAX, description="the bot only: one applicant's letters"
+        default=None,
+        ge=1,
+        le=TELEGRAM_ID_MAX,
+        description="the bot only: one applicant's letters",
+        examples=[100000001],
     )
     sort: Sort = Sort.newest
     page: int = Field(default=1, ge=1, le=100000)

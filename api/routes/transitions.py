@@ -12,7 +12,7 @@ from api.errors import ApiError, ErrorBody
 from api.routes.letters import NumberPath, load_letter
 from api.services.transitions import move
 from api.statuses import Actor, Status, next_moves
-from api.views import EventPublic
+from api.views import EventPublic, examples
 from forms.catalogue import CommitmentType
 from forms.letter import TELEGRAM_ID_MAX
 
@@ -36,6 +36,10 @@ class Transition(BaseModel):
 
 
 class Moves(BaseModel):
+    """The letter's status now and the statuses this caller may move it to."""
+
+    model_config = examples({"status": "accepted", "allowed": ["awaiting_supplement", "completed"]})
+
     status: Status
     allowed: list[Status]
 

@@ -15,6 +15,7 @@ from api.deps import ServicesDep, SessionDep
 from api.errors import ApiError, ErrorBody
 from api.routes.letters import NumberPath
 from api.store import LetterRecord
+from api.views import examples
 from forms.seal import Verdict
 
 router = APIRouter(prefix="/api/verify", tags=["verify"])
@@ -23,6 +24,29 @@ MAX_UPLOAD = 10 * 1024 * 1024
 
 class Verification(BaseModel):
     """No personal data: the number, the item, the status and whether the PDF is intact."""
+
+    model_config = examples(
+        {
+            "number": "SFJ-2026-000042",
+            "item_code": "SFJ-001",
+            "department_code": "SFJ",
+            "status": "accepted",
+            "signed_on": "2026-11-24",
+            "stored_pdf_intact": True,
+            "seal": None,
+            "matches_stored": None,
+        },
+        {
+            "number": "SFJ-2026-000042",
+            "item_code": "SFJ-001",
+            "department_code": "SFJ",
+            "status": "accepted",
+            "signed_on": "2026-11-24",
+            "stored_pdf_intact": None,
+            "seal": "intact",
+            "matches_stored": True,
+        },
+    )
 
     number: str
     item_code: str
