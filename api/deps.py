@@ -5,10 +5,11 @@ from __future__ import annotations
 import hmac
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -18,6 +19,7 @@ from api.errors import ApiError
 from api.pii import Vault
 from api.rendering import Renderer
 from api.services.auth import Role, StaffMember, staff_for_token
+from api.sessions import CSRF_KEY_FILE, SESSION_COOKIE, UNSAFE_METHODS, csrf_sent, csrf_token, load_csrf_key
 from api.store.pdf_files import PdfStore
 from forms.catalogue import Catalogue
 from forms.seal import Sealer
@@ -43,6 +45,14 @@ class Services:
         """An indexed read of a local SQLite file takes microseconds: cheaper on the event loop
         than the hop to a worker thread. Reads over a network (PostgreSQL) take the thread."""
         return self.engine.dialect.name == "sqlite"
+
+    @cached_property
+    def csrf_key(self) -> bytes:
+        """Read (or made) on the first page session, not at start: the bot never needs it."""
+        return load_csrf_key(self.settings.data_dir / CSRF_KEY_FILE)
+
+    def csrf_token(self, session_token: str) -> str:
+        return csrf_token(self.csrf_key, session_token)
 
 
 # Dependencies that do no I/O are async: FastAPI would run each sync one in its thread pool, and
@@ -89,6 +99,9 @@ WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 # reads the header directly, where FastAPI's parameter machinery costs a lookup's worth of time.
 bearer_scheme = HTTPBearer(auto_error=False, description="the bot's service token or a staff token")
 Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
+# Only the session routes take this dependency, for the OpenAPI; get_caller reads the cookie itself.
+session_scheme = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="a web page's session")
+SessionCookie = Annotated[str | None, Depends(session_scheme)]
 
 
 def _bearer(credentials: HTTPAuthorizationCredentials | None) -> str:
@@ -113,6 +126,7 @@ class Caller:
     """The bot (acting for its applicants) or a member of staff (seeing their departments)."""
 
     staff: StaffMember | None = None
+    csrf_token: str | None = None  # a page session's, for the hidden field of the page's forms
 
     @property
     def is_service(self) -> bool:
@@ -127,10 +141,12 @@ class Caller:
         return departments is None or department_code in departments
 
 
-async def get_caller(services: ServicesDep, authorization: Bearer) -> Caller:
+async def get_caller(services: ServicesDep, authorization: Bearer, request: Request) -> Caller:
     token = _bearer(authorization)
     if _is_service(services, token):
         return Caller()
+    if not token and "authorization" not in request.headers:
+        return await _page_caller(services, request)
     staff = await run_in_threadpool(_staff_for_token, services, token) if token else None
     if staff is None:
         raise ApiError(401, "unauthorized", "log in first: the token is missing, wrong or expired")
@@ -140,9 +156,37 @@ async def get_caller(services: ServicesDep, authorization: Bearer) -> Caller:
 CallerDep = Annotated[Caller, Depends(get_caller)]
 
 
-def _staff_for_token(services: Services, token: str) -> StaffMember | None:
+async def _page_caller(services: Services, request: Request) -> Caller:
+    """A web page's session cookie; what it asks to change must carry the session's CSRF token."""
+    token = request.cookies.get(SESSION_COOKIE, "")
+    staff = await run_in_threadpool(_staff_for_token, services, token, "session") if token else None
+    if staff is None:
+        raise ApiError(401, "unauthorized", "log in first: the session is missing, ended or expired")
+    expected = services.csrf_token(token)
+    if request.method in UNSAFE_METHODS:
+        await check_csrf(request, expected)
+    return Caller(staff=staff, csrf_token=expected)
+
+
+async def check_csrf(request: Request, expected: str) -> None:
+    """403 unless the request carries the session's CSRF token (header or form field)."""
+    if not hmac.compare_digest((await csrf_sent(request)).encode(), expected.encode()):
+        raise ApiError(403, "csrf", "the page's CSRF token is missing or wrong: reload the page")
+
+
+def csrf_token_for(request: Request) -> str | None:
+    """The CSRF token for the hidden fields of a page's forms (None: the browser has no session).
+
+    Derived from the cookie without a lookup: a page behind CallerDep has checked the session.
+    """
+    token = request.cookies.get(SESSION_COOKIE)
+    services: Services = request.app.state.services
+    return services.csrf_token(token) if token else None
+
+
+def _staff_for_token(services: Services, token: str, kind: str = "bearer") -> StaffMember | None:
     with Session(services.engine) as session:
-        return staff_for_token(session, token)
+        return staff_for_token(session, token, kind=kind)
 
 
 async def get_staff(caller: CallerDep) -> StaffMember:

@@ -112,6 +112,12 @@ def issue_token(session: Session, staff: Staff, *, kind: str) -> tuple[str, date
 
 def staff_for_token(session: Session, token: str, *, kind: str = "bearer") -> StaffMember | None:
     """The staff member a live token belongs to, with the departments they serve."""
+    found = live_token(session, token, kind=kind)
+    return member(session, found[1]) if found else None
+
+
+def live_token(session: Session, token: str, *, kind: str) -> tuple[StaffToken, Staff] | None:
+    """The stored token and its account, unless revoked, expired or the account deactivated."""
     found = session.exec(
         select(StaffToken, Staff)
         .join(Staff, col(Staff.id) == col(StaffToken.staff_id))
@@ -122,7 +128,7 @@ def staff_for_token(session: Session, token: str, *, kind: str = "bearer") -> St
     stored, staff = found
     if stored.revoked or stored.expires_at <= clock.now() or not staff.active:
         return None
-    return member(session, staff)
+    return stored, staff
 
 
 def member(session: Session, staff: Staff) -> StaffMember:
@@ -136,8 +142,10 @@ def member(session: Session, staff: Staff) -> StaffMember:
     return StaffMember(staff.id, staff.username, Role(staff.role), departments, staff.must_change_password)
 
 
-def revoke(session: Session, token: str) -> None:
-    stored = session.exec(select(StaffToken).where(StaffToken.token_hash == _token_hash(token))).first()
+def revoke(session: Session, token: str, *, kind: str = "bearer") -> None:
+    """The token stops working at once (a bearer token cannot end a page session, nor the reverse)."""
+    found = session.exec(select(StaffToken).where(StaffToken.token_hash == _token_hash(token), StaffToken.kind == kind))
+    stored = found.first()
     if stored is not None:
         stored.revoked = True
         session.add(stored)
