@@ -86,27 +86,7 @@ class LetterView:
 
     @property
     def notice_sections(self) -> list[tuple[str, str]]:
-        """The notice in the order of seed 001's template, headed in this language."""
-        notice, _ = self.item.notice, self._
-        requirements = {
-            CommitmentType.certification: _("证明的内容"),
-            CommitmentType.approval: _("许可条件和材料要求"),
-        }.get(self.letter.commitment_type, _("办理条件"))
-        disclosure = f"{self.t(notice.disclosure.scope)} {self.t(notice.disclosure.period)}"
-        sections = [(_("事项名称"), self.t(self.item.name))]
-        if notice.purpose is not None:
-            sections.append((_("证明用途"), self.t(notice.purpose)))
-        return [
-            *sections,
-            (_("设定依据"), self.t(notice.legal_basis)),
-            (requirements, self.t(notice.requirements)),
-            (_("告知承诺适用对象"), self.t(notice.who_may_commit)),
-            (_("承诺的方式"), self.t(notice.how_to_commit)),
-            (_("承诺的效力"), self.t(notice.effect)),
-            (_("不实承诺的责任"), self.t(notice.liability)),
-            (_("行政机关核查"), self.t(notice.authority_check)),
-            (_("承诺书是否公开、公开范围及时限"), disclosure),
-        ]
+        return notice_sections(self.item, self.lang, self._)
 
     @property
     def signature_image(self) -> str:
@@ -155,3 +135,28 @@ class LetterView:
             return ""
         labels = {c.value: self.t(c.label) for c in self.item.missing_materials}
         return self._("、").join(labels.get(v, v) for v in self.letter.supplement.materials)
+
+
+def notice_sections(item: Item, lang: Lang, _: Gettext) -> list[tuple[str, str]]:
+    """The notice in the order of seed 001's template, headed in this language: on the letter and in
+    the bot, page by page."""
+    notice = item.notice
+    requirements = {
+        CommitmentType.certification: _("证明的内容"),
+        CommitmentType.approval: _("许可条件和材料要求"),
+    }.get(item.commitment_type, _("办理条件"))
+    disclosure = f"{notice.disclosure.scope(lang)} {notice.disclosure.period(lang)}"
+    sections = [(_("事项名称"), item.name(lang))]
+    if notice.purpose is not None:
+        sections.append((_("证明用途"), notice.purpose(lang)))
+    return [
+        *sections,
+        (_("设定依据"), notice.legal_basis(lang)),
+        (requirements, notice.requirements(lang)),
+        (_("告知承诺适用对象"), notice.who_may_commit(lang)),
+        (_("承诺的方式"), notice.how_to_commit(lang)),
+        (_("承诺的效力"), notice.effect(lang)),
+        (_("不实承诺的责任"), notice.liability(lang)),
+        (_("行政机关核查"), notice.authority_check(lang)),
+        (_("承诺书是否公开、公开范围及时限"), disclosure),
+    ]

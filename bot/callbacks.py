@@ -1,0 +1,55 @@
+"""What a button carries back (Telegram allows 64 bytes): small, typed, prefixed."""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class LanguageChosen(CallbackData, prefix="lang"):
+    code: str
+
+
+class Menu(CallbackData, prefix="m"):
+    action: str  # new, letters, help, home
+
+
+class Browse(CallbackData, prefix="b"):
+    by: str  # department, type, all
+    value: str = ""
+    page: int = 0
+
+
+class ItemPicked(CallbackData, prefix="i"):
+    code: str
+
+
+class NoticePage(CallbackData, prefix="n"):
+    page: int
+
+
+class Decision(CallbackData, prefix="d"):
+    choice: str  # read (understood), commit, proof
+
+
+class Answered(CallbackData, prefix="a"):
+    """A choice button of question `step` (its place in the plan): an old message's step differs."""
+
+    step: int
+    choice: int
+
+
+class Nav(CallbackData, prefix="nav"):
+    action: str  # back, cancel, cancel_yes, cancel_no, skip, done, restart
+
+
+class Edit(CallbackData, prefix="e"):
+    step: int
+
+
+class Review(CallbackData, prefix="r"):
+    action: str  # preview, sign, confirm, drawn, retry
+
+
+class LetterAction(CallbackData, prefix="l"):
+    number: str
+    action: str  # show, pdf, events, withdraw, withdraw_yes, supplement, object

@@ -1,0 +1,165 @@
+"""The bot's one way to the API: a typed client over httpx, never the store itself."""
+
+from __future__ import annotations
+
+import base64
+from datetime import date, datetime
+from typing import Any
+
+import httpx
+from pydantic import BaseModel
+
+TIMEOUT = httpx.Timeout(10.0, read=60.0)  # rendering and sealing a letter takes a moment
+
+
+class ApiUnavailable(Exception):
+    """The API could not be reached or failed: the applicant may try again, nothing is lost."""
+
+
+class ApiRefused(Exception):
+    """The API said no (4xx), with a stable code the bot translates."""
+
+    def __init__(self, status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status, self.code, self.message, self.details = status, code, message, details or []
+
+
+class CreditAnswer(BaseModel):
+    eligible: bool
+    reason: str  # eligible, green_channel, dishonest, false_commitment
+
+
+class Submitted(BaseModel):
+    number: str
+    status: str
+    verify_code: str
+    pdf_url: str
+    verify_url: str
+    created: bool
+
+
+class LetterSummary(BaseModel):
+    number: str
+    item_code: str
+    status: str
+    public: bool
+    signed_at: datetime
+    valid_until: date
+    supplement_due_on: date | None = None
+    language: str
+
+
+class Event(BaseModel):
+    at: datetime
+    actor: str
+    from_status: str | None
+    to_status: str
+    reason: str
+
+
+class Notification(BaseModel):
+    """One outbox message leased to the bot."""
+
+    id: int
+    lease_token: str
+    telegram_user_id: int | None
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+class ApiClient:
+    """Every call the bot makes, typed. Errors become ApiUnavailable or ApiRefused."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    @classmethod
+    def connect(cls, base_url: str, token: str, transport: httpx.AsyncBaseTransport | None = None) -> ApiClient:
+        headers = {"Authorization": f"Bearer {token}"}
+        return cls(httpx.AsyncClient(base_url=base_url, headers=headers, timeout=TIMEOUT, transport=transport))
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+    async def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            answer = await self.http.request(method, path, **kwargs)
+        except httpx.HTTPError as error:
+            raise ApiUnavailable(str(error)) from error
+        if answer.status_code >= 500:
+            raise ApiUnavailable(f"{answer.status_code} from {path}")
+        if answer.status_code >= 400:
+            try:
+                body = answer.json()
+            except ValueError:
+                body = {}
+            raise ApiRefused(
+                answer.status_code, body.get("code", "unknown"), body.get("message", ""), body.get("details")
+            )
+        return answer
+
+    async def credit_check(self, id_number: str) -> CreditAnswer:
+        answer = await self._call("POST", "/api/credit/check", json={"id_number": id_number})
+        return CreditAnswer.model_validate(answer.json())
+
+    async def preview(self, draft: dict[str, Any]) -> bytes:
+        """The letter as filled, rendered unsigned and marked as a preview."""
+        return (await self._call("POST", "/api/previews", json=draft)).content
+
+    async def submit(self, submission: dict[str, Any], key: str) -> Submitted:
+        answer = await self._call("POST", "/api/letters", json=submission, headers={"Idempotency-Key": key})
+        return Submitted.model_validate(answer.json())
+
+    async def upload(self, telegram_user_id: int, purpose: str, name: str, content: bytes) -> str:
+        """Store an authorisation or a supplement; its upload id goes into the letter or the hand-in."""
+        answer = await self._call(
+            "POST",
+            "/api/uploads",
+            data={"telegram_user_id": str(telegram_user_id), "purpose": purpose},
+            files={"file": (name, content)},
+        )
+        return str(answer.json()["upload_id"])
+
+    async def drawn_signature(self, telegram_user_id: int, content_hash: str) -> bytes | None:
+        """The signature drawn in the Mini App for this content, if the applicant drew one."""
+        try:
+            answer = await self._call("GET", f"/api/signatures/{telegram_user_id}/{content_hash}")
+        except ApiRefused as refused:
+            if refused.status == 404:
+                return None
+            raise
+        return base64.b64decode(answer.json()["image_png"])
+
+    async def letters_of(self, telegram_user_id: int) -> list[LetterSummary]:
+        answer = await self._call("GET", "/api/letters", params={"telegram_user_id": telegram_user_id, "per_page": 20})
+        return [LetterSummary.model_validate(item) for item in answer.json()["items"]]
+
+    async def letter(self, number: str) -> LetterSummary:
+        return LetterSummary.model_validate((await self._call("GET", f"/api/letters/{number}")).json())
+
+    async def pdf(self, number: str) -> bytes:
+        return (await self._call("GET", f"/api/letters/{number}/pdf")).content
+
+    async def events(self, number: str) -> list[Event]:
+        answer = await self._call("GET", f"/api/letters/{number}/events")
+        return [Event.model_validate(item) for item in answer.json()]
+
+    async def withdraw(self, number: str, telegram_user_id: int) -> None:
+        body = {"to": "withdrawn", "reason": "申请人撤回承诺", "telegram_user_id": telegram_user_id}
+        await self._call("POST", f"/api/letters/{number}/transitions", json=body)
+
+    async def hand_in(self, number: str, telegram_user_id: int, upload_ids: list[str], note: str = "") -> None:
+        body = {"telegram_user_id": telegram_user_id, "upload_ids": upload_ids, "note": note}
+        await self._call("POST", f"/api/letters/{number}/supplements", json=body)
+
+    async def object_to(self, number: str, telegram_user_id: int, text: str) -> None:
+        body = {"telegram_user_id": telegram_user_id, "text": text}
+        await self._call("POST", f"/api/letters/{number}/objections", json=body)
+
+    async def lease(self, limit: int = 30, lease_seconds: int = 60) -> list[Notification]:
+        answer = await self._call("GET", "/api/outbox", params={"limit": limit, "lease_seconds": lease_seconds})
+        return [Notification.model_validate(item) for item in answer.json()]
+
+    async def ack(self, notification: Notification) -> None:
+        await self._call("POST", f"/api/outbox/{notification.id}/ack", json={"lease_token": notification.lease_token})

@@ -1,0 +1,133 @@
+"""One applicant's letter in progress: what is answered, which question is next, how it is shown.
+
+Everything lives in the conversation's storage data, so a restart loses nothing:
+  item      the item's code
+  answers   the canonical answers so far, keyed as forms.questionnaire keys them
+  step      the key of the question being asked
+  editing   true when the question was opened from the review page, which it returns to
+  picked    the choices ticked so far on a several-of question
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.fsm.context import FSMContext
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import Answered, Edit, Nav, Review
+from bot.i18n import ltr
+from bot.keyboards import button, column, markup, step_row
+from bot.labels import text_of
+from bot.states import Commit
+from forms import clock
+from forms.catalogue import Catalogue, Item
+from forms.languages import Lang
+from forms.letter import Answer
+from forms.questionnaire import Ask, Question, latest_due_on, questions, unanswered
+
+ANSWERED_STATES = {Commit.question.state, Commit.review.state, Commit.signing.state, Commit.confirm.state}
+
+
+async def item_of(state: FSMContext, catalogue: Catalogue) -> Item | None:
+    code = (await state.get_data()).get("item")
+    return catalogue.get(code) if code else None
+
+
+async def resume_markup(state: FSMContext) -> InlineKeyboardMarkup | None:
+    """A "continue" button when a letter is being filled in (also after a restart)."""
+    if await state.get_state() not in ANSWERED_STATES:
+        return None
+    return markup([button(_("继续填写承诺书"), Nav(action="resume"))])
+
+
+def plan(item: Item, answers: dict[str, Answer]) -> list[Question]:
+    return questions(item, answers)
+
+
+def shown_value(question: Question, value: Answer, lang: Lang) -> str:
+    """An answer as the applicant reads it back: choices by their label, numbers kept left to right."""
+    labels = {v: text_of(label, lang) for v, label in question.choices}
+    if question.ask is Ask.upload:
+        return _("已上传")
+    if isinstance(value, list):
+        return "、".join(labels.get(v, v) for v in value)
+    if value == "":
+        return _("（未填写）")
+    if value in labels:
+        return labels[value]
+    return ltr(value) if any(c.isdigit() for c in value) else value
+
+
+async def ask(message: Message, state: FSMContext, item: Item, lang: Lang) -> None:
+    """Ask the question data["step"] names, with the progress and its buttons."""
+    data = await state.get_data()
+    answers: dict[str, Answer] = data.get("answers", {})
+    asked = plan(item, answers)
+    keys = [q.key for q in asked]
+    index = keys.index(data["step"]) if data.get("step") in keys else 0
+    question = asked[index]
+    await state.set_state(Commit.question)
+    await state.update_data(step=question.key)
+    lines = [_("第 {step} 步，共 {total} 步").format(step=ltr(index + 1), total=ltr(len(asked)))]
+    latest = latest_due_on(item, clock.today())
+    lines.append(text_of(question.label, lang).format(latest=ltr(latest.isoformat()) if latest else ""))
+    if question.hint is not None:
+        lines.append(text_of(question.hint, lang))
+    if question.key in answers and question.ask is not Ask.upload:
+        lines.append(_("目前填写的是：{value}").format(value=shown_value(question, answers[question.key], lang)))
+    rows: list[list[InlineKeyboardButton]] = []
+    if question.ask is Ask.choice:
+        rows += column(button(text_of(label, lang), Answered(step=index, choice=i)) for i, (_v, label) in
+                       enumerate(question.choices))  # fmt: skip
+    if question.ask is Ask.materials:
+        picked = set(data.get("picked", answers.get(question.key, [])))
+        rows += column(
+            button(("☑ " if value in picked else "☐ ") + text_of(label, lang), Answered(step=index, choice=i))
+            for i, (value, label) in enumerate(question.choices)
+        )
+        rows.append([button(_("选好了"), Nav(action="done"))])
+    if not question.required:
+        rows.append([button(_("跳过"), Nav(action="skip"))])
+    if data.get("editing"):
+        rows.append([button(_("返回检查页"), Nav(action="review"))])
+    rows.append(step_row(back=index > 0))
+    await message.answer("\n\n".join(lines), reply_markup=markup(*rows))
+
+
+async def advance(message: Message, state: FSMContext, item: Item, lang: Lang) -> None:
+    """After an answer: back to the review when editing, else the next open question, else the review."""
+    data = await state.get_data()
+    answers: dict[str, Answer] = data.get("answers", {})
+    following = unanswered(item, answers)
+    if following is None:
+        await show_review(message, state, item, lang)
+        return
+    await state.update_data(step=following.key, picked=[])
+    await ask(message, state, item, lang)
+
+
+async def show_review(message: Message, state: FSMContext, item: Item, lang: Lang) -> None:
+    """Every answer with an edit button for each; then preview and sign."""
+    data = await state.get_data()
+    answers: dict[str, Answer] = data.get("answers", {})
+    await state.set_state(Commit.review)
+    await state.update_data(editing=False, picked=[])
+    lines = [_("请检查您填写的内容：{item}").format(item=item.name(lang)), ""]
+    edits = []
+    for index, question in enumerate(plan(item, answers)):
+        if question.key not in answers:
+            continue
+        short = text_of(question.short, lang)
+        lines.append(f"{short}: {shown_value(question, answers[question.key], lang)}")
+        edits.append(button(_("修改：{what}").format(what=short), Edit(step=index)))
+    lines += ["", _("内容无误的话，请先查看承诺书预览，然后签名。")]
+    rows = [[b] for b in edits]
+    rows.insert(0, [button(_("预览并签名"), Review(action="sign"))])
+    rows.append([button(_("取消"), Nav(action="cancel"))])
+    await message.answer("\n".join(lines), reply_markup=markup(*rows))
+
+
+def answers_of(data: dict[str, Any]) -> dict[str, Answer]:
+    return dict(data.get("answers", {}))

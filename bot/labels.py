@@ -1,0 +1,95 @@
+"""Names of statuses, commitment types and refusals, translated where they are shown.
+
+The API answers with stable codes; everything a person reads is worded here from locales/.
+"""
+
+from __future__ import annotations
+
+from aiogram.utils.i18n import gettext as _
+
+from forms.catalogue import CommitmentType
+from forms.languages import I18nText
+from forms.validation import Invalid
+from forms.validation.reasons import N_
+
+STATUSES = {
+    "signed": N_("已签署，等待窗口受理"),
+    "accepted": N_("窗口已受理"),
+    "awaiting_supplement": N_("等待补交材料"),
+    "supplemented": N_("材料已补齐"),
+    "overdue_terminated": N_("逾期未补交，已终止"),
+    "completed": N_("已办结"),
+    "kept": N_("核查通过，已践诺"),
+    "broken": N_("核查发现承诺不实"),
+    "repaired": N_("信用已修复"),
+    "withdrawn": N_("已撤回"),
+    "superseded": N_("已被新的承诺书取代"),
+    "expired": N_("已过有效期"),
+}
+# What the applicant can expect next, after the status changes to this one.
+NEXT = {
+    "signed": N_("窗口工作人员会审查您的承诺书。受理后您会收到通知。"),
+    "accepted": N_("事项正在办理。办结后您会收到通知。"),
+    "awaiting_supplement": N_("请在承诺的日期之前补交材料：在“我的承诺书”中打开这份承诺书，点“补交材料”。"),
+    "supplemented": N_("材料已补齐，事项继续办理。"),
+    "overdue_terminated": N_("因逾期未补交材料，本次申请已终止。如需办理，请重新申请。"),
+    "completed": N_("事项已办结。行政机关之后会核查承诺是否属实。"),
+    "kept": N_("核查确认您遵守了承诺。谢谢！"),
+    "broken": N_("核查发现承诺与实际不符，已记入信用记录。可以按规定申请信用修复。"),
+    "repaired": N_("您的信用已修复，相关公示将在 3 个工作日内撤下。"),
+    "withdrawn": N_("承诺已撤回，事项不再按承诺办理。"),
+    "superseded": N_("这份承诺书已由新的承诺书取代。"),
+    "expired": N_("承诺书已过有效期。"),
+}
+TYPES = {
+    CommitmentType.certification: N_("证明事项告知承诺"),
+    CommitmentType.approval: N_("审批替代型"),
+    CommitmentType.proactive: N_("主动公示型"),
+    CommitmentType.missing_material: N_("容缺受理型"),
+    CommitmentType.self_discipline: N_("行业自律型"),
+    CommitmentType.credit_repair: N_("信用修复型"),
+    CommitmentType.supervision: N_("监管辅助型"),
+    CommitmentType.other: N_("其他"),
+}
+# The API's refusals the applicant can meet, by code.
+REFUSALS = {
+    "credit.dishonest": N_("您在失信名单上，暂时不能通过承诺办理这一事项。"),
+    "credit.false_commitment": N_("您曾作出不实承诺且信用尚未修复，暂时不能通过承诺办理这一事项。"),
+    "transition.illegal": N_("这份承诺书现在的状态不允许这样做。"),
+    "upload.too_large": N_("文件太大：请发送不超过 10 MB 的照片或 PDF。"),
+    "upload.type": N_("只能接收照片（JPEG、PNG）或 PDF 文件。"),
+    "upload.empty": N_("文件是空的，请重新发送。"),
+    "objection.not_public": N_("这份承诺书没有公示，不需要提出异议。"),
+    "letter.withdrawn": N_("这份承诺书已撤回。"),
+}
+
+
+def status_name(status: str) -> str:
+    return _(STATUSES[status]) if status in STATUSES else status
+
+
+def next_step(status: str) -> str:
+    return _(NEXT[status]) if status in NEXT else ""
+
+
+def type_name(commitment_type: CommitmentType) -> str:
+    return _(TYPES[commitment_type])
+
+
+def refusal(code: str) -> str:
+    """A refusal from the API in the applicant's words; codes not listed get a general message."""
+    if code in REFUSALS:
+        return _(REFUSALS[code])
+    if code.startswith("transition.") or code.startswith("status."):
+        return _(REFUSALS["transition.illegal"])
+    return _("这一步没有成功。请检查后再试，或到窗口咨询。")
+
+
+def text_of(value: I18nText | str, lang: str) -> str:
+    """A catalogue text in this language, or a msgid translated."""
+    return value(lang) if isinstance(value, I18nText) else _(value)
+
+
+def reason(error: Invalid) -> str:
+    """Why an answer was refused, in the applicant's language."""
+    return error.message(_)

@@ -1,0 +1,265 @@
+"""Filling the letter in: one question at a time, each answer checked as it arrives."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import Answered, Edit, Nav
+from bot.client import ApiClient, ApiRefused, ApiUnavailable
+from bot.conversation import advance, answers_of, ask, item_of, plan, show_review
+from bot.files import MAX_UPLOAD, incoming_file
+from bot.keyboards import button, home_row, markup
+from bot.labels import reason, refusal
+from bot.states import Commit
+from forms import clock
+from forms.catalogue import Catalogue, Item
+from forms.languages import Lang
+from forms.letter import Answer
+from forms.questionnaire import Ask, Question, check
+from forms.validation import Invalid
+
+
+async def _current(state: FSMContext, item: Item) -> tuple[int, Question]:
+    data = await state.get_data()
+    asked = plan(item, answers_of(data))
+    keys = [q.key for q in asked]
+    index = keys.index(data["step"]) if data.get("step") in keys else 0
+    return index, asked[index]
+
+
+async def _accept(
+    message: Message, state: FSMContext, item: Item, question: Question, raw: Answer, lang: Lang, api: ApiClient
+) -> None:
+    """Check one answer: refused, the same question again with the reason; accepted, onwards."""
+    answers = answers_of(await state.get_data())
+    try:
+        value = check(question, raw, item, answers, today=clock.today())
+    except Invalid as error:
+        await message.answer(_("这一项没有通过检查：{reason}").format(reason=reason(error)))
+        await ask(message, state, item, lang)
+        return
+    if question.key == "applicant.id_number" and not await _credit_allows(message, state, item, str(value), lang, api):
+        return
+    answers[question.key] = value
+    await state.update_data(answers=answers, picked=[])
+    await advance(message, state, item, lang)
+
+
+async def _credit_allows(
+    message: Message, state: FSMContext, item: Item, id_number: str, lang: Lang, api: ApiClient
+) -> bool:
+    """The credit check, as soon as the ID is known: someone who may not commit learns it now."""
+    if str((answers_of(await state.get_data())).get("applicant.id_type")) == "other":
+        return True  # other documents are not on the list: the window checks them
+    try:
+        answer = await api.credit_check(id_number)
+    except ApiUnavailable:
+        await message.answer(_("暂时无法进行信用核查，请稍后再发送一次证件号码。您已填写的内容都保留着。"))
+        return False
+    except ApiRefused:  # the API reads the number differently: ask again rather than guess
+        await message.answer(_("这一项没有通过检查：{reason}").format(reason=_("证件号码无效，请核对。")))
+        await ask(message, state, item, lang)
+        return False
+    if answer.eligible:
+        if answer.reason == "green_channel":
+            await message.answer(_("信用核查：您三年内没有失信记录，可以享受绿色通道。"))
+        return True
+    proofs = "\n".join(f"{n}. {p(lang)}" for n, p in enumerate(item.proofs, 1))
+    why = {
+        "dishonest": _("您在失信名单上，暂时不能通过承诺办理这一事项。"),
+        "false_commitment": _("您曾作出不实承诺且信用尚未修复，暂时不能通过承诺办理这一事项。"),
+    }.get(answer.reason, _("暂时不能通过承诺办理这一事项。"))
+    await message.answer(
+        _(
+            "{why}\n\n您仍然可以按一般程序办理，请携带以下材料到窗口：\n{proofs}\n\n"
+            "完成信用修复后，可以重新使用承诺办理。信用修复的办法可以在窗口或“信用中国”网站了解。"
+        ).format(why=why, proofs=proofs),
+        reply_markup=markup(home_row()),
+    )
+    await state.clear()
+    return False
+
+
+async def typed(message: Message, state: FSMContext, catalogue: Catalogue, lang: Lang, api: ApiClient) -> None:
+    item = await item_of(state, catalogue)
+    if item is None:
+        return
+    _index, question = await _current(state, item)
+    if question.ask is not Ask.text:
+        await message.answer(_("请用下面的按钮回答。"))
+        await ask(message, state, item, lang)
+        return
+    await _accept(message, state, item, question, message.text or "", lang, api)
+
+
+async def chose(
+    query: CallbackQuery, callback_data: Answered, state: FSMContext, catalogue: Catalogue, lang: Lang, api: ApiClient
+) -> None:
+    item = await item_of(state, catalogue)
+    if item is None or not isinstance(query.message, Message):
+        await query.answer()
+        return
+    index, question = await _current(state, item)
+    if callback_data.step != index or callback_data.choice >= len(question.choices):
+        await query.answer(_("这一步已经过去了。"), show_alert=True)
+        return
+    await query.answer()
+    value = question.choices[callback_data.choice][0]
+    if question.ask is Ask.materials:  # tick or untick, then "done"
+        picked = list(
+            (await state.get_data()).get("picked") or answers_of(await state.get_data()).get(question.key, [])
+        )
+        picked = [v for v in picked if v != value] if value in picked else [*picked, value]
+        await state.update_data(picked=picked)
+        await ask(query.message, state, item, lang)
+        return
+    await _accept(query.message, state, item, question, value, lang, api)
+
+
+async def done_picking(
+    query: CallbackQuery, state: FSMContext, catalogue: Catalogue, lang: Lang, api: ApiClient
+) -> None:
+    await query.answer()
+    item = await item_of(state, catalogue)
+    if item is None or not isinstance(query.message, Message):
+        return
+    _index, question = await _current(state, item)
+    picked = list((await state.get_data()).get("picked") or [])
+    await _accept(query.message, state, item, question, picked, lang, api)
+
+
+async def skip(query: CallbackQuery, state: FSMContext, catalogue: Catalogue, lang: Lang) -> None:
+    await query.answer()
+    item = await item_of(state, catalogue)
+    if item is None or not isinstance(query.message, Message):
+        return
+    _index, question = await _current(state, item)
+    if not question.required:
+        answers = answers_of(await state.get_data())
+        answers[question.key] = ""
+        await state.update_data(answers=answers)
+    await advance(query.message, state, item, lang)
+
+
+async def uploaded(
+    message: Message, state: FSMContext, catalogue: Catalogue, lang: Lang, api: ApiClient, bot: Bot
+) -> None:
+    """An authorisation as a photo or a PDF: stored by the API, its id kept in the answers."""
+    item = await item_of(state, catalogue)
+    if item is None or message.from_user is None:
+        return
+    _index, question = await _current(state, item)
+    if question.ask is not Ask.upload:
+        await message.answer(_("这一步不需要文件。"))
+        await ask(message, state, item, lang)
+        return
+    incoming = await incoming_file(message, bot)
+    if incoming is None:
+        await message.answer(
+            _("文件太大或格式不对：请发送不超过 {size} MB 的照片或 PDF。").format(size=MAX_UPLOAD // 2**20)
+        )
+        return
+    try:
+        upload_id = await api.upload(message.from_user.id, "authorisation", incoming.name, incoming.content)
+    except ApiUnavailable:
+        await message.answer(_("文件暂时无法保存，请稍后再发送一次。"))
+        return
+    except ApiRefused as refused:
+        await message.answer(_("文件没有被接收：{reason}").format(reason=refusal(refused.code)))
+        return
+    await _accept(message, state, item, question, upload_id, lang, api)
+
+
+async def back(query: CallbackQuery, state: FSMContext, catalogue: Catalogue, lang: Lang) -> None:
+    await query.answer()
+    item = await item_of(state, catalogue)
+    if item is None or not isinstance(query.message, Message):
+        return
+    index, _question = await _current(state, item)
+    previous = plan(item, answers_of(await state.get_data()))[max(0, index - 1)]
+    await state.update_data(step=previous.key, picked=[])
+    await ask(query.message, state, item, lang)
+
+
+async def edit(query: CallbackQuery, callback_data: Edit, state: FSMContext, catalogue: Catalogue, lang: Lang) -> None:
+    await query.answer()
+    item = await item_of(state, catalogue)
+    if item is None or not isinstance(query.message, Message):
+        return
+    asked = plan(item, answers_of(await state.get_data()))
+    if callback_data.step >= len(asked):
+        return
+    await state.update_data(step=asked[callback_data.step].key, editing=True, picked=[])
+    await ask(query.message, state, item, lang)
+
+
+async def back_to_review(query: CallbackQuery, state: FSMContext, catalogue: Catalogue, lang: Lang) -> None:
+    await query.answer()
+    item = await item_of(state, catalogue)
+    if item is not None and isinstance(query.message, Message):
+        await advance(query.message, state, item, lang)
+
+
+async def resume(query: CallbackQuery, state: FSMContext, catalogue: Catalogue, lang: Lang) -> None:
+    """Back to where the applicant was, e.g. after a restart or a detour to the menu."""
+    await query.answer()
+    item = await item_of(state, catalogue)
+    if item is None or not isinstance(query.message, Message):
+        return
+    if await state.get_state() == Commit.question.state:
+        await ask(query.message, state, item, lang)
+    else:
+        await show_review(query.message, state, item, lang)
+
+
+async def cancel(query: CallbackQuery, state: FSMContext) -> None:
+    await query.answer()
+    await state.update_data(cancelled_from=await state.get_state())
+    await state.set_state(Commit.cancelling)
+    if isinstance(query.message, Message):
+        await query.message.answer(
+            _("确定要取消吗？已填写的内容将被清除。"),
+            reply_markup=markup(
+                [button(_("是，取消"), Nav(action="cancel_yes")), button(_("否，继续填写"), Nav(action="cancel_no"))]
+            ),
+        )
+
+
+async def cancel_confirmed(query: CallbackQuery, state: FSMContext) -> None:
+    await query.answer()
+    await state.clear()
+    if isinstance(query.message, Message):
+        await query.message.answer(_("已取消。"), reply_markup=markup(home_row()))
+
+
+async def cancel_declined(query: CallbackQuery, state: FSMContext, catalogue: Catalogue, lang: Lang) -> None:
+    await query.answer()
+    item = await item_of(state, catalogue)
+    previous = (await state.get_data()).get("cancelled_from")
+    if item is None or not isinstance(query.message, Message):
+        return
+    if previous == Commit.question.state:
+        await ask(query.message, state, item, lang)
+    else:
+        await show_review(query.message, state, item, lang)
+
+
+def build() -> Router:
+    """The handlers of this step, registered on a new router (one per dispatcher)."""
+    router = Router(name=__name__)
+    router.message(Commit.question, F.text)(typed)
+    router.callback_query(Commit.question, Answered.filter())(chose)
+    router.callback_query(Commit.question, Nav.filter(F.action == "done"))(done_picking)
+    router.callback_query(Commit.question, Nav.filter(F.action == "skip"))(skip)
+    router.message(Commit.question, F.document | F.photo)(uploaded)
+    router.callback_query(Commit.question, Nav.filter(F.action == "back"))(back)
+    router.callback_query(Commit.review, Edit.filter())(edit)
+    router.callback_query(Commit.question, Nav.filter(F.action == "review"))(back_to_review)
+    router.callback_query(Nav.filter(F.action == "resume"))(resume)
+    router.callback_query(Commit(), Nav.filter(F.action == "cancel"))(cancel)
+    router.callback_query(Commit.cancelling, Nav.filter(F.action == "cancel_yes"))(cancel_confirmed)
+    router.callback_query(Commit.cancelling, Nav.filter(F.action == "cancel_no"))(cancel_declined)
+    return router

@@ -1,0 +1,275 @@
+"""My letters: their statuses, a letter's PDF and history, withdrawal, missing material, objections."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import LetterAction, Menu, Nav
+from bot.client import ApiClient, ApiRefused, ApiUnavailable, LetterSummary
+from bot.files import MAX_UPLOAD, incoming_file
+from bot.i18n import ltr
+from bot.keyboards import button, column, home_row, markup
+from bot.labels import refusal, status_name
+from bot.states import MyLetters
+from forms.catalogue import Catalogue
+from forms.clock import BEIJING
+from forms.languages import Lang
+
+WITHDRAWABLE = {"signed", "accepted", "awaiting_supplement"}  # before the matter is decided
+SUPPLEMENTABLE = {"signed", "accepted", "awaiting_supplement"}
+
+
+def _item_name(catalogue: Catalogue, code: str, lang: Lang) -> str:
+    item = catalogue.get(code)
+    return item.name(lang) if item else code
+
+
+async def _own(api: ApiClient, telegram_user_id: int, number: str) -> LetterSummary | None:
+    """One of this applicant's letters: a number from an old button is checked, never trusted."""
+    return next((letter for letter in await api.letters_of(telegram_user_id) if letter.number == number), None)
+
+
+async def _unavailable(message: Message) -> None:
+    await message.answer(_("暂时连接不上服务，请稍后再试。"), reply_markup=markup(home_row()))
+
+
+async def my_letters(query: CallbackQuery, catalogue: Catalogue, lang: Lang, api: ApiClient) -> None:
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    try:
+        letters = await api.letters_of(query.from_user.id)
+    except (ApiUnavailable, ApiRefused):
+        await _unavailable(query.message)
+        return
+    if not letters:
+        await query.message.answer(_("您还没有承诺书。"), reply_markup=markup(home_row()))
+        return
+    rows = column(
+        button(f"{letter.number} · {status_name(letter.status)}", LetterAction(number=letter.number, action="show"))
+        for letter in letters
+    )
+    lines = [_("您的承诺书：")]
+    lines += [
+        f"{ltr(letter.number)} {_item_name(catalogue, letter.item_code, lang)}: {status_name(letter.status)}"
+        for letter in letters
+    ]
+    await query.message.answer("\n".join(lines), reply_markup=markup(*rows, home_row()))
+
+
+async def show_letter(
+    query: CallbackQuery, callback_data: LetterAction, catalogue: Catalogue, lang: Lang, api: ApiClient
+) -> None:
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    try:
+        letter = await _own(api, query.from_user.id, callback_data.number)
+    except (ApiUnavailable, ApiRefused):
+        await _unavailable(query.message)
+        return
+    if letter is None:
+        await query.message.answer(_("没有找到这份承诺书。"), reply_markup=markup(home_row()))
+        return
+    lines = [
+        _("编号：{number}").format(number=ltr(letter.number)),
+        _("事项：{item}").format(item=_item_name(catalogue, letter.item_code, lang)),
+        _("状态：{status}").format(status=status_name(letter.status)),
+        _("签署日期：{date}").format(date=ltr(letter.signed_at.date().isoformat())),
+        _("有效期至：{date}").format(date=ltr(letter.valid_until.isoformat())),
+    ]
+    if letter.supplement_due_on is not None:
+        lines.append(_("补交材料期限：{date}").format(date=ltr(letter.supplement_due_on.isoformat())))
+    number = letter.number
+    rows: list[list[InlineKeyboardButton]] = [
+        [button(_("PDF 文件"), LetterAction(number=number, action="pdf")),
+         button(_("办理记录"), LetterAction(number=number, action="events"))],
+    ]  # fmt: skip
+    if letter.supplement_due_on is not None and letter.status in SUPPLEMENTABLE:
+        rows.append([button(_("补交材料"), LetterAction(number=number, action="supplement"))])
+    if letter.public:
+        rows.append([button(_("对公示信息提出异议"), LetterAction(number=number, action="object"))])
+    if letter.status in WITHDRAWABLE:
+        rows.append([button(_("撤回承诺"), LetterAction(number=number, action="withdraw"))])
+    rows.append([button(_("我的承诺书"), Menu(action="letters"))])
+    await query.message.answer("\n".join(lines), reply_markup=markup(*rows, home_row()))
+
+
+async def send_pdf(query: CallbackQuery, callback_data: LetterAction, api: ApiClient) -> None:
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    try:
+        if await _own(api, query.from_user.id, callback_data.number) is None:
+            return
+        pdf = await api.pdf(callback_data.number)
+    except (ApiUnavailable, ApiRefused):
+        await _unavailable(query.message)
+        return
+    await query.message.answer_document(BufferedInputFile(pdf, f"{callback_data.number}.pdf"))
+
+
+async def history(query: CallbackQuery, callback_data: LetterAction, api: ApiClient) -> None:
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    try:
+        if await _own(api, query.from_user.id, callback_data.number) is None:
+            return
+        events = await api.events(callback_data.number)
+    except (ApiUnavailable, ApiRefused):
+        await _unavailable(query.message)
+        return
+    lines = [_("办理记录：")]
+    lines += [
+        f"{ltr(f'{event.at.astimezone(BEIJING):%Y-%m-%d %H:%M}')} {status_name(event.to_status)}" for event in events
+    ]
+    back = [button(_("返回"), LetterAction(number=callback_data.number, action="show"))]
+    await query.message.answer("\n".join(lines), reply_markup=markup(back, home_row()))
+
+
+async def withdraw(query: CallbackQuery, callback_data: LetterAction) -> None:
+    await query.answer()
+    if isinstance(query.message, Message):
+        number = callback_data.number
+        await query.message.answer(
+            _("确定要撤回承诺书 {number} 吗？撤回后，事项不再按承诺办理。").format(number=ltr(number)),
+            reply_markup=markup(
+                [button(_("是，撤回"), LetterAction(number=number, action="withdraw_yes")),
+                 button(_("否"), LetterAction(number=number, action="show"))]
+            ),
+        )  # fmt: skip
+
+
+async def withdraw_confirmed(query: CallbackQuery, callback_data: LetterAction, api: ApiClient) -> None:
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    try:
+        await api.withdraw(callback_data.number, query.from_user.id)
+    except ApiUnavailable:
+        await _unavailable(query.message)
+        return
+    except ApiRefused as refused:
+        await query.message.answer(refusal(refused.code), reply_markup=markup(home_row()))
+        return
+    await query.message.answer(
+        _("承诺书 {number} 已撤回。").format(number=ltr(callback_data.number)), reply_markup=markup(home_row())
+    )
+
+
+async def supplement(query: CallbackQuery, callback_data: LetterAction, state: FSMContext) -> None:
+    await query.answer()
+    await state.set_state(MyLetters.supplement)
+    await state.update_data(number=callback_data.number, uploads=[])
+    if isinstance(query.message, Message):
+        await query.message.answer(
+            _("请发送补交的材料：照片或 PDF，可以发送多份。发送完毕后点“提交”。"),
+            reply_markup=markup([button(_("提交"), Nav(action="done")), button(_("取消"), Nav(action="cancel"))]),
+        )
+
+
+async def supplement_file(message: Message, state: FSMContext, api: ApiClient, bot: Bot) -> None:
+    if message.from_user is None:
+        return
+    incoming = await incoming_file(message, bot)
+    if incoming is None:
+        await message.answer(
+            _("文件太大或格式不对：请发送不超过 {size} MB 的照片或 PDF。").format(size=MAX_UPLOAD // 2**20)
+        )
+        return
+    try:
+        upload_id = await api.upload(message.from_user.id, "supplement", incoming.name, incoming.content)
+    except ApiUnavailable:
+        await message.answer(_("文件暂时无法保存，请稍后再发送一次。"))
+        return
+    except ApiRefused as refused:
+        await message.answer(_("文件没有被接收：{reason}").format(reason=refusal(refused.code)))
+        return
+    uploads = [*(await state.get_data()).get("uploads", []), upload_id]
+    await state.update_data(uploads=uploads)
+    await message.answer(
+        _("已收到 {count} 份。还有的话请继续发送，发送完毕后点“提交”。").format(count=len(uploads)),
+        reply_markup=markup([button(_("提交"), Nav(action="done")), button(_("取消"), Nav(action="cancel"))]),
+    )
+
+
+async def supplement_done(query: CallbackQuery, state: FSMContext, api: ApiClient) -> None:
+    await query.answer()
+    data = await state.get_data()
+    if not isinstance(query.message, Message):
+        return
+    if not data.get("uploads"):
+        await query.message.answer(_("还没有收到文件。请先发送照片或 PDF。"))
+        return
+    try:
+        await api.hand_in(data["number"], query.from_user.id, data["uploads"])
+    except ApiUnavailable:
+        await query.message.answer(_("暂时连接不上服务，请稍后再点“提交”。已发送的文件都保留着。"))
+        return
+    except ApiRefused as refused:
+        await state.clear()
+        await query.message.answer(refusal(refused.code), reply_markup=markup(home_row()))
+        return
+    await state.clear()
+    await query.message.answer(_("补交的材料已提交，窗口核对后会通知您。"), reply_markup=markup(home_row()))
+
+
+async def objection(query: CallbackQuery, callback_data: LetterAction, state: FSMContext) -> None:
+    await query.answer()
+    await state.set_state(MyLetters.objection)
+    await state.update_data(number=callback_data.number)
+    if isinstance(query.message, Message):
+        await query.message.answer(
+            _("请写明对公示信息的异议：哪一项信息有误，正确的应该是什么。"),
+            reply_markup=markup([button(_("取消"), Nav(action="cancel"))]),
+        )
+
+
+async def objection_text(message: Message, state: FSMContext, api: ApiClient) -> None:
+    text = (message.text or "").strip()
+    if message.from_user is None:
+        return
+    if not 1 <= len(text) <= 1000:
+        await message.answer(_("异议请写在 1000 字以内。"))
+        return
+    number = (await state.get_data())["number"]
+    try:
+        await api.object_to(number, message.from_user.id, text)
+    except ApiUnavailable:
+        await message.answer(_("暂时连接不上服务，请稍后再发送一次。"))
+        return
+    except ApiRefused as refused:
+        await state.clear()
+        await message.answer(refusal(refused.code), reply_markup=markup(home_row()))
+        return
+    await state.clear()
+    await message.answer(_("异议已提交，有关部门会核实处理并告知您结果。"), reply_markup=markup(home_row()))
+
+
+async def cancel(query: CallbackQuery, state: FSMContext) -> None:
+    await query.answer()
+    await state.clear()
+    if isinstance(query.message, Message):
+        await query.message.answer(_("已取消。"), reply_markup=markup(home_row()))
+
+
+def build() -> Router:
+    """The handlers of this step, registered on a new router (one per dispatcher)."""
+    router = Router(name=__name__)
+    router.callback_query(Menu.filter(F.action == "letters"))(my_letters)
+    router.callback_query(LetterAction.filter(F.action == "show"))(show_letter)
+    router.callback_query(LetterAction.filter(F.action == "pdf"))(send_pdf)
+    router.callback_query(LetterAction.filter(F.action == "events"))(history)
+    router.callback_query(LetterAction.filter(F.action == "withdraw"))(withdraw)
+    router.callback_query(LetterAction.filter(F.action == "withdraw_yes"))(withdraw_confirmed)
+    router.callback_query(LetterAction.filter(F.action == "supplement"))(supplement)
+    router.message(MyLetters.supplement, F.document | F.photo)(supplement_file)
+    router.callback_query(MyLetters.supplement, Nav.filter(F.action == "done"))(supplement_done)
+    router.callback_query(LetterAction.filter(F.action == "object"))(objection)
+    router.message(MyLetters.objection, F.text)(objection_text)
+    router.callback_query(MyLetters(), Nav.filter(F.action == "cancel"))(cancel)
+    return router

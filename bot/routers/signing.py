@@ -1,0 +1,186 @@
+"""The preview, the signature and the submission: the letter leaves the conversation here."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from urllib.parse import urlencode
+
+from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import Nav, Review
+from bot.client import ApiClient, ApiRefused, ApiUnavailable
+from bot.conversation import answers_of, item_of, show_review
+from bot.i18n import ltr
+from bot.keyboards import button, home_row, markup, web_app
+from bot.labels import next_step, refusal
+from bot.settings import BotSettings
+from bot.states import Commit
+from forms import clock
+from forms.catalogue import Catalogue, Item
+from forms.languages import Lang
+from forms.questionnaire import content_hash_of, draft, signed, signer_name
+from forms.validation import MESSAGES, Invalid, Reason, person_name
+
+
+def _problems(refused: ApiRefused) -> str:
+    """The API's reasons for refusing a draft, in the applicant's words."""
+    lines = []
+    for detail in refused.details:
+        code = str(detail.get("reason", ""))
+        lines.append(_(MESSAGES[Reason(code)]) if code in Reason._value2member_map_ else refusal(code))
+    return "\n".join(dict.fromkeys(lines)) or refusal(refused.code)
+
+
+async def preview_then_sign(
+    query: CallbackQuery, state: FSMContext, catalogue: Catalogue, lang: Lang, api: ApiClient, settings: BotSettings
+) -> None:
+    """The whole letter first, as a PDF marked as a preview; then the request to sign."""
+    await query.answer()
+    item = await item_of(state, catalogue)
+    if item is None or not isinstance(query.message, Message):
+        return
+    letter = draft(item, answers_of(await state.get_data()), lang)
+    try:
+        pdf = await api.preview(letter)
+    except ApiUnavailable:
+        await query.message.answer(_("暂时无法生成预览，请稍后再点“预览并签名”。您填写的内容都保留着。"))
+        return
+    except ApiRefused as refused:
+        await query.message.answer(_("承诺书还有需要修改的地方：\n{problems}").format(problems=_problems(refused)))
+        await show_review(query.message, state, item, lang)
+        return
+    name = f"{_('预览')}-{item.code}.pdf"
+    await query.message.answer_document(
+        BufferedInputFile(pdf, name), caption=_("这是承诺书的预览，尚未签名，不具效力。请仔细阅读。")
+    )
+    await state.set_state(Commit.signing)
+    await state.update_data(content_hash=content_hash_of(item, letter))
+    await _ask_signature(query.message, state, item, lang, settings)
+
+
+async def _ask_signature(message: Message, state: FSMContext, item: Item, lang: Lang, settings: BotSettings) -> None:
+    data = await state.get_data()
+    signer = signer_name(item, answers_of(data))
+    rows: list[list[InlineKeyboardButton]] = []
+    if settings.mini_app:
+        query = urlencode({"lang": lang.value, "content_hash": data["content_hash"]})
+        url = f"{settings.public_url.rstrip('/')}/miniapp/signature?{query}"
+        rows.append([web_app(_("手写签名（可选）"), url)])
+    rows.append([button(_("返回检查页"), Nav(action="review")), button(_("取消"), Nav(action="cancel"))])
+    await message.answer(
+        _("签名：请输入签名人的全名“{name}”，与填写的完全一致。").format(name=signer), reply_markup=markup(*rows)
+    )
+
+
+async def typed_name(
+    message: Message, state: FSMContext, catalogue: Catalogue, lang: Lang, settings: BotSettings
+) -> None:
+    item = await item_of(state, catalogue)
+    if item is None:
+        return
+    signer = signer_name(item, answers_of(await state.get_data()))
+    try:
+        matches = person_name(message.text or "") == signer
+    except Invalid:
+        matches = False
+    if not matches:
+        await message.answer(_("输入的姓名与填写的“{name}”不一致，请重新输入。").format(name=signer))
+        await _ask_signature(message, state, item, lang, settings)
+        return
+    # fixed now, so that a retry submits exactly the same letter under the same key
+    await state.update_data(typed_name=signer, signed_at=clock.now().isoformat(), key=secrets.token_urlsafe(18))
+    await state.set_state(Commit.confirm)
+    await message.answer(
+        _("签名人：{name}\n确认后，承诺书即签署生效，并提交给{department}。").format(
+            name=signer, department=item.department.name(lang)
+        ),
+        reply_markup=markup(
+            [button(_("确认签名并提交"), Review(action="confirm"))],
+            [button(_("返回检查页"), Nav(action="review")), button(_("取消"), Nav(action="cancel"))],
+        ),
+    )
+
+
+async def back_to_review(query: CallbackQuery, state: FSMContext, catalogue: Catalogue, lang: Lang) -> None:
+    await query.answer()
+    item = await item_of(state, catalogue)
+    if item is not None and isinstance(query.message, Message):
+        await show_review(query.message, state, item, lang)
+
+
+async def submit(
+    query: CallbackQuery, state: FSMContext, catalogue: Catalogue, lang: Lang, api: ApiClient, settings: BotSettings
+) -> None:
+    """Sign and submit under the conversation's idempotency key: a retry never makes a second letter."""
+    await query.answer()
+    item = await item_of(state, catalogue)
+    if item is None or not isinstance(query.message, Message):
+        return
+    data = await state.get_data()
+    letter = draft(item, answers_of(data), lang)
+    drawn = None
+    if settings.mini_app:
+        drawn = await _drawn(api, query.from_user.id, data.get("content_hash") or content_hash_of(item, letter))
+    submission = signed(
+        item,
+        letter,
+        typed_name=data["typed_name"],
+        telegram_user_id=query.from_user.id,
+        signed_at=datetime.fromisoformat(data["signed_at"]),
+        image_png=drawn,
+    )
+    try:
+        submitted = await api.submit(submission, data["key"])
+    except ApiUnavailable:
+        await query.message.answer(
+            _("提交没有成功：暂时连接不上服务。您填写的内容都已保存，请稍后点“重新提交”。"),
+            reply_markup=markup([button(_("重新提交"), Review(action="confirm"))]),
+        )
+        return
+    except ApiRefused as refused:
+        if refused.code.startswith("credit."):
+            await state.clear()
+            await query.message.answer(refusal(refused.code), reply_markup=markup(home_row()))
+            return
+        await query.message.answer(_("承诺书还有需要修改的地方：\n{problems}").format(problems=_problems(refused)))
+        await show_review(query.message, state, item, lang)
+        return
+    await state.clear()
+    await query.message.answer(
+        _("承诺书已签署并提交。\n编号：{number}\n核验码：{code}\n\n{next}").format(
+            number=ltr(submitted.number), code=ltr(submitted.verify_code), next=next_step(submitted.status)
+        ),
+        reply_markup=markup(home_row()),
+    )
+    try:
+        pdf = await api.pdf(submitted.number)
+    except (ApiUnavailable, ApiRefused):
+        await query.message.answer(_("PDF 文件稍后可以在“我的承诺书”中获取。"))
+        return
+    await query.message.answer_document(
+        BufferedInputFile(pdf, f"{submitted.number}.pdf"),
+        caption=_("您的承诺书（已加盖电子印章）。请妥善保存。"),
+    )
+
+
+async def _drawn(api: ApiClient, telegram_user_id: int, content_hash: str) -> bytes | None:
+    """The signature drawn in the Mini App, if any; the typed signature stands alone without it."""
+    try:
+        return await api.drawn_signature(telegram_user_id, content_hash)
+    except (ApiUnavailable, ApiRefused):
+        return None
+
+
+def build() -> Router:
+    """The handlers of this step, registered on a new router (one per dispatcher)."""
+    router = Router(name=__name__)
+    router.callback_query(Commit.review, Review.filter(F.action == "sign"))(preview_then_sign)
+    router.message(Commit.signing, F.text)(typed_name)
+    router.callback_query(Commit.signing, Nav.filter(F.action == "review"))(back_to_review)
+    router.callback_query(Commit.confirm, Nav.filter(F.action == "review"))(back_to_review)
+    router.callback_query(Commit.confirm, Review.filter(F.action == "confirm"))(submit)
+    return router

@@ -1,0 +1,276 @@
+"""The letter as a sequence of questions: what is asked, in which order, and how each answer is checked.
+
+The bot walks an applicant through these one at a time; the same checks run again in the API when
+the signed letter arrives. Answers are kept flat, keyed by where they go in the letter
+("applicant.name", "answers.household_size", "supplement.due_on").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from forms import clock
+from forms.catalogue.models import ApplicantKind, FieldKind, Item
+from forms.checks import answer as field_answer
+from forms.checks import id_number, latest_supplement_date
+from forms.languages import I18nText, Lang
+from forms.letter import Answer, IdType
+from forms.submission import LetterSubmission, submission_hash
+from forms.validation import Invalid, Reason, mobile, one_of, organisation_name, parse_date, person_name, some_of
+from forms.validation.reasons import N_
+
+Text = I18nText | str  # the catalogue's own translated text, or a gettext msgid
+
+
+class Ask(StrEnum):
+    """How a question is answered."""
+
+    text = "text"  # typed
+    choice = "choice"  # one button
+    materials = "materials"  # several buttons, then done
+    upload = "upload"  # a photo or a PDF
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    ask: Ask
+    label: Text  # the question as asked
+    short: Text  # what the answer is, on the review page
+    hint: Text | None = None
+    choices: tuple[tuple[str, Text], ...] = ()
+    required: bool = True
+
+
+KINDS: dict[ApplicantKind, str] = {
+    ApplicantKind.person: N_("个人"),
+    ApplicantKind.individual_business: N_("个体工商户"),
+    ApplicantKind.company: N_("企业"),
+    ApplicantKind.organisation: N_("其他组织"),
+}
+ID_TYPES: dict[IdType, str] = {
+    IdType.resident_id: N_("居民身份证"),
+    IdType.uscc: N_("统一社会信用代码"),
+    IdType.other: N_("其他证件"),
+}
+YES_NO = (("yes", N_("是")), ("no", N_("否")))
+
+
+def _kind(answers: dict[str, Answer], item: Item) -> ApplicantKind:
+    if len(item.applicant_kinds) == 1:
+        return item.applicant_kinds[0]
+    return ApplicantKind(str(answers.get("applicant.kind", item.applicant_kinds[0].value)))
+
+
+def _applicant(item: Item, kind: ApplicantKind) -> list[Question]:
+    asked: list[Question] = []
+    if len(item.applicant_kinds) > 1:
+        kinds = tuple((k.value, KINDS[k]) for k in item.applicant_kinds)
+        asked.append(Question("applicant.kind", Ask.choice, N_("以什么身份作出承诺？"), N_("承诺主体"), choices=kinds))
+    if kind.is_organisation:
+        name = N_("请输入企业或组织的名称，与营业执照或登记证书一致。")
+        asked.append(Question("applicant.name", Ask.text, name, N_("名称")))
+        representative = N_("请输入法定代表人（负责人）的姓名。")
+        asked.append(Question("applicant.legal_representative", Ask.text, representative, N_("法定代表人")))
+    elif kind is ApplicantKind.individual_business:
+        asked.append(Question("applicant.name", Ask.text, N_("请输入经营者的姓名，与营业执照一致。"), N_("经营者")))
+    else:
+        asked.append(Question("applicant.name", Ask.text, N_("请输入您的姓名，与证件上的一致。"), N_("姓名")))
+    usual = IdType.resident_id if kind is ApplicantKind.person else IdType.uscc
+    id_types = ((usual.value, ID_TYPES[usual]), (IdType.other.value, ID_TYPES[IdType.other]))
+    asked += [
+        Question("applicant.id_type", Ask.choice, N_("用哪种证件？"), N_("证件类型"), choices=id_types),
+        Question("applicant.id_number", Ask.text, N_("请输入证件号码。"), N_("证件号码"), hint=_id_hint(usual)),
+        Question("applicant.phone", Ask.text, N_("请输入手机号码，窗口会用它联系您。"), N_("手机号码")),
+    ]
+    return asked
+
+
+def _id_hint(usual: IdType) -> str:
+    if usual is IdType.resident_id:
+        return N_("居民身份证号码为 18 位，最后一位可能是 X。")
+    return N_("统一社会信用代码为 18 位，印在营业执照上。")
+
+
+def _agent(item: Item, answers: dict[str, Answer]) -> list[Question]:
+    if not item.proxy_allowed:
+        return []
+    proxy = N_("您是受委托代为办理的代理人吗？")
+    asked = [Question("agent.present", Ask.choice, proxy, N_("代为承诺"), choices=YES_NO)]
+    if answers.get("agent.present") == "yes":
+        asked += [
+            Question("agent.name", Ask.text, N_("请输入代理人（您本人）的姓名。"), N_("代理人姓名")),
+            Question("agent.id_number", Ask.text, N_("请输入代理人的居民身份证号码。"), N_("代理人证件号码")),
+            Question("agent.phone", Ask.text, N_("请输入代理人的手机号码。"), N_("代理人手机号码")),
+            Question(
+                "agent.authorisation",
+                Ask.upload,
+                N_("请上传授权委托书：拍照或发送 PDF 文件。"),
+                N_("授权委托书"),
+                hint=N_("委托书须有申请人签名（盖章）。"),
+            ),
+        ]
+    return asked
+
+
+def _fields(item: Item) -> list[Question]:
+    asked = []
+    for field in item.fields:
+        ask = {FieldKind.choice: Ask.choice, FieldKind.materials: Ask.materials}.get(field.kind, Ask.text)
+        choices = tuple((c.value, c.label) for c in field.choices)
+        key = f"answers.{field.key}"
+        asked.append(Question(key, ask, field.label, field.label, field.hint, choices, field.required))
+    return asked
+
+
+def _supplement(item: Item) -> list[Question]:
+    if item.max_supplement_working_days is None:
+        return []
+    choices = tuple((c.value, c.label) for c in item.missing_materials)
+    return [
+        Question(
+            "supplement.materials",
+            Ask.materials,
+            N_("哪些材料暂时无法提供、将在之后补交？"),
+            N_("容缺材料"),
+            choices=choices,
+        ),
+        Question(
+            "supplement.due_on",
+            Ask.text,
+            N_("您承诺在哪一天之前补交？请输入日期，不能晚于 {latest}。"),
+            N_("承诺补交日期"),
+            hint=N_("例如 2026-03-01。"),
+        ),
+    ]
+
+
+def questions(item: Item, answers: dict[str, Answer]) -> list[Question]:
+    """Every question for this item, given what is answered so far (an agent adds four)."""
+    kind = _kind(answers, item)
+    return _applicant(item, kind) + _agent(item, answers) + _fields(item) + _supplement(item)
+
+
+def latest_due_on(item: Item, today: date | None = None) -> date | None:
+    """The last date a 容缺 applicant may promise, counted from today in working days."""
+    return latest_supplement_date(item, today or clock.today())
+
+
+def check(question: Question, raw: Answer, item: Item, answers: dict[str, Answer], *, today: date) -> Answer:
+    """The canonical answer, or Invalid with the reason the applicant is told."""
+    key = question.key
+    if question.ask is Ask.upload:
+        if not isinstance(raw, str) or not raw:
+            raise Invalid(Reason.required, key)
+        return raw
+    if question.ask is Ask.materials:
+        values = [raw] if isinstance(raw, str) else raw
+        return some_of(values, (value for value, _ in question.choices))
+    if not isinstance(raw, str):
+        raise Invalid(Reason.choice_unknown, key)
+    if question.ask is Ask.choice:
+        return one_of(raw, (value for value, _ in question.choices))
+    if key.startswith("answers."):
+        return field_answer(item.field(key.removeprefix("answers.")), raw, today=today)
+    if key == "applicant.name":
+        organisation = _kind(answers, item).is_organisation
+        return organisation_name(raw) if organisation else person_name(raw)
+    if key in ("applicant.legal_representative", "agent.name"):
+        return person_name(raw)
+    if key == "applicant.id_number":
+        return id_number(IdType(str(answers.get("applicant.id_type", IdType.resident_id.value))), raw, today=today)
+    if key == "agent.id_number":
+        return id_number(IdType.resident_id, raw, today=today)
+    if key in ("applicant.phone", "agent.phone"):
+        return mobile(raw)
+    if key == "supplement.due_on":
+        return parse_date(raw, today=today, not_past=True, latest=latest_due_on(item, today)).isoformat()
+    raise Invalid(Reason.choice_unknown, key)
+
+
+def unanswered(item: Item, answers: dict[str, Answer]) -> Question | None:
+    """The first question not yet answered (or skipped, if optional); None when all are."""
+    return next((q for q in questions(item, answers) if q.key not in answers), None)
+
+
+def signer_name(item: Item, answers: dict[str, Answer]) -> str:
+    """Who signs: the agent, the legal representative of an organisation, or the applicant."""
+    if answers.get("agent.present") == "yes":
+        return str(answers["agent.name"])
+    if _kind(answers, item).is_organisation:
+        return str(answers["applicant.legal_representative"])
+    return str(answers["applicant.name"])
+
+
+def draft(item: Item, answers: dict[str, Answer], lang: Lang) -> dict[str, Any]:
+    """The letter as filled, in the API's JSON shape, not yet signed."""
+    kind = _kind(answers, item)
+    applicant: dict[str, Any] = {
+        "kind": kind.value,
+        "name": answers["applicant.name"],
+        "id_type": answers["applicant.id_type"],
+        "id_number": answers["applicant.id_number"],
+        "phone": answers["applicant.phone"],
+    }
+    if kind.is_organisation:
+        applicant["legal_representative"] = answers["applicant.legal_representative"]
+    agent = None
+    if answers.get("agent.present") == "yes":
+        agent = {
+            "name": answers["agent.name"],
+            "id_type": IdType.resident_id.value,
+            "id_number": answers["agent.id_number"],
+            "phone": answers["agent.phone"],
+            "authorisation_file": answers["agent.authorisation"],
+        }
+    supplement = None
+    if item.max_supplement_working_days is not None:
+        supplement = {"materials": answers["supplement.materials"], "due_on": answers["supplement.due_on"]}
+    fields = {k.removeprefix("answers."): v for k, v in answers.items() if k.startswith("answers.")}
+    return {
+        "item_code": item.code,
+        "applicant": applicant,
+        "agent": agent,
+        "answers": fields,
+        "supplement": supplement,
+        "language": lang.value,
+        "notice_hash": item.notice_hash,
+    }
+
+
+def signed(
+    item: Item,
+    letter: dict[str, Any],
+    *,
+    typed_name: str,
+    telegram_user_id: int,
+    signed_at: datetime,
+    image_png: bytes | None = None,
+) -> dict[str, Any]:
+    """The draft with its signature evidence, hashed over exactly what the API will check."""
+    evidence: dict[str, Any] = {
+        "method": "drawn" if image_png else "typed",
+        "signed_at": signed_at,
+        "typed_name": typed_name,
+        "telegram_user_id": telegram_user_id,
+        "content_hash": content_hash_of(item, letter),
+        "notice_hash": letter["notice_hash"],
+        "image_png": image_png,
+    }
+    return LetterSubmission.model_validate({**letter, "signature": evidence}).model_dump(mode="json")
+
+
+def content_hash_of(item: Item, letter: dict[str, Any]) -> str:
+    """The hash the applicant signs (the signature itself is outside it): the Mini App's drawing is
+    filed under it too."""
+    evidence = {
+        "method": "typed",
+        "signed_at": clock.now(),
+        "typed_name": "-",
+        "content_hash": "0" * 64,
+        "notice_hash": letter["notice_hash"],
+    }
+    return submission_hash(LetterSubmission.model_validate({**letter, "signature": evidence}), item)

@@ -1,0 +1,46 @@
+"""The whole commitment, from /start to the sealed PDF in the chat, for every commitment type."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+
+from api.store import LetterRecord
+from forms.catalogue import Catalogue, CommitmentType, Item
+from forms.languages import Lang
+from forms.questionnaire import signer_name
+from tests.bot.conftest import Chat
+from tests.bot.walk import answer_all, choose_language, open_item, sample_answers, sign_and_submit
+from tests.forms.pdf_reading import pdf_text
+
+
+def one_item_per_type(catalogue: Catalogue) -> dict[CommitmentType, Item]:
+    found: dict[CommitmentType, Item] = {}
+    for item in catalogue.items.values():
+        found.setdefault(item.commitment_type, item)
+    return found
+
+
+@pytest.mark.parametrize("lang", [Lang.zh, Lang.ug])
+@pytest.mark.parametrize("commitment_type", list(CommitmentType))
+async def test_a_letter_of_every_type_from_start_to_sealed_pdf(
+    chat: Chat, catalogue: Catalogue, commitment_type: CommitmentType, lang: Lang
+) -> None:
+    item = one_item_per_type(catalogue)[commitment_type]
+    person = chat.person(700000000 + list(CommitmentType).index(commitment_type) * 10 + list(Lang).index(lang))
+    await choose_language(chat, person, lang)
+    await open_item(chat, person, item)
+    typed = sample_answers(item, lang)
+    await answer_all(chat, person, item, typed)
+    assert await chat.state(person) == "Commit:review"
+    answers = (await chat.data(person))["answers"]
+    await sign_and_submit(chat, person, signer_name(item, answers))
+
+    with Session(chat.services.engine) as session:
+        letter = session.exec(select(LetterRecord).where(LetterRecord.telegram_user_id == person.user.id)).one()
+    assert letter.item_code == item.code and letter.language == lang.value
+    documents = chat.telegram.documents(person.chat.id)
+    assert len(documents) == 2, "a preview, then the sealed letter"
+    sealed = pdf_text(documents[-1])
+    assert letter.number in sealed
+    assert await chat.state(person) is None, "the conversation is over"

@@ -1,0 +1,99 @@
+"""An applicant walking the whole commitment through the real dispatcher: the steps tests share."""
+
+from __future__ import annotations
+
+from forms.catalogue import Item
+from forms.languages import Lang
+from forms.letter import Answer
+from forms.questionnaire import Ask, questions
+from forms.sample import sample_letter
+from tests.bot.conftest import Chat
+from tests.bot.telegram import Person
+
+from bot.callbacks import Answered, Decision, ItemPicked, LanguageChosen, Menu, Nav, NoticePage, Review
+
+AUTHORISATION_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def sample_answers(item: Item, lang: Lang) -> dict[str, Answer]:
+    """What a careful applicant types: the sample letter's values, by question key."""
+    letter = sample_letter(item, lang)
+    applicant = letter.applicant
+    typed: dict[str, Answer] = {
+        "applicant.kind": applicant.kind.value,
+        "applicant.name": applicant.name,
+        "applicant.legal_representative": applicant.legal_representative or "",
+        "applicant.id_type": applicant.id_type.value,
+        "applicant.id_number": applicant.id_number,
+        "applicant.phone": applicant.phone,
+        "agent.present": "no",
+    }
+    typed |= {f"answers.{key}": value for key, value in letter.answers.items()}
+    if letter.supplement is not None:
+        typed["supplement.materials"] = letter.supplement.materials
+        typed["supplement.due_on"] = letter.supplement.due_on.isoformat()
+    return typed
+
+
+async def choose_language(chat: Chat, person: Person, lang: Lang) -> None:
+    await chat.send(person.says("/start"))
+    await chat.send(person.presses_data(LanguageChosen(code=lang.value).pack()))
+
+
+async def open_item(chat: Chat, person: Person, item: Item) -> None:
+    """From the menu to the commitment: all items, the item, every notice page, understood, commit."""
+    await chat.send(person.presses_data(Menu(action="new").pack()))
+    await chat.send(person.presses_data(ItemPicked(code=item.code).pack()))
+    page = 0
+    while Decision(choice="read").pack() not in _last_buttons(person):
+        page += 1
+        await chat.send(person.presses_data(NoticePage(page=page).pack()))
+        assert page < 20, "the notice never ends"
+    await chat.send(person.presses_data(Decision(choice="read").pack()))
+    await chat.send(person.presses_data(Decision(choice="commit").pack()))
+
+
+def _last_buttons(person: Person) -> list[str]:
+    for sent in reversed(person.telegram.messages(person.chat.id)):
+        markup = sent.reply_markup
+        if markup is not None and hasattr(markup, "inline_keyboard"):
+            return [b.callback_data or "" for row in markup.inline_keyboard for b in row]
+    return []
+
+
+async def answer_all(chat: Chat, person: Person, item: Item, typed: dict[str, Answer], *, agent: bool = False) -> None:
+    """Answer each question the bot asks, as a person would: typing, pressing, sending a file."""
+    for _ in range(40):
+        data = await chat.data(person)
+        if await chat.state(person) != "Commit:question":
+            return
+        answers = data.get("answers", {})
+        asked = questions(item, answers)
+        keys = [q.key for q in asked]
+        index = keys.index(data["step"])
+        question = asked[index]
+        value = typed.get(question.key, "yes" if question.key == "agent.present" and agent else None)
+        if question.key.startswith("agent.") and question.key != "agent.present":
+            value = {"agent.name": "李代理", "agent.id_number": "110105194912310029", "agent.phone": "13700001111"}.get(
+                question.key, value
+            )
+        if question.ask is Ask.upload:
+            await chat.send(person.sends_document(AUTHORISATION_PDF, "委托书.pdf", "application/pdf"))
+        elif question.ask is Ask.choice:
+            choice = [v for v, _ in question.choices].index(str(value))
+            await chat.send(person.presses_data(Answered(step=index, choice=choice).pack()))
+        elif question.ask is Ask.materials:
+            for picked in value or []:
+                choice = [v for v, _ in question.choices].index(picked)
+                await chat.send(person.presses_data(Answered(step=index, choice=choice).pack()))
+            await chat.send(person.presses_data(Nav(action="done").pack()))
+        else:
+            assert value is not None, f"no sample answer for {question.key}"
+            await chat.send(person.says(str(value)))
+    raise AssertionError("the questions never end")
+
+
+async def sign_and_submit(chat: Chat, person: Person, name: str) -> None:
+    await chat.send(person.presses_data(Review(action="sign").pack()))
+    await chat.send(person.says(name))
+    await chat.send(person.presses_data(Review(action="confirm").pack()))
