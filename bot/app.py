@@ -17,6 +17,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.client import ApiClient
 from bot.i18n import LanguageMiddleware, RightToLeft, make_i18n
 from bot.keyboards import home_row, markup
+from bot.limits import WaitOutRetryAfter
 from bot.routers import filling, items, letters, notice, signing, stale, start
 from bot.settings import BotSettings
 from forms.catalogue import Catalogue
@@ -37,6 +38,7 @@ def build_bot(settings: BotSettings, session: BaseSession | None = None) -> Bot:
         session=session,
         default=DefaultBotProperties(link_preview_is_disabled=True),
     )
+    bot.session.middleware(WaitOutRetryAfter())
     bot.session.middleware(RightToLeft())
     return bot
 

@@ -119,12 +119,14 @@ def locales_sync() -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    access_log: Annotated[bool, typer.Option(help="Log every request (off: the API keeps its own access log)")] = False,
 ) -> None:
-    """Serve the API (and, later, the bot) on HOST:PORT."""
+    """Serve the API on HOST:PORT, and the bot too when TELEGRAM_BOT_TOKEN is set."""
     import uvicorn
 
     from api.app import build_services, create_app
     from api.config import ApiSettings
+    from bot.settings import BotSettings
 
     settings = ApiSettings()
     services = build_services(settings)
@@ -135,7 +137,52 @@ def serve(
             "It is shown this once; change it after logging in (POST /api/auth/password).",
             err=True,
         )
-    uvicorn.run(create_app(settings, services), host=host, port=port, access_log=False)
+    app = create_app(settings, services)
+    bot_settings = BotSettings()
+    if bot_settings.telegram_bot_token is not None:
+        from bot.running import attach
+
+        attach(app, bot_settings, services.catalogue, services.service_token)
+        mode = "webhook at PUBLIC_URL" if bot_settings.webhook else "long polling"
+        typer.echo(f"The bot runs in this process ({mode}).", err=True)
+    uvicorn.run(app, host=host, port=port, access_log=access_log)
+
+
+@app.command("bot")
+def bot_alone() -> None:
+    """Run the bot alone (long polling) against the API at API_URL, with CHENGNUO_SERVICE_TOKEN."""
+    import asyncio
+
+    from bot.running import run_alone
+    from bot.settings import BotSettings
+    from forms.catalogue import load_catalogue
+
+    settings = BotSettings()
+    if settings.telegram_bot_token is None or settings.service_token is None:
+        typer.echo("Set TELEGRAM_BOT_TOKEN and CHENGNUO_SERVICE_TOKEN (the API's service token).", err=True)
+        raise typer.Exit(2)
+    asyncio.run(run_alone(settings, load_catalogue(settings.catalogue_dir)))
+
+
+@app.command("chat")
+def chat() -> None:
+    """The applicant's conversation in this terminal, against an API in this process: no Telegram needed."""
+    import asyncio
+
+    import httpx
+
+    from api.app import build_services, create_app
+    from api.config import ApiSettings
+    from bot.settings import BotSettings
+    from bot.terminal import chat as terminal_chat
+
+    settings = ApiSettings()
+    services = build_services(settings)
+    transport = httpx.ASGITransport(app=create_app(settings, services))
+    try:
+        asyncio.run(terminal_chat(BotSettings(), transport, services.service_token, services.catalogue))
+    finally:
+        services.renderer.close()
 
 
 @deadlines_app.command("run")

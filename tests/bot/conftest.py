@@ -58,7 +58,11 @@ class Chat:
     def restart(self) -> None:
         storage, isolation = make_storage(self.settings)
         self.dispatcher = build_dispatcher(
-            api=self.api, catalogue=self.services.catalogue, settings=self.settings, storage=storage, isolation=isolation
+            api=self.api,
+            catalogue=self.services.catalogue,
+            settings=self.settings,
+            storage=storage,
+            isolation=isolation,
         )
 
     async def send(self, update: Update) -> None:

@@ -24,6 +24,7 @@ from aiogram.methods import (
 )
 from aiogram.methods.base import TelegramType
 from aiogram.types import (
+    BufferedInputFile,
     CallbackQuery,
     Chat,
     Document,
@@ -33,9 +34,6 @@ from aiogram.types import (
     PhotoSize,
     Update,
     User,
-)
-from aiogram.types import (
-    BufferedInputFile,
 )
 
 BOT_USER = User(id=4200000001, is_bot=True, first_name="chengnuo", username="chengnuo_bot")
@@ -73,7 +71,9 @@ class FakeTelegram(BaseSession):
         if isinstance(method, GetMe):
             return BOT_USER.model_dump(mode="json")
         if isinstance(method, GetFile):
-            return File(file_id=method.file_id, file_unique_id=method.file_id, file_path=f"files/{method.file_id}").model_dump(mode="json")
+            return File(
+                file_id=method.file_id, file_unique_id=method.file_id, file_path=f"files/{method.file_id}"
+            ).model_dump(mode="json")
         if isinstance(method, SendMessage | SendDocument):
             chat = Chat(id=int(method.chat_id), type="private")
             message: dict[str, Any] = {
@@ -87,7 +87,11 @@ class FakeTelegram(BaseSession):
             else:
                 document = method.document
                 name = getattr(document, "filename", None) or "file"
-                message["document"] = {"file_id": f"sent-{message['message_id']}", "file_unique_id": "u", "file_name": name}
+                message["document"] = {
+                    "file_id": f"sent-{message['message_id']}",
+                    "file_unique_id": "u",
+                    "file_name": name,
+                }
                 message["caption"] = method.caption
             if isinstance(method.reply_markup, InlineKeyboardMarkup):
                 message["reply_markup"] = method.reply_markup.model_dump(mode="json", exclude_none=True)
@@ -132,7 +136,9 @@ class Person:
         return next(_UPDATE_IDS)
 
     def _message(self, **fields: Any) -> Message:
-        return Message(message_id=next(self._ids), date=datetime.now(UTC), chat=self.chat, from_user=self.user, **fields)
+        return Message(
+            message_id=next(self._ids), date=datetime.now(UTC), chat=self.chat, from_user=self.user, **fields
+        )
 
     def says(self, text: str) -> Update:
         return Update(update_id=self._update_id(), message=self._message(text=text))

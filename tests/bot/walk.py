@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.callbacks import Answered, Decision, ItemPicked, LanguageChosen, Menu, Nav, NoticePage, Review
 from forms.catalogue import Item
 from forms.languages import Lang
 from forms.letter import Answer
@@ -9,8 +10,6 @@ from forms.questionnaire import Ask, questions
 from forms.sample import sample_letter
 from tests.bot.conftest import Chat
 from tests.bot.telegram import Person
-
-from bot.callbacks import Answered, Decision, ItemPicked, LanguageChosen, Menu, Nav, NoticePage, Review
 
 AUTHORISATION_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -61,36 +60,46 @@ def _last_buttons(person: Person) -> list[str]:
     return []
 
 
-async def answer_all(chat: Chat, person: Person, item: Item, typed: dict[str, Answer], *, agent: bool = False) -> None:
-    """Answer each question the bot asks, as a person would: typing, pressing, sending a file."""
+async def answer_all(
+    chat: Chat, person: Person, item: Item, typed: dict[str, Answer], *, agent: bool = False, until: str | None = None
+) -> None:
+    """Answer each question the bot asks, as a person would: typing, pressing, sending a file.
+
+    Stops at the review, or when the bot asks the question `until`.
+    """
     for _ in range(40):
         data = await chat.data(person)
-        if await chat.state(person) != "Commit:question":
+        if await chat.state(person) != "Commit:question" or data.get("step") == until:
             return
-        answers = data.get("answers", {})
-        asked = questions(item, answers)
-        keys = [q.key for q in asked]
-        index = keys.index(data["step"])
-        question = asked[index]
-        value = typed.get(question.key, "yes" if question.key == "agent.present" and agent else None)
-        if question.key.startswith("agent.") and question.key != "agent.present":
-            value = {"agent.name": "李代理", "agent.id_number": "110105194912310029", "agent.phone": "13700001111"}.get(
-                question.key, value
-            )
-        if question.ask is Ask.upload:
-            await chat.send(person.sends_document(AUTHORISATION_PDF, "委托书.pdf", "application/pdf"))
-        elif question.ask is Ask.choice:
-            choice = [v for v, _ in question.choices].index(str(value))
-            await chat.send(person.presses_data(Answered(step=index, choice=choice).pack()))
-        elif question.ask is Ask.materials:
-            for picked in value or []:
-                choice = [v for v, _ in question.choices].index(picked)
-                await chat.send(person.presses_data(Answered(step=index, choice=choice).pack()))
-            await chat.send(person.presses_data(Nav(action="done").pack()))
-        else:
-            assert value is not None, f"no sample answer for {question.key}"
-            await chat.send(person.says(str(value)))
+        await answer_current(chat, person, item, typed, agent=agent)
     raise AssertionError("the questions never end")
+
+
+async def answer_current(chat: Chat, person: Person, item: Item, typed: dict[str, Answer], *, agent: bool) -> None:
+    data = await chat.data(person)
+    asked = questions(item, data.get("answers", {}))
+    index = [q.key for q in asked].index(data["step"])
+    question = asked[index]
+    value = typed.get(question.key)
+    if question.key == "agent.present" and agent:
+        value = "yes"
+    value = AGENT.get(question.key, value) if agent else value
+    if question.ask is Ask.upload:
+        await chat.send(person.sends_document(AUTHORISATION_PDF, "委托书.pdf", "application/pdf"))
+    elif question.ask is Ask.choice:
+        choice = [v for v, _ in question.choices].index(str(value))
+        await chat.send(person.presses_data(Answered(step=index, choice=choice).pack()))
+    elif question.ask is Ask.materials:
+        for picked in value or []:
+            choice = [v for v, _ in question.choices].index(picked)
+            await chat.send(person.presses_data(Answered(step=index, choice=choice).pack()))
+        await chat.send(person.presses_data(Nav(action="done").pack()))
+    else:
+        assert value is not None, f"no sample answer for {question.key}"
+        await chat.send(person.says(str(value)))
+
+
+AGENT = {"agent.name": "李代理", "agent.id_number": "110105194912310029", "agent.phone": "13700001111"}
 
 
 async def sign_and_submit(chat: Chat, person: Person, name: str) -> None:

@@ -1,0 +1,153 @@
+"""Running the bot: alone against API_URL (`chengnuo bot`), or inside the API's process (`chengnuo serve`).
+
+Updates arrive by long polling, or, inside `chengnuo serve` with an https PUBLIC_URL, by webhook: Telegram
+then posts each update to PUBLIC_URL/telegram/webhook with the secret token we registered, and
+anything without it is refused. Beside the conversation, the courier delivers the outbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from aiogram import Bot, Dispatcher
+from aiogram.types import Update
+from aiogram.utils.i18n import I18n
+from fastapi import FastAPI, Request, Response
+
+from bot.app import build_bot, build_dispatcher, set_commands
+from bot.client import ApiClient
+from bot.delivery import deliver_forever
+from bot.i18n import make_i18n
+from bot.settings import BotSettings
+from bot.storage import make_storage
+from forms.catalogue import Catalogue
+
+log = logging.getLogger(__name__)
+WEBHOOK_PATH = "/telegram/webhook"
+
+
+@dataclass
+class RunningBot:
+    """The bot, its dispatcher, and the tasks that run beside them."""
+
+    bot: Bot
+    dispatcher: Dispatcher
+    api: ApiClient
+    catalogue: Catalogue
+    i18n: I18n
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+    tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    def spawn(self, work: Any) -> None:
+        task = asyncio.create_task(work)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def close(self) -> None:
+        self.stop.set()
+        for task in list(self.tasks):
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self.dispatcher.storage.close()
+        await self.bot.session.close()
+        await self.api.close()
+
+
+def prepare(settings: BotSettings, api: ApiClient, catalogue: Catalogue) -> RunningBot:
+    storage, isolation = make_storage(settings)
+    i18n = make_i18n()
+    dispatcher = build_dispatcher(
+        api=api, catalogue=catalogue, settings=settings, storage=storage, isolation=isolation, i18n=i18n
+    )
+    return RunningBot(build_bot(settings), dispatcher, api, catalogue, i18n)
+
+
+def webhook_secret(settings: BotSettings) -> str:
+    """TELEGRAM_WEBHOOK_SECRET, or one derived from the bot token so nothing more must be configured."""
+    if settings.webhook_secret is not None:
+        return settings.webhook_secret.get_secret_value()
+    assert settings.telegram_bot_token is not None
+    token = settings.telegram_bot_token.get_secret_value().encode()
+    return hmac.new(token, b"chengnuo webhook", hashlib.sha256).hexdigest()
+
+
+async def run_alone(settings: BotSettings, catalogue: Catalogue) -> None:
+    """`chengnuo bot`: long polling, with the API at API_URL, until interrupted."""
+    if settings.service_token is None:
+        raise ValueError("CHENGNUO_SERVICE_TOKEN must be the API's service token")
+    api = ApiClient.connect(settings.api_url, settings.service_token.get_secret_value())
+    running = prepare(settings, api, catalogue)
+    await set_commands(running.bot, running.i18n)
+    running.spawn(deliver_forever(running.bot, api, catalogue, running.i18n, stop=running.stop))
+    try:
+        await running.bot.delete_webhook(drop_pending_updates=False)
+        await running.dispatcher.start_polling(running.bot, handle_signals=True, close_bot_session=False)
+    finally:
+        await running.close()
+
+
+def attach(app: FastAPI, settings: BotSettings, catalogue: Catalogue, service_token: str) -> None:
+    """Run the bot inside the API's process: it calls the API in-process, as the bot alone would over HTTP."""
+    transport = httpx.ASGITransport(app=app)
+    api = ApiClient.connect("http://chengnuo.internal", service_token, transport=transport)
+    running = prepare(settings, api, catalogue)
+    if settings.webhook:
+        app.add_api_route(WEBHOOK_PATH, _webhook(running, webhook_secret(settings)), methods=["POST"],
+                          include_in_schema=False)  # fmt: skip
+    app.router.lifespan_context = _with_bot(app.router.lifespan_context, running, settings)
+
+
+def _with_bot(
+    inner: Callable[[FastAPI], AbstractAsyncContextManager[Any]], running: RunningBot, settings: BotSettings
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with inner(app):
+            running.spawn(_start(running, settings))
+            running.spawn(deliver_forever(running.bot, running.api, running.catalogue, running.i18n, stop=running.stop))
+            try:
+                yield
+            finally:
+                if not settings.webhook:
+                    await running.dispatcher.stop_polling()
+                await running.close()
+
+    return lifespan
+
+
+async def _start(running: RunningBot, settings: BotSettings) -> None:
+    """Commands, then the webhook or polling; Telegram being unreachable is logged, not fatal to the API."""
+    try:
+        await set_commands(running.bot, running.i18n)
+        if settings.webhook:
+            url = settings.public_url.rstrip("/") + WEBHOOK_PATH
+            await running.bot.set_webhook(url, secret_token=webhook_secret(settings))
+            return
+        await running.bot.delete_webhook(drop_pending_updates=False)
+        await running.dispatcher.start_polling(running.bot, handle_signals=False, close_bot_session=False)
+    except Exception:
+        log.exception("the bot could not start; the API goes on serving")
+
+
+def _webhook(running: RunningBot, secret: str) -> Callable[[Request], Any]:
+    async def receive(request: Request) -> Response:
+        """An update from Telegram, answered at once and handled beside the request."""
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        if not hmac.compare_digest(given.encode(), secret.encode()):
+            return Response(status_code=401)
+        try:
+            update = Update.model_validate(await request.json(), context={"bot": running.bot})
+        except ValueError:
+            return Response(status_code=400)
+        running.spawn(running.dispatcher.feed_update(running.bot, update))
+        return Response(status_code=200)
+
+    return receive

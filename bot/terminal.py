@@ -1,0 +1,154 @@
+"""`chengnuo chat`: the same conversation in a terminal, against an API in the same process.
+
+Anyone can try the whole flow without Telegram: the bot's messages are printed with their buttons
+numbered; typing a number presses that button, `/file PATH` sends a photo or PDF, anything else is a
+message. Letters the bot sends are saved under the data directory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import mimetypes
+import sys
+from collections.abc import AsyncGenerator, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+import httpx
+from aiogram import Bot
+from aiogram.client.session.base import BaseSession
+from aiogram.methods import GetFile, GetMe, SendDocument, SendMessage, TelegramMethod
+from aiogram.methods.base import TelegramType
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    Chat,
+    Document,
+    File,
+    InlineKeyboardMarkup,
+    Message,
+    PhotoSize,
+    Update,
+    User,
+)
+from pydantic import SecretStr
+
+from bot.app import build_bot, build_dispatcher
+from bot.client import ApiClient
+from bot.i18n import RLM
+from bot.settings import BotSettings
+from bot.storage import make_storage
+from forms.catalogue import Catalogue
+
+TERMINAL_TOKEN = "1000000001:terminal-chat-not-a-real-token"  # never leaves the process
+ME = User(id=1000000001, is_bot=True, first_name="chengnuo", username="chengnuo_bot")
+APPLICANT = User(id=1000000002, is_bot=False, first_name="applicant", language_code="zh")
+
+
+class TerminalSession(BaseSession):
+    """Telegram's part played by the terminal: messages printed, buttons numbered, files saved."""
+
+    def __init__(self, out: TextIO, files_dir: Path) -> None:
+        super().__init__()
+        self.out, self.files_dir = out, files_dir
+        self.buttons: list[str] = []  # callback data of the buttons last shown, by number - 1
+        self.files: dict[str, bytes] = {}
+        self._ids = itertools.count(1)
+
+    async def close(self) -> None:
+        pass
+
+    async def make_request(self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None) -> Any:
+        if isinstance(method, GetMe):
+            return ME
+        if isinstance(method, GetFile):
+            return File(file_id=method.file_id, file_unique_id=method.file_id, file_path=method.file_id)
+        if isinstance(method, SendMessage):
+            self._show(method.text.removeprefix(RLM), method.reply_markup)
+        elif isinstance(method, SendDocument):
+            self._save(method)
+        else:
+            return True
+        return Message(message_id=next(self._ids), date=datetime.now(UTC), chat=Chat(id=APPLICANT.id, type="private"))
+
+    async def stream_content(
+        self, url: str, headers: dict[str, Any] | None = None, timeout: int = 30, chunk_size: int = 65536,
+        raise_for_status: bool = True,
+    ) -> AsyncGenerator[bytes, None]:  # fmt: skip
+        yield self.files[url.rsplit("/", 1)[-1]]
+
+    def _show(self, text: str, markup: Any) -> None:
+        print(f"\n{text}", file=self.out)
+        if isinstance(markup, InlineKeyboardMarkup):
+            self.buttons = []
+            for row in markup.inline_keyboard:
+                for button in row:
+                    if button.callback_data:
+                        self.buttons.append(button.callback_data)
+                        print(f"  [{len(self.buttons)}] {button.text}", file=self.out)
+        self.out.flush()
+
+    def _save(self, method: SendDocument) -> None:
+        document = method.document
+        if isinstance(document, BufferedInputFile):
+            self.files_dir.mkdir(parents=True, exist_ok=True)
+            path = self.files_dir / (document.filename or "letter.pdf")
+            path.write_bytes(document.data)
+            caption = (method.caption or "").removeprefix(RLM)
+            print(f"\n📄 {path}\n{caption}", file=self.out)
+            self.out.flush()
+
+
+def _update(update_ids: Any, **fields: Any) -> Update:
+    return Update(update_id=next(update_ids), **fields)
+
+
+async def chat(settings: BotSettings, api_transport: httpx.AsyncBaseTransport, service_token: str,
+               catalogue: Catalogue, read: Callable[[], str] = input, out: TextIO = sys.stdout) -> None:  # fmt: skip
+    """Read lines until end of input or /quit; each becomes an update for the real dispatcher."""
+    session = TerminalSession(out, settings.data_dir / "chat")
+    bot = build_bot(settings.model_copy(update={"telegram_bot_token": SecretStr(TERMINAL_TOKEN)}), session=session)
+    api = ApiClient.connect("http://chengnuo.internal", service_token, transport=api_transport)
+    storage, isolation = make_storage(settings)
+    dispatcher = build_dispatcher(api=api, catalogue=catalogue, settings=settings, storage=storage, isolation=isolation)
+    ids, update_ids = itertools.count(1), itertools.count(1)
+    chat_ = Chat(id=APPLICANT.id, type="private")
+
+    def message(**fields: Any) -> Message:
+        return Message(message_id=next(ids), date=datetime.now(UTC), chat=chat_, from_user=APPLICANT, **fields)
+
+    print("chengnuo chat: type a message, a button's number, /file PATH, or /quit.", file=out)
+    await dispatcher.feed_update(bot, _update(update_ids, message=message(text="/start")))
+    try:
+        while True:
+            try:
+                line = (await asyncio.to_thread(read)).strip()
+            except EOFError:
+                break
+            if line in ("/quit", "/exit"):
+                break
+            if line.isdigit() and 1 <= int(line) <= len(session.buttons):
+                query = CallbackQuery(id=str(next(ids)), from_user=APPLICANT, chat_instance="terminal",
+                                      data=session.buttons[int(line) - 1], message=message(text="…"))  # fmt: skip
+                await dispatcher.feed_update(bot, _update(update_ids, callback_query=query))
+            elif line.startswith("/file "):
+                await dispatcher.feed_update(bot, _update(update_ids, message=_file(message, session, Path(line[6:]))))
+            elif line:
+                await dispatcher.feed_update(bot, _update(update_ids, message=message(text=line)))
+    finally:
+        await storage.close()
+        await api.close()
+
+
+def _file(message: Callable[..., Message], session: TerminalSession, path: Path) -> Message:
+    content = path.expanduser().read_bytes()
+    file_id = f"local-{len(session.files) + 1}"
+    session.files[file_id] = content
+    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if mime.startswith("image/"):
+        photo = PhotoSize(file_id=file_id, file_unique_id=file_id, width=1, height=1, file_size=len(content))
+        return message(photo=[photo])
+    return message(document=Document(file_id=file_id, file_unique_id=file_id, file_name=path.name,
+                                     mime_type=mime, file_size=len(content)))  # fmt: skip

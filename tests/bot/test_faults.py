@@ -1,0 +1,162 @@
+"""What goes wrong in real life: typos, second thoughts, restarts, double taps, outages, flood limits."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+from sqlmodel import Session, select
+
+from api.app import create_app
+from api.store import LetterRecord
+from bot.callbacks import Edit, Menu, Nav, Review
+from forms.catalogue import Catalogue
+from forms.languages import Lang
+from forms.questionnaire import questions, signer_name
+from forms.sample import SAMPLE_ID
+from tests.bot.conftest import Chat, api_client
+from tests.bot.walk import answer_all, choose_language, open_item, sample_answers
+
+WRONG_IDS = ["65302219900315001", "653022199003150017", "65302219901345001X"]
+
+
+def letters_of(chat: Chat, user_id: int) -> list[LetterRecord]:
+    with Session(chat.services.engine) as session:
+        return list(session.exec(select(LetterRecord).where(LetterRecord.telegram_user_id == user_id)).all())
+
+
+async def to_review(chat: Chat, catalogue: Catalogue, user_id: int, lang: Lang = Lang.zh, code: str = "SFJ-001"):
+    item = catalogue.get(code)
+    assert item is not None
+    person = chat.person(user_id)
+    await choose_language(chat, person, lang)
+    await open_item(chat, person, item)
+    await answer_all(chat, person, item, sample_answers(item, lang))
+    return person, item
+
+
+async def test_a_wrong_id_three_times_asks_again_with_the_reason_and_keeps_the_rest(
+    chat: Chat, catalogue: Catalogue
+) -> None:
+    item = catalogue.get("SFJ-001")
+    assert item is not None
+    person = chat.person(810000001)
+    await choose_language(chat, person, Lang.zh)
+    await open_item(chat, person, item)
+    typed = sample_answers(item, Lang.zh)
+    typed["applicant.id_number"] = WRONG_IDS[0]
+    await answer_all(chat, person, item, typed, until="applicant.id_number")
+    reasons = []
+    for wrong in WRONG_IDS:
+        await chat.send(person.says(wrong))
+        messages = chat.telegram.messages(person.chat.id)
+        reasons.append(messages[-2].text if hasattr(messages[-2], "text") else "")
+        assert "证件号码" in chat.telegram.last_text(person.chat.id), "the same question again"
+        assert (await chat.data(person))["step"] == "applicant.id_number"
+    assert "18 位" in reasons[0] and "校验位" in reasons[1] and "出生日期" in reasons[2]
+    assert (await chat.data(person))["answers"]["applicant.name"] == typed["applicant.name"], "nothing lost"
+    await chat.send(person.says(SAMPLE_ID))
+    assert (await chat.data(person))["answers"]["applicant.id_number"] == SAMPLE_ID
+
+
+async def test_edit_from_the_review_returns_to_the_review_with_the_new_answer(chat: Chat, catalogue: Catalogue) -> None:
+    person, item = await to_review(chat, catalogue, 810000002)
+    answers = (await chat.data(person))["answers"]
+    phone_step = [q.key for q in questions(item, answers)].index("applicant.phone")
+    await chat.send(person.presses_data(Edit(step=phone_step).pack()))
+    assert "目前填写的是" in chat.telegram.last_text(person.chat.id) and "13899990000" in chat.telegram.last_text(
+        person.chat.id
+    )
+    await chat.send(person.says("not a phone"))
+    assert "手机号码" in chat.telegram.last_text(person.chat.id) and await chat.state(person) == "Commit:question"
+    await chat.send(person.says("+86 139 1234 5678"))
+    assert await chat.state(person) == "Commit:review"
+    assert "13912345678" in chat.telegram.last_text(person.chat.id)
+    assert (await chat.data(person))["answers"]["applicant.name"] == answers["applicant.name"]
+
+
+async def test_back_goes_to_the_previous_question_and_keeps_its_answer(chat: Chat, catalogue: Catalogue) -> None:
+    item = catalogue.get("SFJ-001")
+    assert item is not None
+    person = chat.person(810000003)
+    await choose_language(chat, person, Lang.zh)
+    await open_item(chat, person, item)
+    await chat.send(person.says("张明华"))
+    await chat.send(person.presses_data(Nav(action="back").pack()))
+    assert (await chat.data(person))["step"] == "applicant.name"
+    assert "张明华" in chat.telegram.last_text(person.chat.id)
+
+
+async def test_a_restart_in_the_middle_loses_nothing_and_old_buttons_say_the_step_has_passed(
+    chat: Chat, catalogue: Catalogue
+) -> None:
+    person, _item = await to_review(chat, catalogue, 810000004)
+    before = await chat.data(person)
+    chat.restart()  # a new dispatcher on the same conversation file, as after a deploy
+    assert await chat.data(person) == before and await chat.state(person) == "Commit:review"
+    await chat.send(person.presses_data(Menu(action="home").pack()))
+    assert "继续填写承诺书" in person.buttons()
+    await chat.send(person.presses("继续填写承诺书"))
+    assert await chat.state(person) == "Commit:review"
+    await chat.send(person.presses_data(Nav(action="cancel_yes").pack()))  # a button from another step
+    assert "这一步已经过去了" in chat.telegram.alerts()[-1]
+    assert await chat.state(person) == "Commit:review", "an old button changes nothing"
+
+
+async def test_a_double_tap_on_sign_makes_one_letter(chat: Chat, catalogue: Catalogue) -> None:
+    person, item = await to_review(chat, catalogue, 810000005)
+    await chat.send(person.presses_data(Review(action="sign").pack()))
+    await chat.send(person.says(signer_name(item, (await chat.data(person))["answers"])))
+    confirm = person.presses_data(Review(action="confirm").pack())
+    await asyncio.gather(chat.send(confirm), chat.send(person.presses_data(Review(action="confirm").pack())))
+    await chat.send(person.presses_data(Review(action="confirm").pack()))  # and once more, later
+    assert len(letters_of(chat, person.user.id)) == 1
+    assert (
+        sum("承诺书已签署并提交" in (getattr(m, "text", "") or "") for m in chat.telegram.messages(person.chat.id)) == 1
+    )
+
+
+class Switch(httpx.AsyncBaseTransport):
+    """The API's transport with a switch: off, every call fails as a dead network would."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner, self.down = inner, False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.down:
+            raise httpx.ConnectError("the API is down", request=request)
+        return await self.inner.handle_async_request(request)
+
+
+async def test_the_api_down_at_submission_the_applicant_is_told_and_a_retry_submits_once(
+    chat: Chat, catalogue: Catalogue
+) -> None:
+    switch = Switch(httpx.ASGITransport(app=create_app(chat.services.settings, chat.services)))
+    chat.api = api_client(chat.services, transport=switch)
+    chat.restart()
+    person, item = await to_review(chat, catalogue, 810000006)
+    await chat.send(person.presses_data(Review(action="sign").pack()))
+    await chat.send(person.says(signer_name(item, (await chat.data(person))["answers"])))
+    switch.down = True
+    await chat.send(person.presses_data(Review(action="confirm").pack()))
+    assert "提交没有成功" in chat.telegram.last_text(person.chat.id) and "重新提交" in person.buttons()
+    assert await chat.state(person) == "Commit:confirm" and letters_of(chat, person.user.id) == []
+    kept = (await chat.data(person))["answers"]
+    switch.down = False
+    await chat.send(person.presses("重新提交"))
+    assert len(letters_of(chat, person.user.id)) == 1
+    assert letters_of(chat, person.user.id)[0].applicant_name == kept["applicant.name"]
+
+
+async def test_telegram_answering_429_is_waited_out(chat: Chat, catalogue: Catalogue) -> None:
+    person, item = await to_review(chat, catalogue, 810000007)
+    await chat.send(person.presses_data(Review(action="sign").pack()))
+    await chat.send(person.says(signer_name(item, (await chat.data(person))["answers"])))
+    chat.telegram.too_many = [1]  # the next call: "Too Many Requests: retry after 1"
+    sent_before = len(chat.telegram.requests)
+    await chat.send(person.presses_data(Review(action="confirm").pack()))
+    refused, retried = chat.telegram.requests[sent_before : sent_before + 2]
+    assert refused == retried, "the refused call was made again after the wait"
+    assert len(letters_of(chat, person.user.id)) == 1
+    assert "承诺书已签署并提交" in "".join(getattr(m, "text", "") or "" for m in chat.telegram.messages(person.chat.id))
+    assert len(chat.telegram.documents(person.chat.id)) == 2, "the preview and the sealed letter"
