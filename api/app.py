@@ -20,15 +20,18 @@ from api.pii import KEY_FILE, Vault
 from api.rendering import Renderer
 from api.routes import (
     admin,
+    applicant,
     auth,
     credit,
     letters,
     miniapp,
     outbox,
+    previews,
     publications,
     search,
     signatures,
     transitions,
+    uploads,
     verify,
 )
 from api.services.auth import ensure_first_admin
@@ -103,6 +106,7 @@ def create_app(settings: ApiSettings, services: Services | None = None) -> FastA
     errors.install(app)
     routers: tuple[ModuleType, ...] = (letters, search, transitions, publications, credit, auth, admin, outbox, verify)
     routers += (signatures, miniapp)
+    routers += (uploads, applicant, previews)
     for module in routers:
         app.include_router(module.router)
 

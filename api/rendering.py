@@ -9,7 +9,7 @@ from typing import Any
 
 from forms.catalogue import Item
 from forms.letter import Letter
-from forms.render import letter_pdf, warm_up
+from forms.render import letter_pdf, preview_pdf, warm_up
 from forms.seal import Sealer
 from forms.settings import Settings
 
@@ -31,6 +31,10 @@ def _render(letter_json: str, item_json: str) -> bytes:
     pdf = letter_pdf(letter, item, verify_url=settings.verify_url(letter.number, letter.verify_code))
     sealer: Sealer = _worker["sealer"]
     return sealer.seal(pdf, number=letter.number)
+
+
+def _preview(letter_json: str, item_json: str) -> bytes:
+    return preview_pdf(Letter.model_validate_json(letter_json), Item.model_validate_json(item_json))
 
 
 class Renderer:
@@ -57,6 +61,11 @@ class Renderer:
         """The sealed PDF of a letter."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, _render, letter.model_dump_json(), item.model_dump_json())
+
+    async def preview(self, letter: Letter, item: Item) -> bytes:
+        """The unsealed preview of an unsigned letter."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, _preview, letter.model_dump_json(), item.model_dump_json())
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)

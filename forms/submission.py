@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from forms import clock
 from forms.catalogue.models import Item
 from forms.languages import Lang
 from forms.letter import Agent, Answer, Applicant, Letter, SignatureEvidence, Supplement, add_months, content_hash
@@ -34,10 +35,13 @@ EXAMPLE: dict[str, Any] = {
 }
 
 
-class LetterSubmission(BaseModel):
-    """A signed letter without its number: the number is the API's to give."""
+DRAFT_EXAMPLE: dict[str, Any] = {k: v for k, v in EXAMPLE.items() if k != "signature"}
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE]})
+
+class LetterDraft(BaseModel):
+    """A letter as filled, before it is signed: what the applicant previews."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [DRAFT_EXAMPLE]})
 
     item_code: str = Field(max_length=32)
     applicant: Applicant
@@ -46,10 +50,17 @@ class LetterSubmission(BaseModel):
     supplement: Supplement | None = None
     language: Lang
     notice_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class LetterSubmission(LetterDraft):
+    """A signed letter without its number: the number is the API's to give."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE]})
+
     signature: SignatureEvidence
 
 
-def signed_content(submission: LetterSubmission, item: Item) -> dict[str, object]:
+def signed_content(submission: LetterDraft, item: Item) -> dict[str, object]:
     """Exactly what the signature's content hash covers (see forms.letter.SIGNED_CONTENT)."""
     return {
         "item_code": item.code,
@@ -65,14 +76,17 @@ def signed_content(submission: LetterSubmission, item: Item) -> dict[str, object
     }
 
 
-def submission_hash(submission: LetterSubmission, item: Item) -> str:
-    """The hash the applicant signs: the bot puts it in the signature, the API checks it."""
+def submission_hash(submission: LetterDraft, item: Item) -> str:
+    """The hash the applicant signs (a draft's is the same): the bot puts it in the signature, the API checks it."""
     return content_hash(signed_content(submission, item))
 
 
-def build_letter(submission: LetterSubmission, item: Item, *, number: str, verify_code: str | None = None) -> Letter:
-    """The letter as it will be stored and printed, with the item's commitments as read."""
-    signed_at: datetime = submission.signature.signed_at
+def build_letter(
+    submission: LetterDraft, item: Item, *, number: str, verify_code: str | None = None, at: datetime | None = None
+) -> Letter:
+    """The letter as stored and printed, with the item's commitments as read; a draft is dated `at`."""
+    signature = submission.signature if isinstance(submission, LetterSubmission) else None
+    signed_at: datetime = signature.signed_at if signature else at or clock.now()
     signed_on: date = signed_at.date()
     return Letter(
         number=number,
@@ -88,6 +102,6 @@ def build_letter(submission: LetterSubmission, item: Item, *, number: str, verif
         signed_at=signed_at,
         valid_until=add_months(signed_on, item.validity_months),
         public=item.notice.disclosure.public,
-        signature=submission.signature,
+        signature=signature,
         verify_code=verify_code,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -15,6 +16,7 @@ from api.services.documents import seal_document, stored_letter
 from api.services.names import fold_name, index_name
 from api.services.numbering import next_sequence
 from api.services.publications import schedule as schedule_publication
+from api.services.uploads import UploadPurpose, attach
 from api.statuses import Status
 from api.store import IdempotencyKey, LetterEvent, LetterRecord
 from forms import clock
@@ -23,8 +25,8 @@ from forms.checks import id_number, problems
 from forms.i18n import gettext_for
 from forms.languages import Lang
 from forms.letter import Letter, letter_number
-from forms.submission import LetterSubmission, build_letter, submission_hash
-from forms.validation import mask_id, mask_mobile, mobile
+from forms.submission import LetterDraft, LetterSubmission, build_letter, submission_hash
+from forms.validation import Invalid, Reason, mask_id, mask_mobile, mobile
 from forms.validation.normalize import normalize_text
 
 # A letter signed on a phone with patchy connectivity may arrive days later; not from the future.
@@ -35,11 +37,7 @@ _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud a
 
 def checked_item(submission: LetterSubmission, catalogue: Catalogue, *, now: datetime) -> Item:
     """Everything the bot checked, checked again; 4xx with reasons when anything is wrong."""
-    item = catalogue.get(submission.item_code)
-    if item is None:
-        raise ApiError(422, "item.unknown", f"no item {submission.item_code!r} in the catalogue")
-    if submission.notice_hash != item.notice_hash:
-        raise ApiError(409, "notice.changed", "the notice changed after it was read: it must be read again")
+    item = _item(submission, catalogue)
     signature = submission.signature
     if signature.notice_hash != submission.notice_hash:
         raise ApiError(422, "signature.notice_mismatch", "the signature is for another version of the notice")
@@ -49,13 +47,41 @@ def checked_item(submission: LetterSubmission, catalogue: Catalogue, *, now: dat
         raise ApiError(422, "signature.time", "the signing time is not plausible")
     if normalize_text(signature.typed_name) not in _signatories(submission):
         raise ApiError(422, "signature.name_mismatch", "the typed name is not the name of who commits")
-    unnumbered = build_letter(submission, item, number=letter_number(item.department.code, now.year, 0))
-    found = problems(unnumbered, item, today=signature.signed_at.date())
-    if found:
-        zh = gettext_for(Lang.zh)
-        details = [{"field": p.field, "reason": p.reason.value, "message": p.message(zh)} for p in found]
-        raise ApiError(422, "letter.invalid", "the letter does not pass the item's rules", details)
+    _checked_letter(submission, item, at=signature.signed_at)
     return item
+
+
+def checked_draft(draft: LetterDraft, catalogue: Catalogue, *, now: datetime) -> tuple[Letter, Item]:
+    """A letter before signing, checked as its submission will be: the unnumbered letter and its item."""
+    item = _item(draft, catalogue)
+    return _checked_letter(draft, item, at=now), item
+
+
+def _item(draft: LetterDraft, catalogue: Catalogue) -> Item:
+    item = catalogue.get(draft.item_code)
+    if item is None:
+        raise ApiError(422, "item.unknown", f"no item {draft.item_code!r} in the catalogue")
+    if draft.notice_hash != item.notice_hash:
+        raise ApiError(409, "notice.changed", "the notice changed after it was read: it must be read again")
+    return item
+
+
+def _checked_letter(draft: LetterDraft, item: Item, *, at: datetime) -> Letter:
+    """The letter's own rules (forms.checks), then the agent's authorisation: 422 with details."""
+    unnumbered = build_letter(draft, item, number=letter_number(item.department.code, at.year, 0), at=at)
+    found = problems(unnumbered, item, today=at.date())
+    if found:
+        raise ApiError(422, "letter.invalid", "the letter does not pass the item's rules", _details(found))
+    if draft.agent is not None and not draft.agent.authorisation_file:
+        missing = Invalid(Reason.required, "agent.authorisation_file")
+        message = "upload the agent's authorisation first"
+        raise ApiError(422, "agent.authorisation_required", message, _details([missing]))
+    return unnumbered
+
+
+def _details(found: list[Invalid]) -> list[dict[str, Any]]:
+    zh = gettext_for(Lang.zh)
+    return [{"field": p.field, "reason": p.reason.value, "message": p.message(zh)} for p in found]
 
 
 def _signatories(submission: LetterSubmission) -> set[str]:
@@ -84,6 +110,13 @@ def submit(
         session.flush()
         assert record.id is not None
         session.add(IdempotencyKey(key=key, request_hash=request_hash, letter_id=record.id, created_at=now))
+        session.flush()  # a concurrent retry's key shows here, before the authorisation is taken
+        if not _authorised(session, submission, record.id):
+            session.rollback()
+            existing = _replay(session, vault, key, request_hash)
+            if existing is None:
+                raise ApiError(422, "upload.unknown", "the authorisation is not an upload of this user's, or is used")
+            return (*existing, False)
         actor = f"applicant:{submission.signature.telegram_user_id or '-'}"
         session.add(LetterEvent(letter_id=record.id, at=now, actor=actor, to_status=Status.signed, reason=""))
         schedule_publication(session, record)
@@ -97,6 +130,18 @@ def submit(
             raise
         return (*existing, False)
     return record, letter, True
+
+
+def _authorised(session: Session, submission: LetterSubmission, letter_id: int) -> bool:
+    """The agent's authorisation goes with the letter, in its transaction: uploaded by the Telegram
+    user who signed, as an authorisation, and attached to no other letter."""
+    agent = submission.agent
+    if agent is None:
+        return True
+    upload_id = agent.authorisation_file or ""
+    telegram_user_id = submission.signature.telegram_user_id
+    purpose = UploadPurpose.authorisation
+    return attach(session, [upload_id], letter_id=letter_id, purpose=purpose, telegram_user_id=telegram_user_id)
 
 
 def _replay(session: Session, vault: Vault, key: str, request_hash: str) -> tuple[LetterRecord, Letter] | None:

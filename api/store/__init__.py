@@ -1,5 +1,6 @@
 """The store: tables, engine and migrations. The API is its only writer."""
 
+from api.store.applicant import Objection, Upload
 from api.store.credit import CreditRecord, Publication
 from api.store.letters import (
     IdempotencyKey,
@@ -20,10 +21,12 @@ __all__ = [
     "LetterRecord",
     "NameGram",
     "NumberCounter",
+    "Objection",
     "OutboxMessage",
     "Publication",
     "Staff",
     "StaffToken",
+    "Upload",
     "Window",
     "WindowDepartment",
     "letters_listed",

@@ -1,0 +1,166 @@
+"""The applicant's own acts on a signed letter (the bot's token, for the Telegram user who signed)
+and what the windows see of them: supplements handed in, objections, the files attached."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+from sqlmodel import Session, col, select
+
+from api.deps import Caller, CallerDep, ServiceAuth, SessionDep, StaffDep, WriteSessionDep
+from api.errors import ErrorBody, not_found
+from api.routes.letters import NumberPath, load_letter
+from api.services.applicant import NOTE_MAX, hand_in_supplement, object_to
+from api.services.uploads import UPLOAD_ID_PATTERN, UploadPurpose
+from api.store import LetterRecord, Objection, Upload
+from api.views import EventPublic
+from forms.letter import TELEGRAM_ID_MAX
+
+router = APIRouter(prefix="/api/letters", tags=["letters"])
+ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorBody} for code in (401, 403, 404, 409, 422)}
+TelegramUserId = Annotated[
+    int, Field(ge=1, le=TELEGRAM_ID_MAX, description="the Telegram user acting: the one who signed the letter")
+]
+UploadId = Annotated[str, Field(pattern=UPLOAD_ID_PATTERN)]
+EXAMPLE_UPLOAD = "up_q3Vx0m5TQ7nJb1kR8sWfAg"
+
+
+class SupplementHandIn(BaseModel):
+    telegram_user_id: TelegramUserId
+    upload_ids: list[UploadId] = Field(min_length=1, max_length=10, description="uploads of purpose supplement")
+    note: str = Field(default="", max_length=NOTE_MAX)
+
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {
+            "examples": [{"telegram_user_id": 100000001, "upload_ids": [EXAMPLE_UPLOAD], "note": "营业执照复印件"}]
+        },
+    }
+
+
+class ObjectionRaised(BaseModel):
+    telegram_user_id: TelegramUserId
+    text: str = Field(min_length=1, max_length=1000)
+
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {"examples": [{"telegram_user_id": 100000001, "text": "公示的承诺事项名称有误"}]},
+    }
+
+
+class ObjectionPublic(BaseModel):
+    id: int
+    text: str
+    created_at: datetime
+    resolved_at: datetime | None
+    resolution: str | None
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "id": 7,
+                    "text": "公示的承诺事项名称有误",
+                    "created_at": "2026-11-24T02:14:07Z",
+                    "resolved_at": None,
+                    "resolution": None,
+                }
+            ]
+        }
+    }
+
+
+class Attachment(BaseModel):
+    """A file attached to a letter; a clerk of its department reads it at /api/uploads/{upload_id}."""
+
+    upload_id: str
+    purpose: UploadPurpose
+    media_type: str
+    size: int
+    created_at: datetime
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "upload_id": EXAMPLE_UPLOAD,
+                    "purpose": "authorisation",
+                    "media_type": "image/jpeg",
+                    "size": 183402,
+                    "created_at": "2026-11-24T02:14:07Z",
+                }
+            ]
+        }
+    }
+
+    @classmethod
+    def of(cls, upload: Upload) -> Attachment:
+        purpose = UploadPurpose(upload.purpose)
+        return cls(upload_id=upload.id, purpose=purpose, media_type=upload.media_type, size=upload.size,
+                   created_at=upload.created_at)  # fmt: skip
+
+
+def _signed_by(session: Session, number: str, telegram_user_id: int) -> LetterRecord:
+    """The letter, if this Telegram user signed it: anyone else's is as if absent."""
+    record = load_letter(session, number, Caller())
+    if record.telegram_user_id != telegram_user_id:
+        raise not_found("letter")
+    return record
+
+
+@router.post(
+    "/{number}/supplements",
+    status_code=201,
+    response_model=EventPublic,
+    responses=ERRORS,
+    dependencies=[ServiceAuth],
+)
+def hand_in(number: NumberPath, supplement: SupplementHandIn, session: WriteSessionDep) -> EventPublic:
+    """The missing material (容缺), handed in by the applicant; the window then moves the letter.
+
+    409 supplement.not_due (nothing is missing), supplement.closed (the letter is past that);
+    422 upload.unknown (not this user's supplement upload, or attached already)."""
+    record = _signed_by(session, number, supplement.telegram_user_id)
+    event = hand_in_supplement(
+        session,
+        record,
+        telegram_user_id=supplement.telegram_user_id,
+        upload_ids=supplement.upload_ids,
+        note=supplement.note,
+    )
+    return EventPublic.model_validate(event, from_attributes=True)
+
+
+@router.post(
+    "/{number}/objections",
+    status_code=201,
+    response_model=ObjectionPublic,
+    responses=ERRORS,
+    dependencies=[ServiceAuth],
+)
+def raise_objection(number: NumberPath, objection: ObjectionRaised, session: WriteSessionDep) -> ObjectionPublic:
+    """An objection (异议) to a published letter, kept for its window; 409 objection.not_public."""
+    record = _signed_by(session, number, objection.telegram_user_id)
+    stored = object_to(session, record, telegram_user_id=objection.telegram_user_id, text=objection.text)
+    return ObjectionPublic.model_validate(stored, from_attributes=True)
+
+
+@router.get("/{number}/objections", response_model=list[ObjectionPublic], responses=ERRORS)
+def list_objections(number: NumberPath, session: SessionDep, staff: StaffDep) -> list[ObjectionPublic]:
+    """The objections to a letter, oldest first, for staff who may see it."""
+    record = load_letter(session, number, Caller(staff=staff))
+    found = session.exec(select(Objection).where(Objection.letter_id == record.id).order_by(col(Objection.id)))
+    return [ObjectionPublic.model_validate(o, from_attributes=True) for o in found]
+
+
+@router.get("/{number}/attachments", response_model=list[Attachment], responses=ERRORS)
+def list_attachments(number: NumberPath, session: SessionDep, caller: CallerDep) -> list[Attachment]:
+    """The files attached to a letter (its authorisation, supplements), oldest first."""
+    record = load_letter(session, number, caller)
+    found = session.exec(
+        select(Upload).where(Upload.letter_id == record.id).order_by(col(Upload.created_at), col(Upload.id))
+    )
+    return [Attachment.of(upload) for upload in found]

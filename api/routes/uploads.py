@@ -1,0 +1,89 @@
+"""Files from the bot (an agent's authorisation, 容缺 supplements); the windows read them back."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Path, Response, UploadFile
+from pydantic import BaseModel
+from sqlmodel import Session, select
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import CallerDep, ServiceAuth, Services, ServicesDep, WriteSessionDep, write_session
+from api.errors import ApiError, ErrorBody, not_found
+from api.services.uploads import MAX_UPLOAD, UPLOAD_ID_PATTERN, UploadPurpose, media_type, store_upload, upload_files
+from api.store import AccessLog, LetterRecord, Upload
+from forms import clock
+from forms.letter import TELEGRAM_ID_MAX
+
+router = APIRouter(prefix="/api/uploads", tags=["uploads"])
+ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorBody} for code in (401, 404, 422, 503)}
+UploadIdPath = Annotated[str, Path(pattern=UPLOAD_ID_PATTERN, examples=["up_q3Vx0m5TQ7nJb1kR8sWfAg"])]
+EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+log = logging.getLogger(__name__)
+
+
+class Uploaded(BaseModel):
+    """The id to name the file by: in `agent.authorisation_file` or a supplement's `upload_ids`."""
+
+    upload_id: str
+    media_type: str
+    size: int
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{"upload_id": "up_q3Vx0m5TQ7nJb1kR8sWfAg", "media_type": "application/pdf", "size": 48213}]
+        }
+    }
+
+
+@router.post("", status_code=201, response_model=Uploaded, responses=ERRORS, dependencies=[ServiceAuth])
+async def upload(
+    file: Annotated[UploadFile, File(description="PDF, JPEG or PNG (told by its content), at most 10 MB")],
+    telegram_user_id: Annotated[
+        int, Form(ge=1, le=TELEGRAM_ID_MAX, description="who sent it: only they can attach it", examples=[100000001])
+    ],
+    purpose: Annotated[UploadPurpose, Form(examples=["authorisation"])],
+    services: ServicesDep,
+) -> Uploaded:
+    """Keep a file, encrypted, until a letter takes it: 422 upload.empty, upload.too_large, upload.type."""
+    data = await file.read(MAX_UPLOAD + 1)
+    kind = media_type(data)
+    stored = await run_in_threadpool(_store, services, data, kind, telegram_user_id, purpose)
+    return Uploaded(upload_id=stored.id, media_type=stored.media_type, size=stored.size)
+
+
+def _store(services: Services, data: bytes, kind: str, telegram_user_id: int, purpose: UploadPurpose) -> Upload:
+    with write_session(services) as session:
+        files = upload_files(services)
+        return store_upload(session, files, data, kind=kind, telegram_user_id=telegram_user_id, purpose=purpose)
+
+
+@router.get(
+    "/{upload_id}",
+    response_class=Response,
+    responses={200: {"content": {t: {"schema": {"type": "string", "format": "binary"}} for t in EXTENSIONS}}, **ERRORS},
+)
+def get_upload(upload_id: UploadIdPath, session: WriteSessionDep, caller: CallerDep, services: ServicesDep) -> Response:
+    """The file as received, for staff of its letter's department; every read is in the access log."""
+    upload = session.get(Upload, upload_id)
+    department = _department(session, upload)
+    if caller.staff is None or upload is None or department is None or not caller.may_see(department):
+        raise not_found("upload")
+    data = upload_files(services).read(upload.id)
+    if data is None:
+        log.error("the file of upload %s is missing", upload.id)
+        raise ApiError(503, "upload.unavailable", "the file cannot be read just now")
+    assert upload.letter_id is not None
+    session.add(AccessLog(staff_id=caller.staff.id, letter_id=upload.letter_id, at=clock.now(), action="attachment"))
+    session.commit()
+    headers = {"Content-Disposition": f'inline; filename="{upload.id}.{EXTENSIONS[upload.media_type]}"'}
+    return Response(data, media_type=upload.media_type, headers=headers)
+
+
+def _department(session: Session, upload: Upload | None) -> str | None:
+    """The department of the letter the upload belongs to; None while it belongs to none."""
+    if upload is None or upload.letter_id is None:
+        return None
+    return session.exec(select(LetterRecord.department_code).where(LetterRecord.id == upload.letter_id)).first()

@@ -1,0 +1,93 @@
+"""Files the applicant hands in through the bot: recognised, stored encrypted, attached to a letter once."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Collection
+from enum import StrEnum
+
+from sqlalchemy import update
+from sqlmodel import Session, col
+
+from api.deps import Services
+from api.errors import ApiError
+from api.store import Upload
+from api.store.upload_files import UploadFiles
+from forms import clock
+
+MAX_UPLOAD = 10 * 1024 * 1024
+# by their first bytes: a file's name or declared type proves nothing
+MAGIC = ((b"%PDF-", "application/pdf"), (b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
+UPLOAD_ID_PATTERN = r"^up_[A-Za-z0-9_-]{22}$"
+
+
+class UploadPurpose(StrEnum):
+    authorisation = "authorisation"  # 授权委托书: the agent's authority to commit for the applicant
+    supplement = "supplement"  # 补正材料: what a 容缺 applicant promised to hand in later
+
+
+def media_type(data: bytes) -> str:
+    """PDF, JPEG or PNG, told by the content; 422 for anything else, empty or too large."""
+    if not data:
+        raise ApiError(422, "upload.empty", "the file is empty")
+    if len(data) > MAX_UPLOAD:
+        raise ApiError(422, "upload.too_large", "the file is larger than 10 MB")
+    for magic, kind in MAGIC:
+        if data.startswith(magic):
+            return kind
+    raise ApiError(422, "upload.type", "only PDF, JPEG and PNG files are accepted")
+
+
+def upload_files(services: Services) -> UploadFiles:
+    return UploadFiles(services.settings.data_dir / "uploads", services.vault)
+
+
+def store_upload(
+    session: Session, files: UploadFiles, data: bytes, *, kind: str, telegram_user_id: int, purpose: UploadPurpose
+) -> Upload:
+    """Write the encrypted file, then its row: a row never names a file that is not there."""
+    upload = Upload(
+        id=f"up_{secrets.token_urlsafe(16)}",
+        telegram_user_id=telegram_user_id,
+        purpose=purpose.value,
+        media_type=kind,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        created_at=clock.now(),
+    )
+    files.write(upload.id, data)
+    try:
+        session.add(upload)
+        session.commit()
+    except Exception:
+        files.delete(upload.id)
+        raise
+    return upload
+
+
+def attach(
+    session: Session,
+    upload_ids: Collection[str],
+    *,
+    letter_id: int,
+    purpose: UploadPurpose,
+    telegram_user_id: int | None,
+) -> bool:
+    """Give the uploads to the letter in the caller's transaction, if every one is this user's own,
+    of this purpose and still free; False otherwise, and the caller rolls back (all or none)."""
+    wanted = set(upload_ids)
+    if telegram_user_id is None or not wanted:
+        return False
+    # compare and set: of two letters racing for one file, only one gets it
+    changed = session.execute(
+        update(Upload)
+        .where(
+            col(Upload.id).in_(wanted),
+            col(Upload.purpose) == purpose.value,
+            col(Upload.telegram_user_id) == telegram_user_id,
+            col(Upload.letter_id).is_(None),
+        )
+        .values(letter_id=letter_id)
+    )
+    return bool(changed.rowcount == len(wanted))  # type: ignore[attr-defined]

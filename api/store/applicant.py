@@ -1,0 +1,40 @@
+"""What an applicant hands in after signing: files (authorisations, supplements) and objections."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Column
+from sqlmodel import Field, SQLModel
+
+from api.store.types import UTCDateTime
+
+
+class Upload(SQLModel, table=True):
+    """A file the bot received; its bytes live encrypted on disk (api.store.upload_files)."""
+
+    __tablename__ = "uploads"
+
+    id: str = Field(primary_key=True, max_length=40)  # "up_<random>": the bot may show it, nobody can guess it
+    telegram_user_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    purpose: str = Field(max_length=16)  # authorisation, supplement
+    media_type: str = Field(max_length=32)
+    size: int
+    sha256: str = Field(max_length=64)  # of the file as received, before encryption
+    # set once, when a letter takes the file; an upload never moves to another letter
+    letter_id: int | None = Field(default=None, foreign_key="letters.id", index=True)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Objection(SQLModel, table=True):
+    """An applicant's objection (异议) to what was published about their letter."""
+
+    __tablename__ = "objections"
+
+    id: int | None = Field(default=None, primary_key=True)
+    letter_id: int = Field(foreign_key="letters.id", index=True)
+    telegram_user_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    text: str = Field(max_length=1000)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    resolved_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    resolution: str | None = Field(default=None, max_length=500)
