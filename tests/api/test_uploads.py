@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import httpx
@@ -11,7 +12,7 @@ from sqlmodel import Session, select
 from api.deps import Services
 from api.services.auth import Role
 from api.services.uploads import MAX_UPLOAD, upload_files
-from api.store import AccessLog, LetterRecord, Upload
+from api.store import AccessLog, LetterRecord, NumberCounter, Upload
 from tests.api.conftest import body, key, submission_for
 from tests.api.staffing import bearer, make_staff
 from tests.api.uploading import JPEG, PDF, PNG, SIGNER, agent, upload, upload_id
@@ -105,6 +106,7 @@ async def test_an_agent_without_a_valid_authorisation_is_refused(
     item = services.catalogue.items["GAJ-001"]
     with Session(services.engine) as session:
         letters_before = len(session.exec(select(LetterRecord.id)).all())
+        counters_before = [c.last for c in session.exec(select(NumberCounter))]
     submission = submission_for(item, agent=agent(authorisation))
     answer = await client.post("/api/letters", json=body(submission), headers={"Idempotency-Key": key()})
     assert (answer.status_code, answer.json()["code"]) == (422, code)
@@ -112,6 +114,19 @@ async def test_an_agent_without_a_valid_authorisation_is_refused(
         assert answer.json()["details"][0]["field"] == "agent.authorisation_file"
     with Session(services.engine) as session:  # nothing stored, no number taken
         assert len(session.exec(select(LetterRecord.id)).all()) == letters_before
+        assert [c.last for c in session.exec(select(NumberCounter))] == counters_before
+
+
+async def test_concurrent_retries_of_an_agents_letter_make_one_letter(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    item = services.catalogue.items["GAJ-001"]
+    submission, same = submission_for(item, agent=agent(await upload_id(client))), key()
+    answers = await asyncio.gather(
+        *(client.post("/api/letters", json=body(submission), headers={"Idempotency-Key": same}) for _ in range(4))
+    )
+    assert sorted(a.status_code for a in answers) == [200, 200, 200, 201], [a.text for a in answers]
+    assert len({a.json()["number"] for a in answers}) == 1
 
 
 async def test_a_file_is_read_by_the_letters_window_only_and_each_read_is_logged(
