@@ -52,7 +52,7 @@ def shown_value(question: Question, value: Answer, lang: Lang) -> str:
     if question.ask is Ask.upload:
         return _("已上传")
     if isinstance(value, list):
-        return "、".join(labels.get(v, v) for v in value)
+        return _("、").join(labels.get(v, v) for v in value)
     if value == "":
         return _("（未填写）")
     if value in labels:

@@ -19,7 +19,9 @@ from aiogram.methods.base import TelegramType
 class WaitOutRetryAfter(BaseRequestMiddleware):
     """Retry a call Telegram answered with 429, after the `retry_after` it gave, when that is short."""
 
-    def __init__(self, max_wait: float = 5, attempts: int = 3, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
+    def __init__(
+        self, max_wait: float = 5, attempts: int = 3, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    ):
         self.max_wait, self.attempts, self.sleep = max_wait, attempts, sleep
 
     async def __call__(

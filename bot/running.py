@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 from aiogram import Bot, Dispatcher
+from aiogram.client.session.base import BaseSession
 from aiogram.types import Update
 from aiogram.utils.i18n import I18n
 from fastapi import FastAPI, Request, Response
@@ -61,13 +62,15 @@ class RunningBot:
         await self.api.close()
 
 
-def prepare(settings: BotSettings, api: ApiClient, catalogue: Catalogue) -> RunningBot:
+def prepare(
+    settings: BotSettings, api: ApiClient, catalogue: Catalogue, session: BaseSession | None = None
+) -> RunningBot:
     storage, isolation = make_storage(settings)
     i18n = make_i18n()
     dispatcher = build_dispatcher(
         api=api, catalogue=catalogue, settings=settings, storage=storage, isolation=isolation, i18n=i18n
     )
-    return RunningBot(build_bot(settings), dispatcher, api, catalogue, i18n)
+    return RunningBot(build_bot(settings, session), dispatcher, api, catalogue, i18n)
 
 
 def webhook_secret(settings: BotSettings) -> str:
@@ -94,15 +97,18 @@ async def run_alone(settings: BotSettings, catalogue: Catalogue) -> None:
         await running.close()
 
 
-def attach(app: FastAPI, settings: BotSettings, catalogue: Catalogue, service_token: str) -> None:
+def attach(
+    app: FastAPI, settings: BotSettings, catalogue: Catalogue, service_token: str, session: BaseSession | None = None
+) -> RunningBot:
     """Run the bot inside the API's process: it calls the API in-process, as the bot alone would over HTTP."""
     transport = httpx.ASGITransport(app=app)
     api = ApiClient.connect("http://chengnuo.internal", service_token, transport=transport)
-    running = prepare(settings, api, catalogue)
+    running = prepare(settings, api, catalogue, session)
     if settings.webhook:
         app.add_api_route(WEBHOOK_PATH, _webhook(running, webhook_secret(settings)), methods=["POST"],
                           include_in_schema=False)  # fmt: skip
     app.router.lifespan_context = _with_bot(app.router.lifespan_context, running, settings)
+    return running
 
 
 def _with_bot(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
@@ -10,7 +11,9 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import Answered, Edit, Nav
 from bot.client import ApiClient, ApiRefused, ApiUnavailable
 from bot.conversation import advance, answers_of, ask, item_of, plan, show_review
+from bot.credit import Background, check_beside
 from bot.files import MAX_UPLOAD, incoming_file
+from bot.filters import has_file, has_text
 from bot.keyboards import button, home_row, markup
 from bot.labels import reason, refusal
 from bot.states import Commit
@@ -31,7 +34,14 @@ async def _current(state: FSMContext, item: Item) -> tuple[int, Question]:
 
 
 async def _accept(
-    message: Message, state: FSMContext, item: Item, question: Question, raw: Answer, lang: Lang, api: ApiClient
+    message: Message,
+    state: FSMContext,
+    item: Item,
+    question: Question,
+    raw: Answer,
+    lang: Lang,
+    api: ApiClient,
+    background: Background,
 ) -> None:
     """Check one answer: refused, the same question again with the reason; accepted, onwards."""
     answers = answers_of(await state.get_data())
@@ -41,49 +51,17 @@ async def _accept(
         await message.answer(_("这一项没有通过检查：{reason}").format(reason=reason(error)))
         await ask(message, state, item, lang)
         return
-    if question.key == "applicant.id_number" and not await _credit_allows(message, state, item, str(value), lang, api):
-        return
     answers[question.key] = value
     await state.update_data(answers=answers, picked=[])
+    if question.key == "applicant.id_number" and answers.get("applicant.id_type") != "other":
+        # other documents are not on the list: the window checks those
+        check_beside(state, api, str(value), message, item, lang, background)
     await advance(message, state, item, lang)
 
 
-async def _credit_allows(
-    message: Message, state: FSMContext, item: Item, id_number: str, lang: Lang, api: ApiClient
-) -> bool:
-    """The credit check, as soon as the ID is known: someone who may not commit learns it now."""
-    if str((answers_of(await state.get_data())).get("applicant.id_type")) == "other":
-        return True  # other documents are not on the list: the window checks them
-    try:
-        answer = await api.credit_check(id_number)
-    except ApiUnavailable:
-        await message.answer(_("暂时无法进行信用核查，请稍后再发送一次证件号码。您已填写的内容都保留着。"))
-        return False
-    except ApiRefused:  # the API reads the number differently: ask again rather than guess
-        await message.answer(_("这一项没有通过检查：{reason}").format(reason=_("证件号码无效，请核对。")))
-        await ask(message, state, item, lang)
-        return False
-    if answer.eligible:
-        if answer.reason == "green_channel":
-            await message.answer(_("信用核查：您三年内没有失信记录，可以享受绿色通道。"))
-        return True
-    proofs = "\n".join(f"{n}. {p(lang)}" for n, p in enumerate(item.proofs, 1))
-    why = {
-        "dishonest": _("您在失信名单上，暂时不能通过承诺办理这一事项。"),
-        "false_commitment": _("您曾作出不实承诺且信用尚未修复，暂时不能通过承诺办理这一事项。"),
-    }.get(answer.reason, _("暂时不能通过承诺办理这一事项。"))
-    await message.answer(
-        _(
-            "{why}\n\n您仍然可以按一般程序办理，请携带以下材料到窗口：\n{proofs}\n\n"
-            "完成信用修复后，可以重新使用承诺办理。信用修复的办法可以在窗口或“信用中国”网站了解。"
-        ).format(why=why, proofs=proofs),
-        reply_markup=markup(home_row()),
-    )
-    await state.clear()
-    return False
-
-
-async def typed(message: Message, state: FSMContext, catalogue: Catalogue, lang: Lang, api: ApiClient) -> None:
+async def typed(
+    message: Message, state: FSMContext, catalogue: Catalogue, lang: Lang, api: ApiClient, background: Background
+) -> None:
     item = await item_of(state, catalogue)
     if item is None:
         return
@@ -92,11 +70,17 @@ async def typed(message: Message, state: FSMContext, catalogue: Catalogue, lang:
         await message.answer(_("请用下面的按钮回答。"))
         await ask(message, state, item, lang)
         return
-    await _accept(message, state, item, question, message.text or "", lang, api)
+    await _accept(message, state, item, question, message.text or "", lang, api, background)
 
 
 async def chose(
-    query: CallbackQuery, callback_data: Answered, state: FSMContext, catalogue: Catalogue, lang: Lang, api: ApiClient
+    query: CallbackQuery,
+    callback_data: Answered,
+    state: FSMContext,
+    catalogue: Catalogue,
+    lang: Lang,
+    api: ApiClient,
+    background: Background,
 ) -> None:
     item = await item_of(state, catalogue)
     if item is None or not isinstance(query.message, Message):
@@ -116,11 +100,11 @@ async def chose(
         await state.update_data(picked=picked)
         await ask(query.message, state, item, lang)
         return
-    await _accept(query.message, state, item, question, value, lang, api)
+    await _accept(query.message, state, item, question, value, lang, api, background)
 
 
 async def done_picking(
-    query: CallbackQuery, state: FSMContext, catalogue: Catalogue, lang: Lang, api: ApiClient
+    query: CallbackQuery, state: FSMContext, catalogue: Catalogue, lang: Lang, api: ApiClient, background: Background
 ) -> None:
     await query.answer()
     item = await item_of(state, catalogue)
@@ -128,7 +112,7 @@ async def done_picking(
         return
     _index, question = await _current(state, item)
     picked = list((await state.get_data()).get("picked") or [])
-    await _accept(query.message, state, item, question, picked, lang, api)
+    await _accept(query.message, state, item, question, picked, lang, api, background)
 
 
 async def skip(query: CallbackQuery, state: FSMContext, catalogue: Catalogue, lang: Lang) -> None:
@@ -145,7 +129,13 @@ async def skip(query: CallbackQuery, state: FSMContext, catalogue: Catalogue, la
 
 
 async def uploaded(
-    message: Message, state: FSMContext, catalogue: Catalogue, lang: Lang, api: ApiClient, bot: Bot
+    message: Message,
+    state: FSMContext,
+    catalogue: Catalogue,
+    lang: Lang,
+    api: ApiClient,
+    bot: Bot,
+    background: Background,
 ) -> None:
     """An authorisation as a photo or a PDF: stored by the API, its id kept in the answers."""
     item = await item_of(state, catalogue)
@@ -170,7 +160,7 @@ async def uploaded(
     except ApiRefused as refused:
         await message.answer(_("文件没有被接收：{reason}").format(reason=refusal(refused.code)))
         return
-    await _accept(message, state, item, question, upload_id, lang, api)
+    await _accept(message, state, item, question, upload_id, lang, api, background)
 
 
 async def back(query: CallbackQuery, state: FSMContext, catalogue: Catalogue, lang: Lang) -> None:
@@ -250,16 +240,16 @@ async def cancel_declined(query: CallbackQuery, state: FSMContext, catalogue: Ca
 def build() -> Router:
     """The handlers of this step, registered on a new router (one per dispatcher)."""
     router = Router(name=__name__)
-    router.message(Commit.question, F.text)(typed)
-    router.callback_query(Commit.question, Answered.filter())(chose)
-    router.callback_query(Commit.question, Nav.filter(F.action == "done"))(done_picking)
-    router.callback_query(Commit.question, Nav.filter(F.action == "skip"))(skip)
-    router.message(Commit.question, F.document | F.photo)(uploaded)
-    router.callback_query(Commit.question, Nav.filter(F.action == "back"))(back)
-    router.callback_query(Commit.review, Edit.filter())(edit)
-    router.callback_query(Commit.question, Nav.filter(F.action == "review"))(back_to_review)
+    router.message(StateFilter(Commit.question), has_text)(typed)
+    router.callback_query(StateFilter(Commit.question), Answered.filter())(chose)
+    router.callback_query(StateFilter(Commit.question), Nav.filter(F.action == "done"))(done_picking)
+    router.callback_query(StateFilter(Commit.question), Nav.filter(F.action == "skip"))(skip)
+    router.message(StateFilter(Commit.question), has_file)(uploaded)
+    router.callback_query(StateFilter(Commit.question), Nav.filter(F.action == "back"))(back)
+    router.callback_query(StateFilter(Commit.review), Edit.filter())(edit)
+    router.callback_query(StateFilter(Commit.question), Nav.filter(F.action == "review"))(back_to_review)
     router.callback_query(Nav.filter(F.action == "resume"))(resume)
-    router.callback_query(Commit(), Nav.filter(F.action == "cancel"))(cancel)
-    router.callback_query(Commit.cancelling, Nav.filter(F.action == "cancel_yes"))(cancel_confirmed)
-    router.callback_query(Commit.cancelling, Nav.filter(F.action == "cancel_no"))(cancel_declined)
+    router.callback_query(StateFilter(Commit), Nav.filter(F.action == "cancel"))(cancel)
+    router.callback_query(StateFilter(Commit.cancelling), Nav.filter(F.action == "cancel_yes"))(cancel_confirmed)
+    router.callback_query(StateFilter(Commit.cancelling), Nav.filter(F.action == "cancel_no"))(cancel_declined)
     return router

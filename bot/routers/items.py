@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from aiogram import F, Router
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import Browse, ItemPicked, Menu
+from bot.filters import has_text
 from bot.keyboards import button, column, home_row, markup
 from bot.labels import type_name
 from bot.routers.notice import show_notice_page
@@ -109,9 +111,9 @@ def build() -> Router:
     """The handlers of this step, registered on a new router (one per dispatcher)."""
     router = Router(name=__name__)
     router.callback_query(Menu.filter(F.action == "new"))(new_commitment)
-    router.callback_query(Commit.item, Browse.filter(F.by == "department"))(by_department)
-    router.callback_query(Commit.item, Browse.filter(F.by == "type"))(by_type)
-    router.callback_query(Commit.item, Browse.filter(F.by == "all"))(all_items)
-    router.message(Commit.item, F.text)(typed_words)
-    router.callback_query(Commit.item, ItemPicked.filter())(item_picked)
+    router.callback_query(StateFilter(Commit.item), Browse.filter(F.by == "department"))(by_department)
+    router.callback_query(StateFilter(Commit.item), Browse.filter(F.by == "type"))(by_type)
+    router.callback_query(StateFilter(Commit.item), Browse.filter(F.by == "all"))(all_items)
+    router.message(StateFilter(Commit.item), has_text)(typed_words)
+    router.callback_query(StateFilter(Commit.item), ItemPicked.filter())(item_picked)
     return router

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, Message
 from aiogram.utils.i18n import gettext as _
@@ -10,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import LetterAction, Menu, Nav
 from bot.client import ApiClient, ApiRefused, ApiUnavailable, LetterSummary
 from bot.files import MAX_UPLOAD, incoming_file
+from bot.filters import has_file, has_text
 from bot.i18n import ltr
 from bot.keyboards import button, column, home_row, markup
 from bot.labels import refusal, status_name
@@ -267,9 +269,9 @@ def build() -> Router:
     router.callback_query(LetterAction.filter(F.action == "withdraw"))(withdraw)
     router.callback_query(LetterAction.filter(F.action == "withdraw_yes"))(withdraw_confirmed)
     router.callback_query(LetterAction.filter(F.action == "supplement"))(supplement)
-    router.message(MyLetters.supplement, F.document | F.photo)(supplement_file)
-    router.callback_query(MyLetters.supplement, Nav.filter(F.action == "done"))(supplement_done)
+    router.message(StateFilter(MyLetters.supplement), has_file)(supplement_file)
+    router.callback_query(StateFilter(MyLetters.supplement), Nav.filter(F.action == "done"))(supplement_done)
     router.callback_query(LetterAction.filter(F.action == "object"))(objection)
-    router.message(MyLetters.objection, F.text)(objection_text)
-    router.callback_query(MyLetters(), Nav.filter(F.action == "cancel"))(cancel)
+    router.message(StateFilter(MyLetters.objection), has_text)(objection_text)
+    router.callback_query(StateFilter(MyLetters), Nav.filter(F.action == "cancel"))(cancel)
     return router

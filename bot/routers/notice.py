@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiogram import F, Router
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
@@ -21,9 +22,10 @@ PAGE_LENGTH = 2500  # a page reads comfortably on a phone; Telegram's limit is 4
 
 def notice_pages(item: Item, lang: Lang) -> list[str]:
     """The notice's sections and the commitments asked for, grouped into pages of readable length."""
-    sections = [f"【{title}】\n{text}" for title, text in notice_sections(item, lang, _)]
+    heading = _("【{title}】")  # brackets a Chinese reader expects; other languages choose their own
+    sections = [heading.format(title=title) + f"\n{text}" for title, text in notice_sections(item, lang, _)]
     promised = "\n".join(f"{n}. {c(lang)}" for n, c in enumerate(item.commitments, 1))
-    sections.append(f"【{_('您将承诺')}】\n{promised}")
+    sections.append(heading.format(title=_("您将承诺")) + f"\n{promised}")
     pages: list[str] = []
     for section in sections:
         if pages and len(pages[-1]) + len(section) < PAGE_LENGTH:
@@ -103,8 +105,8 @@ async def commit(query: CallbackQuery, state: FSMContext, catalogue: Catalogue, 
 def build() -> Router:
     """The handlers of this step, registered on a new router (one per dispatcher)."""
     router = Router(name=__name__)
-    router.callback_query(Commit.notice, NoticePage.filter())(turn_page)
-    router.callback_query(Commit.notice, Decision.filter(F.choice == "read"))(understood)
-    router.callback_query(Commit.decide, Decision.filter(F.choice == "proof"))(bring_proof)
-    router.callback_query(Commit.decide, Decision.filter(F.choice == "commit"))(commit)
+    router.callback_query(StateFilter(Commit.notice), NoticePage.filter())(turn_page)
+    router.callback_query(StateFilter(Commit.notice), Decision.filter(F.choice == "read"))(understood)
+    router.callback_query(StateFilter(Commit.decide), Decision.filter(F.choice == "proof"))(bring_proof)
+    router.callback_query(StateFilter(Commit.decide), Decision.filter(F.choice == "commit"))(commit)
     return router

@@ -7,6 +7,7 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from aiogram import F, Router
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, Message
 from aiogram.utils.i18n import gettext as _
@@ -14,6 +15,8 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import Nav, Review
 from bot.client import ApiClient, ApiRefused, ApiUnavailable
 from bot.conversation import answers_of, item_of, show_review
+from bot.credit import ELIGIBLE, turn_away, verdict_before_signing
+from bot.filters import has_text
 from bot.i18n import ltr
 from bot.keyboards import button, home_row, markup, web_app
 from bot.labels import next_step, refusal
@@ -43,7 +46,17 @@ async def preview_then_sign(
     item = await item_of(state, catalogue)
     if item is None or not isinstance(query.message, Message):
         return
-    letter = draft(item, answers_of(await state.get_data()), lang)
+    answers = answers_of(await state.get_data())
+    letter = draft(item, answers, lang)
+    if answers.get("applicant.id_type") != "other":
+        try:
+            verdict = await verdict_before_signing(state, api, str(answers["applicant.id_number"]))
+        except ApiUnavailable:
+            await query.message.answer(_("暂时无法进行信用核查，请稍后再点“预览并签名”。您填写的内容都保留着。"))
+            return
+        if verdict not in ELIGIBLE and verdict != "unknown":
+            await turn_away(query.message, state, item, lang, verdict)
+            return
     try:
         pdf = await api.preview(letter)
     except ApiUnavailable:
@@ -178,9 +191,9 @@ async def _drawn(api: ApiClient, telegram_user_id: int, content_hash: str) -> by
 def build() -> Router:
     """The handlers of this step, registered on a new router (one per dispatcher)."""
     router = Router(name=__name__)
-    router.callback_query(Commit.review, Review.filter(F.action == "sign"))(preview_then_sign)
-    router.message(Commit.signing, F.text)(typed_name)
-    router.callback_query(Commit.signing, Nav.filter(F.action == "review"))(back_to_review)
-    router.callback_query(Commit.confirm, Nav.filter(F.action == "review"))(back_to_review)
-    router.callback_query(Commit.confirm, Review.filter(F.action == "confirm"))(submit)
+    router.callback_query(StateFilter(Commit.review), Review.filter(F.action == "sign"))(preview_then_sign)
+    router.message(StateFilter(Commit.signing), has_text)(typed_name)
+    router.callback_query(StateFilter(Commit.signing), Nav.filter(F.action == "review"))(back_to_review)
+    router.callback_query(StateFilter(Commit.confirm), Nav.filter(F.action == "review"))(back_to_review)
+    router.callback_query(StateFilter(Commit.confirm), Review.filter(F.action == "confirm"))(submit)
     return router

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,7 +67,10 @@ class Chat:
         )
 
     async def send(self, update: Update) -> None:
+        """One update, handled with whatever it started beside the conversation (the credit check)."""
         await self.dispatcher.feed_update(self.bot, update)
+        while self.dispatcher["background"]:
+            await asyncio.gather(*self.dispatcher["background"])
 
     def person(self, user_id: int, language_code: str = "zh-hans") -> Person:
         return Person(self.telegram, user_id, language_code)

@@ -1,0 +1,87 @@
+"""The credit check (信用核查), asked as soon as the ID is known, without holding the conversation up.
+
+The check runs beside the conversation: the applicant goes on to the next question at once, and
+hears from it only when it matters (not eligible, or eligible for the green channel). Its verdict is
+kept under a storage key of its own, so it never races the conversation's own data. Before signing,
+the verdict must be in: if the check could not be made, it is made then.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import replace
+
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.storage.base import StorageKey
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.client import ApiClient, ApiRefused, ApiUnavailable
+from bot.keyboards import home_row, markup
+from forms.catalogue import Item
+from forms.languages import Lang
+
+log = logging.getLogger(__name__)
+ELIGIBLE = {"eligible", "green_channel"}
+Background = set[asyncio.Task[None]]
+
+
+def _key(state: FSMContext) -> StorageKey:
+    return replace(state.key, destiny="credit")
+
+
+def check_beside(state: FSMContext, api: ApiClient, id_number: str, message: Message, item: Item, lang: Lang,
+                 background: Background) -> None:  # fmt: skip
+    """Start the check; the task is kept in `background` until it ends."""
+    task = asyncio.create_task(_check(state, api, id_number, message, item, lang))
+    background.add(task)
+    task.add_done_callback(background.discard)
+
+
+async def _check(state: FSMContext, api: ApiClient, id_number: str, message: Message, item: Item, lang: Lang) -> None:
+    await state.storage.set_data(_key(state), {"id_number": id_number, "verdict": "pending"})
+    try:
+        answer = await api.credit_check(id_number)
+    except (ApiUnavailable, ApiRefused):
+        log.warning("credit check not made now; it is made again before signing")
+        await state.storage.set_data(_key(state), {"id_number": id_number, "verdict": "unknown"})
+        return
+    await state.storage.set_data(_key(state), {"id_number": id_number, "verdict": answer.reason})
+    if answer.reason == "green_channel":
+        await message.answer(_("信用核查：您三年内没有失信记录，可以享受绿色通道。"))
+    elif not answer.eligible:
+        await turn_away(message, state, item, lang, answer.reason)
+
+
+async def verdict_before_signing(state: FSMContext, api: ApiClient, id_number: str) -> str:
+    """The verdict on this ID, asking now when the check beside the conversation could not be made.
+
+    Raises ApiUnavailable when the API cannot be reached now either.
+    """
+    kept = await state.storage.get_data(_key(state))
+    if kept.get("id_number") == id_number and kept.get("verdict") not in (None, "pending", "unknown"):
+        return str(kept["verdict"])
+    try:
+        answer = await api.credit_check(id_number)
+    except ApiRefused:
+        return "unknown"
+    await state.storage.set_data(_key(state), {"id_number": id_number, "verdict": answer.reason})
+    return answer.reason
+
+
+async def turn_away(message: Message, state: FSMContext, item: Item, lang: Lang, reason: str) -> None:
+    """Not eligible: said politely, with the proofs to bring instead and how credit repair works."""
+    proofs = "\n".join(f"{n}. {p(lang)}" for n, p in enumerate(item.proofs, 1))
+    why = {
+        "dishonest": _("您在失信名单上，暂时不能通过承诺办理这一事项。"),
+        "false_commitment": _("您曾作出不实承诺且信用尚未修复，暂时不能通过承诺办理这一事项。"),
+    }.get(reason, _("暂时不能通过承诺办理这一事项。"))
+    await state.clear()
+    await message.answer(
+        _(
+            "{why}\n\n您仍然可以按一般程序办理，请携带以下材料到窗口：\n{proofs}\n\n"
+            "完成信用修复后，可以重新使用承诺办理。信用修复的办法可以在窗口或“信用中国”网站了解。"
+        ).format(why=why, proofs=proofs),
+        reply_markup=markup(home_row()),
+    )
