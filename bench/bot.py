@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import itertools
 import statistics
-import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -28,19 +27,17 @@ from aiogram.client.session.base import BaseSession
 from aiogram.methods import GetMe, SendMessage, TelegramMethod
 from aiogram.types import CallbackQuery, Chat, Message, Update, User
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from api.app import build_services, create_app  # noqa: E402
-from api.config import ApiSettings  # noqa: E402
-from bot.app import build_bot, build_dispatcher, freeze_startup_heap  # noqa: E402
-from bot.callbacks import Answered, Decision, ItemPicked, LanguageChosen, Menu, Nav, NoticePage  # noqa: E402
-from bot.client import ApiClient  # noqa: E402
-from bot.settings import BotSettings  # noqa: E402
-from bot.storage import make_storage  # noqa: E402
-from forms.catalogue import Item  # noqa: E402
-from forms.languages import Lang  # noqa: E402
-from forms.questionnaire import Ask, questions  # noqa: E402
-from forms.sample import sample_letter  # noqa: E402
+from api.app import build_services, create_app
+from api.config import ApiSettings
+from bot.app import build_bot, build_dispatcher, freeze_startup_heap
+from bot.callbacks import Answered, Decision, ItemPicked, LanguageChosen, Menu, Nav, NoticePage
+from bot.client import ApiClient
+from bot.settings import BotSettings
+from bot.storage import make_storage
+from forms.catalogue import Item
+from forms.languages import Lang
+from forms.questionnaire import Ask, questions
+from forms.sample import sample_letter
 
 TOKEN = "4200000001:bench-not-a-real-token"
 ME = User(id=4200000001, is_bot=True, first_name="chengnuo")
@@ -158,8 +155,9 @@ def p99(values: list[float]) -> float:
 async def main(applicants: int) -> None:
     with tempfile.TemporaryDirectory() as directory:
         data = Path(directory)
-        settings = ApiSettings(CHENGNUO_DATA_DIR=data / "api", CHENGNUO_SERVICE_TOKEN="bench", CHENGNUO_RENDER_WORKERS=0,
-                               DATABASE_URL=None)  # fmt: skip
+        settings = ApiSettings(
+            CHENGNUO_DATA_DIR=data / "api", CHENGNUO_SERVICE_TOKEN="bench", CHENGNUO_RENDER_WORKERS=0, DATABASE_URL=None
+        )
         services = build_services(settings)
         transport = httpx.ASGITransport(app=create_app(settings, services))
         api = ApiClient.connect("http://api.bench", "bench", transport=transport)

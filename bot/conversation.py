@@ -71,8 +71,11 @@ async def ask(message: Message, state: FSMContext, item: Item, lang: Lang) -> No
     await state.set_state(Commit.question)
     await state.update_data(step=question.key)
     lines = [_("第 {step} 步，共 {total} 步").format(step=ltr(index + 1), total=ltr(len(asked)))]
-    latest = latest_due_on(item, clock.today())
-    lines.append(text_of(question.label, lang).format(latest=ltr(latest.isoformat()) if latest else ""))
+    label = text_of(question.label, lang)
+    if "{latest}" in label:  # the 容缺 date question names the last date allowed
+        latest = latest_due_on(item, clock.today())
+        label = label.format(latest=ltr(latest.isoformat()) if latest else "")
+    lines.append(label)
     if question.hint is not None:
         lines.append(text_of(question.hint, lang))
     if question.key in answers and question.ask is not Ask.upload:

@@ -35,7 +35,7 @@ def profile_key(bot_id: int, user_id: int) -> StorageKey:
 
 async def stored_language(storage: BaseStorage, bot_id: int, user_id: int) -> Lang | None:
     value = await storage.get_value(profile_key(bot_id, user_id), "language")
-    return Lang(value) if value in Lang.__members__ else None
+    return Lang(value) if isinstance(value, str) and value in Lang.__members__ else None
 
 
 async def remember_language(storage: BaseStorage, bot_id: int, user_id: int, lang: Lang) -> None:
@@ -65,10 +65,6 @@ class LanguageMiddleware(I18nMiddleware):
         data["lang"] = chosen or first_guess(user.language_code)
         data["language_chosen"] = chosen is not None
         return str(data["lang"].value)
-
-
-def current_lang() -> Lang:
-    return Lang(I18n.get_current().current_locale)
 
 
 def ltr(value: object) -> str:

@@ -28,14 +28,16 @@ class SqliteStorage(BaseStorage):
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(
-            "CREATE TABLE IF NOT EXISTS conversations (key TEXT PRIMARY KEY, state TEXT, data TEXT NOT NULL DEFAULT '{}')"
+            "CREATE TABLE IF NOT EXISTS conversations"
+            " (key TEXT PRIMARY KEY, state TEXT, data TEXT NOT NULL DEFAULT '{}')"
         )
         self._keys = DefaultKeyBuilder(with_destiny=True)
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
         self._db.execute(
-            "INSERT INTO conversations (key, state) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET state = excluded.state",
+            "INSERT INTO conversations (key, state) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET state = excluded.state",
             (self._keys.build(key), value),
         )
 

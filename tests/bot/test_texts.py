@@ -28,10 +28,14 @@ def _literals_outside_gettext(tree: ast.AST) -> list[tuple[int, str]]:
                 marked.update(id(arg) for arg in node.args)
     found = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in marked:
-            if re.search(r"[\u4e00-\u9fff\u0600-\u06ff\u0400-\u04ff]", node.value):
-                if node.value not in NAMES_IN_THEIR_OWN_LANGUAGE | RECORDED_IN_CHINESE:
-                    found.append((node.lineno, node.value))
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in marked
+            and re.search(r"[\u4e00-\u9fff\u0600-\u06ff\u0400-\u04ff]", node.value)
+            and node.value not in NAMES_IN_THEIR_OWN_LANGUAGE | RECORDED_IN_CHINESE
+        ):
+            found.append((node.lineno, node.value))
     return found
 
 
