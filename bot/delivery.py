@@ -1,0 +1,324 @@
+"""The courier: takes the API's outbox and tells applicants, in their language, what happened to
+their letters and what is due.
+
+At least once, never falsely done: a notification is acknowledged only once Telegram accepted it,
+or once it is plain that it can never be delivered (the applicant blocked the bot, no Telegram
+chat, a kind this bot does not know). Whatever is left unacknowledged (a 429 longer than the
+lease, Telegram or the network down, the process killed between send and ack) is leased again
+when its lease runs out. Messages to one chat go in the order the outbox holds them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import LetterAction
+from bot.client import ApiClient, ApiRefused, ApiUnavailable, Notification
+from bot.i18n import ltr
+from bot.keyboards import button, markup
+from bot.labels import next_step, status_name
+from bot.pacing import Clock, MonotonicClock, Pacer
+from forms.catalogue import Catalogue
+from forms.languages import Lang
+from forms.validation.reasons import N_
+
+log = logging.getLogger(__name__)
+
+BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)  # seconds, after the 1st, 2nd… failure in a row
+MAX_REASON = 1000  # a clerk's reason, cut so the message stays far below Telegram's 4096 characters
+# Bad requests that mean the chat is gone for good, not that the message was wrong.
+NO_CHAT = ("chat not found", "user not found", "peer_id_invalid", "user is deactivated")
+# Reasons the API itself writes (deadlines, expiry, the bot's withdrawal): the applicant reads them
+# in their language. A clerk's own words are shown as written.
+SYSTEM_REASONS = frozenset(
+    {
+        N_("承诺有效期届满"),
+        N_("逾期未提交补正材料，作终止退件处理"),
+        N_("申请人撤回承诺"),
+    }
+)
+
+
+class Outcome(Enum):
+    delivered = "delivered"  # Telegram accepted it: ack
+    dropped = "dropped"  # can never be delivered: ack, logged
+    unreachable = "unreachable"  # the chat is gone: ack this and the chat's others, logged
+    later = "later"  # not now: left unacknowledged, leased again when the lease runs out
+
+
+@dataclass
+class Round:
+    """What one lease came to."""
+
+    leased: int = 0
+    delivered: int = 0
+    dropped: int = 0
+    left: int = 0
+
+
+@dataclass(frozen=True)
+class Wording:
+    text: str
+    buttons: InlineKeyboardMarkup | None = None
+
+
+def backoff(failures: int) -> float:
+    return BACKOFF[min(max(failures, 1), len(BACKOFF)) - 1]
+
+
+class Courier:
+    """Leases notifications, sends each within Telegram's limits, acks what Telegram accepted."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        api: ApiClient,
+        catalogue: Catalogue,
+        i18n: I18n,
+        *,
+        clock: Clock | None = None,
+        pacer: Pacer | None = None,
+        batch: int = 30,
+        lease_seconds: int = 60,
+        idle_seconds: float = 2.0,
+    ) -> None:
+        self.bot, self.api, self.catalogue, self.i18n = bot, api, catalogue, i18n
+        self.clock = clock or MonotonicClock()
+        self.pacer = pacer or Pacer(self.clock)
+        self.batch, self.lease_seconds, self.idle_seconds = batch, lease_seconds, idle_seconds
+        self._failures = 0  # Telegram failures in a row, for the back-off
+
+    async def deliver_once(self) -> int:
+        """One lease, delivered as far as it goes; the number of messages Telegram accepted."""
+        return (await self.one_round()).delivered
+
+    async def one_round(self) -> Round:
+        """Wait out a pause Telegram imposed, lease a batch, deliver it chat by chat."""
+        await self.pacer.resumed()  # a lease taken while paused would only run out unused
+        leased_at = self.clock.now()
+        notifications = await self.api.lease(self.batch, self.lease_seconds)
+        # stop sending early enough that the ack still lands inside the lease
+        deadline = leased_at + self.lease_seconds - min(5.0, self.lease_seconds / 5)
+        chats: dict[int | None, list[Notification]] = {}
+        for notification in notifications:
+            chats.setdefault(notification.telegram_user_id, []).append(notification)
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(self._deliver_chat(chat, queue, deadline)) for chat, queue in chats.items()]
+        result = Round(leased=len(notifications))
+        for task in tasks:
+            done = task.result()
+            result.delivered += done.delivered
+            result.dropped += done.dropped
+            result.left += done.left
+        if notifications:
+            log.info("outbox: %s leased, %s delivered, %s dropped, %s left for later",
+                     result.leased, result.delivered, result.dropped, result.left)  # fmt: skip
+        return result
+
+    async def deliver_forever(self, stop: asyncio.Event) -> None:
+        """Rounds until `stop` is set (or the task is cancelled: nothing undelivered is acked)."""
+        failures = 0
+        while not stop.is_set():
+            try:
+                result = await self.one_round()
+            except (ApiUnavailable, ApiRefused) as error:
+                failures += 1
+                log.warning("outbox: the API failed (%s); trying again in %ss", error, backoff(failures))
+                await self._rest(stop, backoff(failures))
+                continue
+            except Exception:
+                failures += 1
+                log.exception("outbox: a round failed; trying again in %ss", backoff(failures))
+                await self._rest(stop, backoff(failures))
+                continue
+            failures = 0
+            if result.leased == 0:
+                await self._rest(stop, self.idle_seconds)
+
+    async def _rest(self, stop: asyncio.Event, seconds: float) -> None:
+        """Sleep on the courier's clock, or less if `stop` is set meanwhile."""
+        sleeping, stopping = asyncio.ensure_future(self.clock.sleep(seconds)), asyncio.ensure_future(stop.wait())
+        try:
+            await asyncio.wait({sleeping, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeping.cancel()
+            stopping.cancel()
+
+    async def _deliver_chat(self, chat_id: int | None, queue: list[Notification], deadline: float) -> Round:
+        """One chat's notifications in order; what cannot go now stays, with everything after it."""
+        result = Round()
+        for place, notification in enumerate(queue):
+            if chat_id is None:  # a letter not signed through Telegram: nobody to tell here
+                outcome = Outcome.dropped
+            else:
+                outcome = await self._deliver(chat_id, notification, deadline)
+            if outcome is Outcome.later:
+                result.left += len(queue) - place
+                break
+            if outcome is Outcome.unreachable:
+                await self._ack_all(queue[place:])
+                result.dropped += len(queue) - place
+                break
+            await self._ack(notification)
+            if outcome is Outcome.delivered:
+                result.delivered += 1
+            else:
+                result.dropped += 1
+        return result
+
+    async def _deliver(self, chat_id: int, notification: Notification, deadline: float) -> Outcome:
+        lang = _language(notification)
+        with self.i18n.context(), self.i18n.use_locale(lang.value):  # RightToLeft reads the locale too
+            try:
+                wording = self.word(notification, lang)
+            except (KeyError, TypeError, ValueError):
+                log.exception("outbox: notification %s (%s) cannot be worded", notification.id, notification.kind)
+                return Outcome.dropped
+            if wording is None:
+                log.error("outbox: notification %s of unknown kind %r dropped", notification.id, notification.kind)
+                return Outcome.dropped
+            while await self.pacer.acquire(chat_id, before=deadline):
+                try:
+                    await self.bot.send_message(chat_id, wording.text, reply_markup=wording.buttons)
+                except TelegramRetryAfter as error:
+                    log.warning("outbox: Telegram asks to wait %ss", error.retry_after)
+                    self.pacer.pause(error.retry_after)
+                except TelegramForbiddenError as error:  # blocked the bot, or deleted their account
+                    log.info("outbox: chat %s refuses messages (%s)", chat_id, error.message)
+                    return Outcome.unreachable
+                except TelegramBadRequest as error:
+                    if any(words in error.message.lower() for words in NO_CHAT):
+                        log.info("outbox: chat %s is gone (%s)", chat_id, error.message)
+                        return Outcome.unreachable
+                    log.error("outbox: Telegram refused notification %s: %s", notification.id, error.message)
+                    return Outcome.dropped  # the same request would be refused every time
+                except (TelegramNetworkError, TelegramServerError) as error:
+                    self._pause_after(error, logging.WARNING)
+                except TelegramAPIError as error:  # a revoked token, a wrong TELEGRAM_API_URL: ours to fix
+                    self._pause_after(error, logging.ERROR)
+                else:
+                    self._failures = 0
+                    return Outcome.delivered
+        return Outcome.later
+
+    def _pause_after(self, error: TelegramAPIError, level: int) -> None:
+        """Telegram failed us: everything waits, longer after each failure in a row; nothing is acked."""
+        self._failures += 1
+        log.log(level, "outbox: Telegram failed (%s); pausing %ss", error, backoff(self._failures))
+        self.pacer.pause(backoff(self._failures))
+
+    def word(self, notification: Notification, lang: Lang) -> Wording | None:
+        """The message in the current locale; None for a kind this bot does not know."""
+        payload = notification.payload
+        if notification.kind == "status_changed":
+            return self._status_changed(payload, lang)
+        if notification.kind == "supplement_reminder":
+            return _supplement_reminder(payload)
+        return None
+
+    def _status_changed(self, payload: dict[str, Any], lang: Lang) -> Wording:
+        number, status = str(payload["number"]), str(payload["to_status"])
+        item = self.catalogue.get(str(payload["item_code"]))
+        lines = [
+            _("您的承诺书 {number}（{item}）状态已更新：{status}").format(
+                number=ltr(number),
+                item=item.name(lang) if item else ltr(payload["item_code"]),
+                status=status_name(status),
+            )
+        ]
+        reason = str(payload.get("reason") or "").strip()
+        if reason:
+            reason = _(reason) if reason in SYSTEM_REASONS else reason[:MAX_REASON]
+            lines.append(_("原因：{reason}").format(reason=reason))
+        if hint := next_step(status):
+            lines.append(hint)
+        return Wording("\n".join(lines), markup([button(_("查看承诺书"), LetterAction(number=number, action="show"))]))
+
+    async def _ack(self, notification: Notification) -> None:
+        """Done with it. A lease lost meanwhile means it may reach the applicant twice, never not at all."""
+        for attempt in range(1, 4):
+            try:
+                await self.api.ack(notification)
+                return
+            except ApiRefused as refused:
+                log.warning("outbox: ack of %s refused (%s): it may be delivered again", notification.id, refused.code)
+                return
+            except ApiUnavailable as error:
+                log.warning("outbox: ack of %s failed (%s)", notification.id, error)
+                if attempt < 3:
+                    await self.clock.sleep(backoff(attempt))
+        log.error("outbox: %s unacknowledged: it will be delivered again when its lease runs out", notification.id)
+
+    async def _ack_all(self, notifications: Iterable[Notification]) -> None:
+        for notification in notifications:
+            await self._ack(notification)
+
+
+def _language(notification: Notification) -> Lang:
+    value = notification.payload.get("language")
+    return Lang(value) if isinstance(value, str) and value in Lang.__members__ else Lang.zh
+
+
+def _supplement_reminder(payload: dict[str, Any]) -> Wording:
+    number, due_on, days = str(payload["number"]), str(payload["due_on"]), int(payload["working_days_left"])
+    if days > 0:
+        text = _("请在 {due_on} 之前补交承诺书 {number} 的材料，还剩 {days} 个工作日。").format(
+            due_on=ltr(due_on), number=ltr(number), days=days
+        )
+    else:
+        text = _("今天（{due_on}）是补交承诺书 {number} 材料的最后一天，请尽快补交。").format(
+            due_on=ltr(due_on), number=ltr(number)
+        )
+    return Wording(text, markup([button(_("补交材料"), LetterAction(number=number, action="supplement"))]))
+
+
+async def deliver_once(
+    bot: Bot,
+    api: ApiClient,
+    catalogue: Catalogue,
+    i18n: I18n,
+    *,
+    clock: Clock | None = None,
+    batch: int = 30,
+    lease_seconds: int = 60,
+) -> int:
+    """One lease delivered by a new courier (tests and benchmarks); the number Telegram accepted."""
+    courier = Courier(bot, api, catalogue, i18n, clock=clock, batch=batch, lease_seconds=lease_seconds)
+    return await courier.deliver_once()
+
+
+async def deliver_forever(
+    bot: Bot,
+    api: ApiClient,
+    catalogue: Catalogue,
+    i18n: I18n,
+    *,
+    stop: asyncio.Event,
+    clock: Clock | None = None,
+    batch: int = 30,
+    lease_seconds: int = 60,
+    idle_seconds: float = 2.0,
+) -> None:
+    """The outbox delivered until `stop` is set: what `chengnuo bot` and `chengnuo serve` run beside the bot."""
+    courier = Courier(
+        bot, api, catalogue, i18n, clock=clock, batch=batch, lease_seconds=lease_seconds, idle_seconds=idle_seconds
+    )
+    await courier.deliver_forever(stop)
