@@ -35,6 +35,7 @@ from bot.client import ApiClient, ApiRefused, ApiUnavailable, Notification
 from bot.i18n import ltr
 from bot.keyboards import button, markup
 from bot.labels import next_step, status_name
+from bot.limits import waits_out_retry_after
 from bot.pacing import Clock, MonotonicClock, Pacer
 from forms.catalogue import Catalogue
 from forms.languages import Lang
@@ -112,6 +113,7 @@ class Courier:
 
     async def one_round(self) -> Round:
         """Wait out a pause Telegram imposed, lease a batch, deliver it chat by chat."""
+        waits_out_retry_after.set(False)  # this task paces itself: every 429 comes to it
         await self.pacer.resumed()  # a lease taken while paused would only run out unused
         leased_at = self.clock.now()
         notifications = await self.api.lease(self.batch, self.lease_seconds)

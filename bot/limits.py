@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
+
+# False in the courier's task: it paces itself and must see every 429 (bot.delivery)
+waits_out_retry_after: ContextVar[bool] = ContextVar("waits_out_retry_after", default=True)
 
 
 class WaitOutRetryAfter(BaseRequestMiddleware):
@@ -31,7 +35,7 @@ class WaitOutRetryAfter(BaseRequestMiddleware):
             try:
                 return await make_request(bot, method)
             except TelegramRetryAfter as error:
-                if error.retry_after > self.max_wait or attempt == self.attempts:
+                if not waits_out_retry_after.get() or error.retry_after > self.max_wait or attempt == self.attempts:
                     raise
                 await self.sleep(error.retry_after)
         raise AssertionError("unreachable")
