@@ -81,7 +81,8 @@ def refusal(code: str) -> str:
     if code in REFUSALS:
         return _(REFUSALS[code])
     if code.startswith("transition.") or code.startswith("status."):
-        return _(REFUSALS["transition.illegal"])
+        illegal = REFUSALS["transition.illegal"]  # a variable: the extractor would take the key for a text
+        return _(illegal)
     return _("这一步没有成功。请检查后再试，或到窗口咨询。")
 
 

@@ -19,6 +19,7 @@ from bot.states import Commit
 from bot.storage import SqliteStorage, make_storage
 from tests.bot.conftest import SERVICE_TOKEN
 from tests.bot.telegram import TOKEN, FakeTelegram, Person
+from tests.cli import chengnuo
 
 REDIS_URL = os.environ.get("REDIS_URL")
 
@@ -73,3 +74,13 @@ async def test_a_conversation_outlives_the_process_that_held_it(store: str, tmp_
     await second.set_state(key, None)
     await second.set_data(key, {})
     await second.close()
+
+
+def test_chengnuo_chat_runs_the_conversation_in_a_terminal(tmp_path: Path) -> None:
+    """The README's way to try the bot: numbers press buttons, words answer, /quit leaves."""
+    typed = "2\n1\n3\n法律援助\n/quit\n"  # Uyghur, new commitment, all items, then words of a name
+    done = chengnuo("chat", typed=typed, CHENGNUO_DATA_DIR=tmp_path, CHENGNUO_RENDER_WORKERS="0")
+    assert done.returncode == 0, done.stderr
+    assert "[1] 中文" in done.stdout and "[2] ئۇيغۇرچە" in done.stdout
+    assert "ئۇيغۇرچە" in done.stdout.split("[4] قىرعىزچا", 1)[1], "the language was chosen"
+    assert "\u200f" not in done.stdout, "the terminal shows text without Telegram's direction mark"
