@@ -90,7 +90,7 @@ async def set_commands(bot: Bot, i18n: I18n) -> None:
     Arabic-script Kyrgyz reader gets the Cyrillic list, Chinese is the default for the rest.
     """
     for lang, code in ((Lang.zh, None), (Lang.ug, "ug"), (Lang.ky, "ky")):
-        with i18n.use_locale(lang.value):
+        with i18n.context(), i18n.use_locale(lang.value):
             commands = [BotCommand(command=name, description=_(text)) for name, text in COMMANDS.items()]
             await bot.set_my_commands(commands, language_code=code)
             await bot.set_my_short_description(_("用信用承诺代替证明材料，在线办理政务事项。"), language_code=code)

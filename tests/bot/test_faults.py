@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import pytest
 from sqlmodel import Session, select
 
 from api.app import create_app
 from api.store import LetterRecord
 from bot.callbacks import Edit, Menu, Nav, Review
+from bot.i18n import make_i18n
 from forms.catalogue import Catalogue
 from forms.languages import Lang
 from forms.questionnaire import questions, signer_name
@@ -160,3 +162,17 @@ async def test_telegram_answering_429_is_waited_out(chat: Chat, catalogue: Catal
     assert len(letters_of(chat, person.user.id)) == 1
     assert "承诺书已签署并提交" in "".join(getattr(m, "text", "") or "" for m in chat.telegram.messages(person.chat.id))
     assert len(chat.telegram.documents(person.chat.id)) == 2, "the preview and the sealed letter"
+
+
+async def test_an_unexpected_failure_gets_an_apology_in_the_applicants_language(
+    chat: Chat, catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*_: object) -> None:
+        raise RuntimeError("a bug")
+
+    person = chat.person(810000008)
+    await choose_language(chat, person, Lang.ug)
+    monkeypatch.setattr(chat.api, "letters_of", broken)
+    await chat.send(person.presses_data(Menu(action="letters").pack()))
+    sorry = make_i18n().gettext("抱歉，出了点问题。您填写的内容都保留着，请稍后再试。", locale="ug")
+    assert chat.telegram.last_text(person.chat.id) == "\u200f" + sorry, "in Uyghur, right to left"

@@ -44,3 +44,28 @@ async def test_a_letter_of_every_type_from_start_to_sealed_pdf(
     sealed = pdf_text(documents[-1])
     assert letter.number in sealed
     assert await chat.state(person) is None, "the conversation is over"
+
+
+async def test_with_an_https_address_the_signature_may_also_be_drawn_in_the_mini_app(
+    chat: Chat, catalogue: Catalogue
+) -> None:
+    from aiogram.types import InlineKeyboardMarkup
+
+    from bot.callbacks import Review
+    from forms.questionnaire import content_hash_of, draft
+
+    chat.settings = chat.settings.model_copy(update={"public_url": "https://chengnuo.example.cn"})
+    chat.restart()
+    item = catalogue.get("SFJ-001")
+    assert item is not None
+    person = chat.person(760000001)
+    await choose_language(chat, person, Lang.ug)
+    await open_item(chat, person, item)
+    await answer_all(chat, person, item, sample_answers(item, Lang.ug))
+    await chat.send(person.presses_data(Review(action="sign").pack()))
+    asking = chat.telegram.messages(person.chat.id)[-1]
+    assert isinstance(asking.reply_markup, InlineKeyboardMarkup)
+    apps = [b.web_app.url for row in asking.reply_markup.inline_keyboard for b in row if b.web_app]
+    answers = (await chat.data(person))["answers"]
+    expected = content_hash_of(item, draft(item, answers, Lang.ug))
+    assert apps == [f"https://chengnuo.example.cn/miniapp/signature?lang=ug&content_hash={expected}"]

@@ -84,3 +84,20 @@ def test_chengnuo_chat_runs_the_conversation_in_a_terminal(tmp_path: Path) -> No
     assert "[1] 中文" in done.stdout and "[2] ئۇيغۇرچە" in done.stdout
     assert "ئۇيغۇرچە" in done.stdout.split("[4] قىرعىزچا", 1)[1], "the language was chosen"
     assert "\u200f" not in done.stdout, "the terminal shows text without Telegram's direction mark"
+
+
+async def test_commands_and_descriptions_are_set_in_each_language_telegram_knows(tmp_path: Path) -> None:
+    from aiogram.methods import SetMyCommands, SetMyDescription
+
+    from bot.app import build_bot, set_commands
+    from bot.i18n import make_i18n
+
+    telegram = FakeTelegram()
+    bot = build_bot(BotSettings(TELEGRAM_BOT_TOKEN=TOKEN, CHENGNUO_DATA_DIR=tmp_path), session=telegram)
+    await set_commands(bot, make_i18n())
+    commands = {m.language_code: m.commands for m in telegram.requests if isinstance(m, SetMyCommands)}
+    assert set(commands) == {None, "ug", "ky"}, "Chinese for everyone else"
+    described = {m.language_code: m.description for m in telegram.requests if isinstance(m, SetMyDescription)}
+    assert {c.command for c in commands["ug"]} == {"start", "menu", "language", "help"}
+    assert commands[None][0].description != commands["ug"][0].description != commands["ky"][0].description
+    assert all(described.values()) and len(set(described.values())) == 3
