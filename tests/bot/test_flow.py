@@ -69,3 +69,23 @@ async def test_with_an_https_address_the_signature_may_also_be_drawn_in_the_mini
     answers = (await chat.data(person))["answers"]
     expected = content_hash_of(item, draft(item, answers, Lang.ug))
     assert apps == [f"https://chengnuo.example.cn/miniapp/signature?lang=ug&content_hash={expected}"]
+
+
+async def test_an_agent_signs_with_the_authorisation_sent_as_a_pdf(chat: Chat, catalogue: Catalogue) -> None:
+    from sqlmodel import col
+
+    from api.store.applicant import Upload
+
+    item = next(i for i in catalogue.items.values() if i.proxy_allowed)
+    person = chat.person(760000002)
+    await choose_language(chat, person, Lang.zh)
+    await open_item(chat, person, item)
+    await answer_all(chat, person, item, sample_answers(item, Lang.zh), agent=True)
+    answers = (await chat.data(person))["answers"]
+    assert answers["agent.present"] == "yes" and answers["agent.authorisation"].startswith("up_")
+    await sign_and_submit(chat, person, "李代理")
+    with Session(chat.services.engine) as session:
+        letter = session.exec(select(LetterRecord).where(LetterRecord.telegram_user_id == person.user.id)).one()
+        upload = session.exec(select(Upload).where(col(Upload.letter_id) == letter.id)).one()
+    assert upload.purpose == "authorisation" and upload.media_type == "application/pdf"
+    assert "李代理" in pdf_text(chat.telegram.documents(person.chat.id)[-1])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from stdnum.cn import ric
+
 from bot.callbacks import Answered, Decision, ItemPicked, LanguageChosen, Menu, Nav, NoticePage, Review
 from forms.catalogue import Item
 from forms.languages import Lang
@@ -99,7 +101,8 @@ async def answer_current(chat: Chat, person: Person, item: Item, typed: dict[str
         await chat.send(person.says(str(value)))
 
 
-AGENT = {"agent.name": "李代理", "agent.id_number": "110105194912310029", "agent.phone": "13700001111"}
+AGENT_ID = "65302219850704002" + ric.calc_check_digit("65302219850704002" + "0")
+AGENT = {"agent.name": "李代理", "agent.id_number": AGENT_ID, "agent.phone": "13700001111"}
 
 
 async def sign_and_submit(chat: Chat, person: Person, name: str) -> None:
