@@ -9,6 +9,7 @@ from PIL import Image
 
 MAX_BYTES = 300 * 1024
 MIN_SIDE, MAX_WIDTH, MAX_HEIGHT = 8, 2400, 1200
+PNG_END = b"IEND\xaeB`\x82"  # the last chunk of every complete PNG, with its CRC
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 INK = 160  # a pixel darker than this over white paper is ink; anti-aliased edges are lighter
 
@@ -23,6 +24,10 @@ def checked_png(data: bytes) -> bytes:
         raise BadSignatureImage(f"larger than {MAX_BYTES // 1024} KB")
     if not data.startswith(PNG_MAGIC):
         raise BadSignatureImage("not a PNG")
+    # a cut-off file: Pillow would decode what is there when another library (WeasyPrint) has
+    # switched on its process-wide LOAD_TRUNCATED_IMAGES
+    if not data.endswith(PNG_END):
+        raise BadSignatureImage("a damaged PNG")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
