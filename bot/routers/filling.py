@@ -9,13 +9,13 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import Answered, Edit, Nav
-from bot.client import ApiClient, ApiRefused, ApiUnavailable
+from bot.client import ApiClient
 from bot.conversation import advance, answers_of, ask, item_of, plan, show_review
 from bot.credit import Background, check_beside
-from bot.files import MAX_UPLOAD, incoming_file
+from bot.files import receive_upload
 from bot.filters import has_file, has_text
 from bot.keyboards import button, home_row, markup
-from bot.labels import reason, refusal
+from bot.labels import reason
 from bot.states import Commit
 from forms import clock
 from forms.catalogue import Catalogue, Item
@@ -146,19 +146,8 @@ async def uploaded(
         await message.answer(_("这一步不需要文件。"))
         await ask(message, state, item, lang)
         return
-    incoming = await incoming_file(message, bot)
-    if incoming is None:
-        await message.answer(
-            _("文件太大或格式不对：请发送不超过 {size} MB 的照片或 PDF。").format(size=MAX_UPLOAD // 2**20)
-        )
-        return
-    try:
-        upload_id = await api.upload(message.from_user.id, "authorisation", incoming.name, incoming.content)
-    except ApiUnavailable:
-        await message.answer(_("文件暂时无法保存，请稍后再发送一次。"))
-        return
-    except ApiRefused as refused:
-        await message.answer(_("文件没有被接收：{reason}").format(reason=refusal(refused.code)))
+    upload_id = await receive_upload(message, bot, api, "authorisation")
+    if upload_id is None:
         return
     await _accept(message, state, item, question, upload_id, lang, api, background)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 from aiogram import Bot, F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
@@ -10,7 +13,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import LetterAction, Menu, Nav
 from bot.client import ApiClient, ApiRefused, ApiUnavailable, LetterSummary
-from bot.files import MAX_UPLOAD, incoming_file
+from bot.files import receive_upload
 from bot.filters import has_file, has_text
 from bot.i18n import ltr
 from bot.keyboards import button, column, home_row, markup
@@ -20,6 +23,7 @@ from forms.catalogue import Catalogue
 from forms.clock import BEIJING
 from forms.languages import Lang
 
+T = TypeVar("T")
 WITHDRAWABLE = {"signed", "accepted", "awaiting_supplement"}  # before the matter is decided
 SUPPLEMENTABLE = {"signed", "accepted", "awaiting_supplement"}
 
@@ -102,28 +106,30 @@ async def show_letter(
 
 async def send_pdf(query: CallbackQuery, callback_data: LetterAction, api: ApiClient) -> None:
     await query.answer()
+    pdf = await _fetch_own(query, api, callback_data.number, api.pdf)
+    if pdf is not None and isinstance(query.message, Message):
+        await query.message.answer_document(BufferedInputFile(pdf, f"{callback_data.number}.pdf"))
+
+
+async def _fetch_own(
+    query: CallbackQuery, api: ApiClient, number: str, fetch: Callable[[str], Awaitable[T]]
+) -> T | None:
+    """Something of one of the applicant's own letters; None (and a word, if the API is away) otherwise."""
     if not isinstance(query.message, Message):
-        return
+        return None
     try:
-        if await _own(api, query.from_user.id, callback_data.number) is None:
-            return
-        pdf = await api.pdf(callback_data.number)
+        if await _own(api, query.from_user.id, number) is None:
+            return None
+        return await fetch(number)
     except (ApiUnavailable, ApiRefused):
         await _unavailable(query.message)
-        return
-    await query.message.answer_document(BufferedInputFile(pdf, f"{callback_data.number}.pdf"))
+        return None
 
 
 async def history(query: CallbackQuery, callback_data: LetterAction, api: ApiClient) -> None:
     await query.answer()
-    if not isinstance(query.message, Message):
-        return
-    try:
-        if await _own(api, query.from_user.id, callback_data.number) is None:
-            return
-        events = await api.events(callback_data.number)
-    except (ApiUnavailable, ApiRefused):
-        await _unavailable(query.message)
+    events = await _fetch_own(query, api, callback_data.number, api.events)
+    if events is None or not isinstance(query.message, Message):
         return
     lines = [_("办理记录：")]
     lines += [
@@ -177,19 +183,8 @@ async def supplement(query: CallbackQuery, callback_data: LetterAction, state: F
 async def supplement_file(message: Message, state: FSMContext, api: ApiClient, bot: Bot) -> None:
     if message.from_user is None:
         return
-    incoming = await incoming_file(message, bot)
-    if incoming is None:
-        await message.answer(
-            _("文件太大或格式不对：请发送不超过 {size} MB 的照片或 PDF。").format(size=MAX_UPLOAD // 2**20)
-        )
-        return
-    try:
-        upload_id = await api.upload(message.from_user.id, "supplement", incoming.name, incoming.content)
-    except ApiUnavailable:
-        await message.answer(_("文件暂时无法保存，请稍后再发送一次。"))
-        return
-    except ApiRefused as refused:
-        await message.answer(_("文件没有被接收：{reason}").format(reason=refusal(refused.code)))
+    upload_id = await receive_upload(message, bot, api, "supplement")
+    if upload_id is None:
         return
     uploads = [*(await state.get_data()).get("uploads", []), upload_id]
     await state.update_data(uploads=uploads)
