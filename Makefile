@@ -12,7 +12,7 @@ CJK_FONT := build/fonts/ChengnuoSerifSC.otf
 PO := $(wildcard locales/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test system lint bench-render
+.PHONY: run test system lint bench-render bench-lookup bench-bot
 
 run: system $(BIN)/chengnuo $(MO) $(CJK_FONT)
 	$(BIN)/chengnuo serve --host 127.0.0.1 --port 8000
@@ -42,3 +42,9 @@ lint: $(BIN)/chengnuo
 
 bench-render: system $(BIN)/chengnuo $(MO) $(CJK_FONT)
 	$(BIN)/python bench/render.py
+
+bench-lookup: system $(BIN)/chengnuo $(MO) $(CJK_FONT)
+	$(BIN)/python bench/lookup.py
+
+bench-bot: system $(BIN)/chengnuo $(MO) $(CJK_FONT)
+	$(BIN)/python bench/bot.py

@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import itertools
 import statistics
+import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -27,17 +28,20 @@ from aiogram.client.session.base import BaseSession
 from aiogram.methods import GetMe, SendMessage, TelegramMethod
 from aiogram.types import CallbackQuery, Chat, Message, Update, User
 
-from api.app import build_services, create_app
-from api.config import ApiSettings
-from bot.app import build_bot, build_dispatcher, freeze_startup_heap
-from bot.callbacks import Answered, Decision, ItemPicked, LanguageChosen, Menu, Nav, NoticePage
-from bot.client import ApiClient
-from bot.settings import BotSettings
-from bot.storage import make_storage
-from forms.catalogue import Item
-from forms.languages import Lang
-from forms.questionnaire import Ask, questions
-from forms.sample import sample_letter
+# run as a script, this file's folder leads sys.path and its name would hide the bot package
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+from api.app import build_services, create_app  # noqa: E402
+from api.config import ApiSettings  # noqa: E402
+from bot.app import build_bot, build_dispatcher, freeze_startup_heap  # noqa: E402
+from bot.callbacks import Answered, Decision, ItemPicked, LanguageChosen, Menu, Nav, NoticePage  # noqa: E402
+from bot.client import ApiClient  # noqa: E402
+from bot.settings import BotSettings  # noqa: E402
+from bot.storage import make_storage  # noqa: E402
+from forms.catalogue import Item  # noqa: E402
+from forms.languages import Lang  # noqa: E402
+from forms.questionnaire import Ask, questions  # noqa: E402
+from forms.sample import sample_letter  # noqa: E402
 
 TOKEN = "4200000001:bench-not-a-real-token"
 ME = User(id=4200000001, is_bot=True, first_name="chengnuo")
