@@ -60,16 +60,20 @@ def shown_value(question: Question, value: Answer, lang: Lang) -> str:
     return ltr(value) if any(c.isdigit() for c in value) else value
 
 
-async def ask(message: Message, state: FSMContext, item: Item, lang: Lang) -> None:
-    """Ask the question data["step"] names, with the progress and its buttons."""
-    data = await state.get_data()
+async def ask(message: Message, state: FSMContext, item: Item, lang: Lang, data: dict[str, Any] | None = None) -> None:
+    """Ask the question data["step"] names, with the progress and its buttons.
+
+    `data`: the conversation's data when the caller has just written it (one read fewer).
+    """
+    data = await state.get_data() if data is None else data
     answers: dict[str, Answer] = data.get("answers", {})
     asked = plan(item, answers)
     keys = [q.key for q in asked]
     index = keys.index(data["step"]) if data.get("step") in keys else 0
     question = asked[index]
     await state.set_state(Commit.question)
-    await state.update_data(step=question.key)
+    if data.get("step") != question.key:
+        await state.set_data({**data, "step": question.key})
     lines = [_("第 {step} 步，共 {total} 步").format(step=ltr(index + 1), total=ltr(len(asked)))]
     label = text_of(question.label, lang)
     if "{latest}" in label:  # the 容缺 date question names the last date allowed
@@ -99,16 +103,19 @@ async def ask(message: Message, state: FSMContext, item: Item, lang: Lang) -> No
     await message.answer("\n\n".join(lines), reply_markup=markup(*rows))
 
 
-async def advance(message: Message, state: FSMContext, item: Item, lang: Lang) -> None:
-    """After an answer: back to the review when editing, else the next open question, else the review."""
-    data = await state.get_data()
+async def advance(
+    message: Message, state: FSMContext, item: Item, lang: Lang, data: dict[str, Any] | None = None
+) -> None:
+    """After an answer: the next open question, else the review."""
+    data = await state.get_data() if data is None else data
     answers: dict[str, Answer] = data.get("answers", {})
     following = unanswered(item, answers)
     if following is None:
         await show_review(message, state, item, lang)
         return
-    await state.update_data(step=following.key, picked=[])
-    await ask(message, state, item, lang)
+    data = {**data, "step": following.key, "picked": []}
+    await state.set_data(data)
+    await ask(message, state, item, lang, data)
 
 
 async def show_review(message: Message, state: FSMContext, item: Item, lang: Lang) -> None:

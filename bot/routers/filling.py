@@ -52,11 +52,11 @@ async def _accept(
         await ask(message, state, item, lang)
         return
     answers[question.key] = value
-    await state.update_data(answers=answers, picked=[])
+    data = await state.update_data(answers=answers, picked=[])
     if question.key == "applicant.id_number" and answers.get("applicant.id_type") != "other":
         # other documents are not on the list: the window checks those
         check_beside(state, api, str(value), message, item, lang, background)
-    await advance(message, state, item, lang)
+    await advance(message, state, item, lang, data)
 
 
 async def typed(
