@@ -42,10 +42,6 @@ async def resume_markup(state: FSMContext) -> InlineKeyboardMarkup | None:
     return markup([button(_("继续填写承诺书"), Nav(action="resume"))])
 
 
-def plan(item: Item, answers: dict[str, Answer]) -> list[Question]:
-    return questions(item, answers)
-
-
 def shown_value(question: Question, value: Answer, lang: Lang) -> str:
     """An answer as the applicant reads it back: choices by their label, numbers kept left to right."""
     labels = {v: text_of(label, lang) for v, label in question.choices}
@@ -67,7 +63,7 @@ async def ask(message: Message, state: FSMContext, item: Item, lang: Lang, data:
     """
     data = await state.get_data() if data is None else data
     answers: dict[str, Answer] = data.get("answers", {})
-    asked = plan(item, answers)
+    asked = questions(item, answers)
     keys = [q.key for q in asked]
     index = keys.index(data["step"]) if data.get("step") in keys else 0
     question = asked[index]
@@ -126,7 +122,7 @@ async def show_review(message: Message, state: FSMContext, item: Item, lang: Lan
     await state.update_data(editing=False, picked=[])
     lines = [_("请检查您填写的内容：{item}").format(item=item.name(lang)), ""]
     edits = []
-    for index, question in enumerate(plan(item, answers)):
+    for index, question in enumerate(questions(item, answers)):
         if question.key not in answers:
             continue
         short = text_of(question.short, lang)

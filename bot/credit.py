@@ -19,6 +19,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.client import ApiClient, ApiRefused, ApiUnavailable
 from bot.keyboards import home_row, markup
+from bot.labels import REFUSALS, refusal
 from forms.catalogue import Item
 from forms.languages import Lang
 
@@ -73,10 +74,8 @@ async def verdict_before_signing(state: FSMContext, api: ApiClient, id_number: s
 async def turn_away(message: Message, state: FSMContext, item: Item, lang: Lang, reason: str) -> None:
     """Not eligible: said politely, with the proofs to bring instead and how credit repair works."""
     proofs = "\n".join(f"{n}. {p(lang)}" for n, p in enumerate(item.proofs, 1))
-    why = {
-        "dishonest": _("您在失信名单上，暂时不能通过承诺办理这一事项。"),
-        "false_commitment": _("您曾作出不实承诺且信用尚未修复，暂时不能通过承诺办理这一事项。"),
-    }.get(reason, _("暂时不能通过承诺办理这一事项。"))
+    code = f"credit.{reason}"
+    why = refusal(code) if code in REFUSALS else _("暂时不能通过承诺办理这一事项。")
     await state.clear()
     await message.answer(
         _(

@@ -10,7 +10,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import Answered, Edit, Nav
 from bot.client import ApiClient
-from bot.conversation import advance, answers_of, ask, item_of, plan, show_review
+from bot.conversation import advance, answers_of, ask, item_of, show_review
 from bot.credit import Background, check_beside
 from bot.files import receive_upload
 from bot.filters import has_file, has_text
@@ -21,13 +21,13 @@ from forms import clock
 from forms.catalogue import Catalogue, Item
 from forms.languages import Lang
 from forms.letter import Answer
-from forms.questionnaire import Ask, Question, check
+from forms.questionnaire import Ask, Question, check, questions
 from forms.validation import Invalid
 
 
 async def _current(state: FSMContext, item: Item) -> tuple[int, Question]:
     data = await state.get_data()
-    asked = plan(item, answers_of(data))
+    asked = questions(item, answers_of(data))
     keys = [q.key for q in asked]
     index = keys.index(data["step"]) if data.get("step") in keys else 0
     return index, asked[index]
@@ -158,7 +158,7 @@ async def back(query: CallbackQuery, state: FSMContext, catalogue: Catalogue, la
     if item is None or not isinstance(query.message, Message):
         return
     index, _question = await _current(state, item)
-    previous = plan(item, answers_of(await state.get_data()))[max(0, index - 1)]
+    previous = questions(item, answers_of(await state.get_data()))[max(0, index - 1)]
     await state.update_data(step=previous.key, picked=[])
     await ask(query.message, state, item, lang)
 
@@ -168,7 +168,7 @@ async def edit(query: CallbackQuery, callback_data: Edit, state: FSMContext, cat
     item = await item_of(state, catalogue)
     if item is None or not isinstance(query.message, Message):
         return
-    asked = plan(item, answers_of(await state.get_data()))
+    asked = questions(item, answers_of(await state.get_data()))
     if callback_data.step >= len(asked):
         return
     await state.update_data(step=asked[callback_data.step].key, editing=True, picked=[])

@@ -28,13 +28,15 @@ from forms.languages import Lang
 from forms.questionnaire import content_hash_of, draft, signed, signer_name
 from forms.validation import MESSAGES, Invalid, Reason, person_name
 
+REASON_CODES = {reason.value for reason in Reason}
+
 
 def _problems(refused: ApiRefused) -> str:
     """The API's reasons for refusing a draft, in the applicant's words."""
     lines = []
     for detail in refused.details:
         code = str(detail.get("reason", ""))
-        lines.append(_(MESSAGES[Reason(code)]) if code in Reason._value2member_map_ else refusal(code))
+        lines.append(_(MESSAGES[Reason(code)]) if code in REASON_CODES else refusal(code))
     return "\n".join(dict.fromkeys(lines)) or refusal(refused.code)
 
 
@@ -155,9 +157,8 @@ async def submit(
         )
         return
     except ApiRefused as refused:
-        if refused.code.startswith("credit."):
-            await state.clear()
-            await query.message.answer(refusal(refused.code), reply_markup=markup(home_row()))
+        if refused.code.startswith("credit."):  # listed since the check: the same way forward
+            await turn_away(query.message, state, item, lang, refused.code.removeprefix("credit."))
             return
         await query.message.answer(_("承诺书还有需要修改的地方：\n{problems}").format(problems=_problems(refused)))
         await show_review(query.message, state, item, lang)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 
 import httpx
 import pytest
 from sqlmodel import Session, select
+from stdnum.cn import ric
 
 from api.app import create_app
+from api.services.credit import import_list
 from api.store import LetterRecord
 from bot.callbacks import Edit, Menu, Nav, Review
 from bot.i18n import make_i18n
@@ -176,3 +179,52 @@ async def test_an_unexpected_failure_gets_an_apology_in_the_applicants_language(
     await chat.send(person.presses_data(Menu(action="letters").pack()))
     sorry = make_i18n().gettext("抱歉，出了点问题。您填写的内容都保留着，请稍后再试。", locale="ug")
     assert chat.telegram.last_text(person.chat.id) == "\u200f" + sorry, "in Uyghur, right to left"
+
+
+LISTED_ID = "65302219780101003" + ric.calc_check_digit("65302219780101003" + "0")
+
+
+def list_as_dishonest(chat: Chat, *id_numbers: str) -> None:
+    """Import the dishonesty list as the credit office would (the file is the whole current list)."""
+    rows = "".join(f"{number},马建国,法院判决未履行,2025-06-01\n" for number in id_numbers)
+    with Session(chat.services.write_engine) as session:
+        report = import_list(
+            session, chat.services.vault, f"id_number,name,reason,listed_on\n{rows}".encode(), batch="t", dry_run=False
+        )
+        session.commit()
+    assert not report.problems
+
+
+@pytest.fixture
+def listing(chat: Chat) -> Iterator[None]:
+    yield
+    list_as_dishonest(chat)  # an empty list again for the other tests
+
+
+async def test_a_listed_applicant_is_turned_away_at_the_id_with_the_proofs(
+    chat: Chat, catalogue: Catalogue, listing: None
+) -> None:
+    list_as_dishonest(chat, LISTED_ID)
+    item = catalogue.get("SFJ-001")
+    assert item is not None
+    person = chat.person(810000009)
+    await choose_language(chat, person, Lang.zh)
+    await open_item(chat, person, item)
+    typed = {**sample_answers(item, Lang.zh), "applicant.id_number": LISTED_ID}
+    await answer_all(chat, person, item, typed, until="applicant.phone")
+    told = chat.telegram.last_text(person.chat.id)
+    assert "失信名单" in told and item.proofs[0](Lang.zh) in told and "信用修复" in told
+    assert await chat.state(person) is None and letters_of(chat, person.user.id) == []
+
+
+async def test_listed_between_the_check_and_the_signature_the_submission_turns_them_away(
+    chat: Chat, catalogue: Catalogue, listing: None
+) -> None:
+    person, item = await to_review(chat, catalogue, 810000010)
+    await chat.send(person.presses_data(Review(action="sign").pack()))
+    await chat.send(person.says(signer_name(item, (await chat.data(person))["answers"])))
+    list_as_dishonest(chat, SAMPLE_ID)
+    await chat.send(person.presses_data(Review(action="confirm").pack()))
+    told = chat.telegram.last_text(person.chat.id)
+    assert "失信名单" in told and item.proofs[0](Lang.zh) in told
+    assert await chat.state(person) is None and letters_of(chat, person.user.id) == []
