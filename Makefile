@@ -5,9 +5,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # Fonts for Chinese, Uyghur / Arabic-script Kyrgyz and Cyrillic; HarfBuzz subsetting for fast
-# PDFs; Pango for WeasyPrint; poppler-utils to read PDFs back in the tests.
+# PDFs; Pango for WeasyPrint; poppler-utils to read PDFs back in the tests; Debian's Chromium for
+# the window pages' browser tests (Playwright drives it; its own browser download needs internet).
 SYSTEM_PACKAGES := fonts-noto-cjk fonts-noto-core fonts-dejavu-core fontconfig libharfbuzz-subset0 \
-	libharfbuzz-bin libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
+	libharfbuzz-bin libpango-1.0-0 libpangoft2-1.0-0 poppler-utils \
+	chromium
 CJK_FONT := build/fonts/ChengnuoSerifSC.otf
 PO := $(wildcard locales/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)

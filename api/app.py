@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from api import errors
+from api import errors, pages
 from api.config import ApiSettings
 from api.deps import Services, write_session
 from api.pii import KEY_FILE, Vault
@@ -109,6 +109,7 @@ def create_app(settings: ApiSettings, services: Services | None = None) -> FastA
     routers += (uploads, applicant, previews)
     for module in routers:
         app.include_router(module.router)
+    pages.install(app)
 
     healthy = {"status": "ok", "items": 12, "catalogue_problems": 0}
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
-from sqlmodel import Session, select
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import (
@@ -21,7 +21,7 @@ from api.deps import (
     write_session,
 )
 from api.errors import ApiError, ErrorBody
-from api.services.auth import check_password, hash_password, live_token, log_in, member, revoke
+from api.services.auth import live_token, log_in, member, replace_password, revoke
 from api.sessions import SESSION_COOKIE, clear_session_cookie, secure_cookies, set_session_cookie
 from api.store import Staff, Window
 from api.views import examples
@@ -117,13 +117,7 @@ def logout(
 @router.post("/password", status_code=204, responses=ERRORS)
 def change_password(change: NewPassword, staff: StaffDep, session: WriteSessionDep) -> None:
     """Replace the password (a one-time password must be replaced before real work)."""
-    check_password(session, staff.username, change.current)  # with the same throttling as log in
-    if change.new == change.current:
-        raise ApiError(422, "password.unchanged", "the new password must differ from the current one")
-    stored = session.exec(select(Staff).where(Staff.id == staff.id)).one()
-    stored.password_hash, stored.must_change_password = hash_password(change.new), False
-    session.add(stored)
-    session.commit()
+    replace_password(session, staff.username, change.current, change.new)
 
 
 @router.post("/session", response_model=PageSession, responses=ERRORS)

@@ -39,6 +39,7 @@ class StaffMember:
     role: Role
     departments: frozenset[str] | None
     must_change_password: bool = False
+    display_name: str = ""  # as the pages greet them
 
 
 def hash_password(password: str) -> str:
@@ -79,8 +80,9 @@ def check_password(session: Session, username: str, password: str) -> Staff:
         raise ApiError(401, "login.failed", "wrong username or password")
     wait = wait_before_next_try(staff, now)
     if wait > timedelta(0):
+        seconds = int(wait.total_seconds()) + 1
         raise ApiError(
-            429, "login.throttled", f"too many failed logins: try again in {int(wait.total_seconds()) + 1} s"
+            429, "login.throttled", f"too many failed logins: try again in {seconds} s", [{"retry_after": seconds}]
         )
     try:
         _hasher.verify(staff.password_hash, password)
@@ -96,6 +98,16 @@ def check_password(session: Session, username: str, password: str) -> Staff:
     session.add(staff)
     session.commit()
     return staff
+
+
+def replace_password(session: Session, username: str, current: str, new: str) -> None:
+    """A new password for the account, once the current one is proved (throttled as logging in)."""
+    staff = check_password(session, username, current)
+    if new == current:
+        raise ApiError(422, "password.unchanged", "the new password must differ from the current one")
+    staff.password_hash, staff.must_change_password = hash_password(new), False
+    session.add(staff)
+    session.commit()
 
 
 def issue_token(session: Session, staff: Staff, *, kind: str) -> tuple[str, datetime]:
@@ -139,7 +151,9 @@ def member(session: Session, staff: Staff) -> StaffMember:
             select(WindowDepartment.department_code).where(WindowDepartment.window_id == staff.window_id)
         )
         departments = frozenset(rows)
-    return StaffMember(staff.id, staff.username, Role(staff.role), departments, staff.must_change_password)
+    return StaffMember(
+        staff.id, staff.username, Role(staff.role), departments, staff.must_change_password, staff.display_name
+    )
 
 
 def revoke(session: Session, token: str, *, kind: str = "bearer") -> None:

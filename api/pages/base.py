@@ -1,0 +1,142 @@
+"""What every window page shares: the language, the logged-in clerk, rendering, refusals as pages.
+
+Pages call the same services and access rules as the JSON API. An ApiError raised anywhere below a
+page (a dependency, a service) becomes a page in the reader's language: 401 sends the browser to
+the login page, anything else is explained by its code (api/pages/words.py).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+
+from api.deps import Caller, CallerDep, Services
+from api.errors import ApiError
+from api.pages import words
+from forms import clock
+from forms.i18n import environment, gettext_for
+from forms.languages import LANGS, Lang
+
+LANG_COOKIE = "chengnuo_lang"
+YEAR = 365 * 24 * 3600
+
+
+def page_lang(request: Request) -> Lang:
+    """The reader's choice, remembered in a cookie; Chinese until they choose."""
+    try:
+        return Lang(request.cookies.get(LANG_COOKIE, Lang.zh.value))
+    except ValueError:
+        return Lang.zh
+
+
+def security_headers(nonce: str) -> dict[str, str]:
+    """Everything from this server, nothing inline but the nonce's; the PDF is framed from here."""
+    return {
+        "Content-Security-Policy": (
+            f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; img-src 'self' data:; "
+            "object-src 'self'; frame-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'self'"
+        ),
+        "Cache-Control": "no-store",
+        "Referrer-Policy": "same-origin",
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "SAMEORIGIN",
+    }
+
+
+def render(
+    request: Request, template: str, *, status: int = 200, caller: Caller | None = None, **context: Any
+) -> HTMLResponse:
+    """A page in the reader's language, with what the layout needs (who, the CSRF token, the menu)."""
+    lang = page_lang(request)
+    services: Services = request.app.state.services
+    nonce = secrets.token_urlsafe(16)
+    html = (
+        environment()
+        .get_template(template)
+        .render(
+            _=gettext_for(lang),
+            lang=lang,
+            langs=LANGS,
+            w=words.Words(lang, services.catalogue),
+            staff=caller.staff if caller else None,
+            csrf_token=caller.csrf_token if caller else None,
+            path=request.url.path,
+            here=_here(request),
+            today=clock.today(),
+            nonce=nonce,
+            **context,
+        )
+    )
+    return HTMLResponse(html, status_code=status, headers=security_headers(nonce))
+
+
+def _here(request: Request) -> str:
+    """This page's own address, to come back to after logging in or choosing a language."""
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only a path of this site: "//evil.example" and "https://…" would leave it."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+def see_other(url: str) -> RedirectResponse:
+    """After a form: the browser fetches the result with GET, so a reload never posts twice."""
+    return RedirectResponse(url, status_code=303)
+
+
+def refused(request: Request, error: ApiError, caller: Caller | None = None) -> Response:
+    """An ApiError as a page: log in for 401, otherwise its reason in the reader's language."""
+    caller = caller or getattr(request.state, "clerk", None)
+    if error.code == PasswordFirst.CODE:
+        return see_other("/password")
+    if error.status == 401:
+        return see_other(f"/login?next={quote(_here(request) if request.method == 'GET' else '/', safe='')}")
+    return render(request, "pages/refused.html", status=error.status, caller=caller, error=error)
+
+
+class PageRoute(APIRoute):
+    """A route whose refusals are pages, not JSON: a clerk never sees `{"code": ...}`."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except ApiError as error:
+                return refused(request, error)
+            except RequestValidationError:
+                return refused(request, ApiError(422, "invalid_request", "the form does not have the expected fields"))
+
+        return handle
+
+
+async def get_clerk(caller: CallerDep, request: Request) -> Caller:
+    """A member of staff with a page session; one with a one-time password changes it first."""
+    if caller.staff is None:
+        raise ApiError(401, "unauthorized", "log in first")
+    request.state.clerk = caller  # a refusal further on is still shown inside the clerk's layout
+    if caller.staff.must_change_password:
+        raise PasswordFirst()
+    return caller
+
+
+class PasswordFirst(ApiError):
+    CODE = "password.change_first"
+
+    def __init__(self) -> None:
+        super().__init__(403, self.CODE, "replace the one-time password first")
+
+
+ClerkDep = Annotated[Caller, Depends(get_clerk)]

@@ -1,0 +1,26 @@
+"""The clerk's first page: today's new letters, what waits for the window, what is late."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import Services, ServicesDep
+from api.pages.base import ClerkDep, PageRoute, render
+from api.services.workload import Workload, workload
+from forms import clock
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+
+@router.get("/")
+async def dashboard(request: Request, clerk: ClerkDep, services: ServicesDep) -> Response:
+    assert clerk.staff is not None
+    work = await run_in_threadpool(_workload, services, clerk.staff.departments)
+    return render(request, "pages/dashboard.html", caller=clerk, work=work)
+
+
+def _workload(services: Services, departments: frozenset[str] | None) -> Workload:
+    with Session(services.engine) as session:
+        return workload(session, departments, clock.today())

@@ -1,0 +1,129 @@
+"""Logging in and out of the pages, replacing a one-time password, choosing the language."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import CallerDep, Services, ServicesDep, write_session
+from api.errors import ApiError
+from api.pages.base import LANG_COOKIE, YEAR, PageRoute, render, safe_next, see_other
+from api.services.auth import log_in, replace_password, revoke
+from api.sessions import SESSION_COOKIE, clear_session_cookie, secure_cookies, set_session_cookie
+from forms.languages import Lang
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+# Before there is a session, the login form is protected by a double-submitted token: another
+# site cannot read this cookie, so it cannot log a clerk's browser into an account of its own.
+LOGIN_COOKIE = "chengnuo_login"
+Text = Annotated[str, Form(max_length=200)]
+
+
+@router.get("/login")
+async def login_page(request: Request, services: ServicesDep, next: str = "/") -> Response:
+    token = secrets.token_urlsafe(24)
+    response = render(request, "pages/login.html", next=safe_next(next), login_token=token, username="", error=None)
+    _set_login_cookie(response, services, token)
+    return response
+
+
+@router.post("/login")
+async def login(
+    request: Request,
+    services: ServicesDep,
+    username: Annotated[str, Form(max_length=64)],
+    password: Text,
+    login_token: Annotated[str, Form(max_length=64)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/",
+) -> Response:
+    target = safe_next(next)
+    sent = request.cookies.get(LOGIN_COOKIE, "")
+    if not sent or not hmac.compare_digest(sent.encode(), login_token.encode()):
+        error = ApiError(403, "csrf", "the login form's token is missing or wrong")
+        return _login_again(request, services, target, username, error)
+    try:
+        token, expires_at, _ = await run_in_threadpool(_log_in, services, username, password)
+    except ApiError as error:
+        return _login_again(request, services, target, username, error)
+    response = see_other(target)
+    set_session_cookie(response, token, expires_at, secure=secure_cookies(services.settings.public_url))
+    response.delete_cookie(LOGIN_COOKIE, path="/login")
+    return response
+
+
+def _log_in(services: Services, username: str, password: str):  # type: ignore[no-untyped-def]
+    with write_session(services) as session:
+        return log_in(session, username, password, kind="session")
+
+
+def _login_again(request: Request, services: Services, target: str, username: str, error: ApiError) -> Response:
+    """The form again, with the reason and the username kept; 401, or 429 while throttled."""
+    token = secrets.token_urlsafe(24)
+    response = render(
+        request, "pages/login.html", status=error.status, next=target, login_token=token, username=username, error=error
+    )
+    _set_login_cookie(response, services, token)
+    return response
+
+
+def _set_login_cookie(response: Response, services: Services, token: str) -> None:
+    secure = secure_cookies(services.settings.public_url)
+    response.set_cookie(LOGIN_COOKIE, token, path="/login", secure=secure, httponly=True, samesite="strict")
+
+
+@router.post("/logout")
+async def logout(request: Request, caller: CallerDep, services: ServicesDep) -> Response:
+    """CallerDep has checked the form's CSRF token: another site cannot log a clerk out."""
+    token = request.cookies.get(SESSION_COOKIE, "")
+    await run_in_threadpool(_revoke, services, token)
+    response = see_other("/login")
+    clear_session_cookie(response, secure=secure_cookies(services.settings.public_url))
+    return response
+
+
+def _revoke(services: Services, token: str) -> None:
+    with write_session(services) as session:
+        revoke(session, token, kind="session")
+
+
+@router.get("/password")
+async def password_page(request: Request, caller: CallerDep) -> Response:
+    return render(request, "pages/password.html", caller=caller, error=None, done=False)
+
+
+@router.post("/password")
+async def change_password(
+    request: Request,
+    caller: CallerDep,
+    services: ServicesDep,
+    current: Text,
+    new: Annotated[str, Form(max_length=200)],
+    repeat: Annotated[str, Form(max_length=200)],
+) -> Response:
+    assert caller.staff is not None
+    try:
+        if len(new) < 10:
+            raise ApiError(422, "password.short", "at least 10 characters")
+        if new != repeat:
+            raise ApiError(422, "password.mismatch", "the two new passwords differ")
+        await run_in_threadpool(_change, services, caller.staff.username, current, new)
+    except ApiError as error:
+        return render(request, "pages/password.html", status=error.status, caller=caller, error=error, done=False)
+    return see_other("/?password=changed")
+
+
+def _change(services: Services, username: str, current: str, new: str) -> None:
+    with write_session(services) as session:
+        replace_password(session, username, current, new)
+
+
+@router.get("/language/{lang}")
+async def choose_language(lang: Lang, next: Annotated[str, Query(max_length=500)] = "/") -> Response:
+    """A preference, not an action on anyone's data: a link, so it works from every page."""
+    response = see_other(safe_next(next))
+    response.set_cookie(LANG_COOKIE, lang.value, max_age=YEAR, path="/", httponly=True, samesite="lax")
+    return response

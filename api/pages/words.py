@@ -1,0 +1,135 @@
+"""The names a clerk reads on the pages: statuses, moves, refusals by code, items and departments.
+
+The API speaks in stable codes; every code a page can meet is worded here, from locales/.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from api.errors import ApiError
+from forms.catalogue import Catalogue, CommitmentType
+from forms.clock import BEIJING
+from forms.i18n import Gettext, gettext_for
+from forms.kyrgyz_arabic import to_arabic
+from forms.languages import Lang
+from forms.render.view import LANGUAGE_NAMES, TITLES
+from forms.validation.reasons import N_
+
+# A status as the window says it (the bot words them for the applicant, bot/labels.py).
+STATUSES = {
+    "signed": N_("待受理"),
+    "accepted": N_("已受理"),
+    "awaiting_supplement": N_("待补交材料"),
+    "supplemented": N_("已补交材料"),
+    "overdue_terminated": N_("逾期未补交，已终止"),
+    "completed": N_("已办结"),
+    "kept": N_("已践诺"),
+    "broken": N_("承诺不实"),
+    "repaired": N_("信用已修复"),
+    "withdrawn": N_("已撤回"),
+    "superseded": N_("已被取代"),
+    "expired": N_("已过有效期"),
+}
+# The button that moves a letter to a status.
+MOVES = {
+    "accepted": N_("受理"),
+    "awaiting_supplement": N_("登记待补交材料"),
+    "supplemented": N_("登记材料已补交"),
+    "overdue_terminated": N_("逾期终止"),
+    "completed": N_("办结"),
+    "kept": N_("核查属实：已践诺"),
+    "broken": N_("核查不实：承诺不实"),
+    "repaired": N_("登记信用修复"),
+    "superseded": N_("已被新承诺书取代"),
+}
+# What a refusal means to a clerk, by the API's code.
+REFUSALS = {
+    "not_found": N_("没有找到。它不存在，或者不属于您的部门。"),
+    "unauthorized": N_("请先登录。"),
+    "forbidden": N_("您的账号没有这项权限。"),
+    "csrf": N_("页面已过期，请刷新后再试。"),
+    "invalid_request": N_("表单填写不完整，请检查后再试。"),
+    "login.failed": N_("用户名或密码不对。"),
+    "login.throttled": N_("密码错误次数太多，请 {seconds} 秒后再试。"),
+    "password.unchanged": N_("新密码不能与当前密码相同。"),
+    "password.mismatch": N_("两次输入的新密码不一致。"),
+    "password.short": N_("新密码至少要 10 个字符。"),
+    "transition.not_allowed": N_("这份承诺书现在的状态不允许这样操作。"),
+    "transition.not_yours": N_("这一步不由窗口操作。"),
+    "transition.supplement_first": N_("容缺受理的事项要先补齐材料才能办结。"),
+    "transition.no_supplement": N_("只有容缺受理的承诺书才需要补交材料。"),
+    "transition.reason_required": N_("请填写原因：申请人和信用记录都会看到它。"),
+    "transition.stale": N_("这份承诺书刚被别人改过，请看它现在的状态再操作。"),
+    "search.id_number": N_("这不是有效的身份证号码或统一社会信用代码。"),
+    "upload.too_large": N_("文件太大。"),
+    "upload.not_a_letter": N_("这个文件不是本平台出具的承诺书。"),
+    "upload.empty": N_("文件是空的。"),
+    "upload.type": N_("文件格式不对。"),
+    "pdf.unavailable": N_("PDF 暂时无法生成，请稍后再试。"),
+    "staff.exists": N_("这个用户名已经有人用了。"),
+    "staff.self": N_("不能停用自己的账号。"),
+    "staff.window_required": N_("窗口工作人员必须属于一个窗口。"),
+    "window.unknown_department": N_("没有这个部门。"),
+    "credit.import_expired": N_("预览已过期，请重新上传名单。"),
+}
+# Each language by its own name, in its own script, whatever the page's language.
+AUTONYMS = {Lang.zh: "中文", Lang.ug: "ئۇيغۇرچە", Lang.ky: "Кыргызча", Lang.ky_Arab: to_arabic("Кыргызча")}
+GENERAL_REFUSAL = N_("操作没有成功，请检查后再试。")
+
+
+def refusal(error: ApiError, _: Gettext) -> str:
+    """The error in the clerk's language; a code not listed gets a general sentence."""
+    if error.code == "login.throttled":
+        seconds = next((d["retry_after"] for d in error.details if "retry_after" in d), 1)
+        return _(REFUSALS["login.throttled"]).format(seconds=seconds)
+    return _(REFUSALS.get(error.code, GENERAL_REFUSAL))
+
+
+@dataclass(frozen=True)
+class Words:
+    """The templates' helper for one language: `w.status(s)`, `w.item(code)`, `w.day(d)`…"""
+
+    lang: Lang
+    catalogue: Catalogue
+
+    @property
+    def _(self) -> Gettext:
+        return gettext_for(self.lang)
+
+    def status(self, status: str) -> str:
+        return self._(STATUSES[status]) if status in STATUSES else status
+
+    def move(self, status: str) -> str:
+        return self._(MOVES[status]) if status in MOVES else self.status(status)
+
+    def type(self, commitment_type: str) -> str:
+        return self._(TITLES[CommitmentType(commitment_type)])
+
+    def item(self, code: str) -> str:
+        item = self.catalogue.get(code)
+        return item.name(self.lang) if item else code
+
+    def department(self, code: str) -> str:
+        department = self.catalogue.departments.get(code)
+        return department.name(self.lang) if department else code
+
+    def language(self, lang: str) -> str:
+        return self._(LANGUAGE_NAMES[Lang(lang)])
+
+    @staticmethod
+    def language_own(lang: Lang) -> str:
+        return AUTONYMS[lang]
+
+    def refusal(self, error: ApiError) -> str:
+        return refusal(error, self._)
+
+    @staticmethod
+    def day(value: date | datetime | None) -> str:
+        """Dates and times in Beijing time, digits only: read the same in every language."""
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            return value.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+        return value.isoformat()

@@ -1,0 +1,58 @@
+"""A window's work today: what came in, what waits for the window, what is late."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from api.services.publications import PublicationState, find
+from api.statuses import Status
+from api.store import LetterRecord, Publication, letters_listed
+from forms.clock import BEIJING
+
+SHOWN = 50  # rows per list; the counts are whole
+
+
+@dataclass
+class Workload:
+    new_today: list[LetterRecord] = field(default_factory=list)
+    to_accept: list[LetterRecord] = field(default_factory=list)  # signed, not yet accepted
+    supplements_due: list[LetterRecord] = field(default_factory=list)  # 容缺: still in time
+    supplements_overdue: list[LetterRecord] = field(default_factory=list)  # past the date, not terminated yet
+    publications_due: list[tuple[Publication, LetterRecord]] = field(default_factory=list)
+    publications_overdue: list[tuple[Publication, LetterRecord]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def workload(session: Session, departments: frozenset[str] | None, today: date) -> Workload:
+    """Everything on the dashboard, for the departments a clerk serves (None: all)."""
+    mine = [] if departments is None else [col(LetterRecord.department_code).in_(sorted(departments))]
+    start = datetime.combine(today, time.min, tzinfo=BEIJING)
+    awaiting = col(LetterRecord.status) == Status.awaiting_supplement.value
+    lists = {
+        "new_today": ([col(LetterRecord.signed_at) >= start], col(LetterRecord.signed_at).desc()),
+        "to_accept": ([col(LetterRecord.status) == Status.signed.value], col(LetterRecord.signed_at)),
+        "supplements_due": (
+            [awaiting, col(LetterRecord.supplement_due_on) >= today],
+            col(LetterRecord.supplement_due_on),
+        ),
+        "supplements_overdue": (
+            [awaiting, col(LetterRecord.supplement_due_on) < today],
+            col(LetterRecord.supplement_due_on),
+        ),
+    }
+    result = Workload()
+    for name, (conditions, order) in lists.items():
+        where = [*mine, *conditions]
+        rows = session.exec(letters_listed().where(*where).order_by(order).limit(SHOWN)).all()
+        setattr(result, name, list(rows))
+        total = select(func.count()).select_from(LetterRecord).where(*where)
+        result.counts[name] = session.exec(total).one()
+    result.publications_due = find(session, PublicationState.due, departments)
+    result.publications_overdue = find(session, PublicationState.overdue, departments)
+    result.counts["publications_due"] = len(result.publications_due)
+    result.counts["publications_overdue"] = len(result.publications_overdue)
+    return result
