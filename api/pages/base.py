@@ -7,6 +7,7 @@ the login page, anything else is explained by its code (api/pages/words.py).
 
 from __future__ import annotations
 
+import hmac
 import secrets
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
@@ -20,6 +21,7 @@ from fastapi.routing import APIRoute
 from api.deps import Caller, CallerDep, Services
 from api.errors import ApiError
 from api.pages import words
+from api.sessions import secure_cookies
 from forms import clock
 from forms.i18n import environment, gettext_for
 from forms.languages import LANGS, Lang
@@ -81,6 +83,27 @@ def _here(request: Request) -> str:
     """This page's own address, to come back to after logging in or choosing a language."""
     query = request.url.query
     return request.url.path + (f"?{query}" if query else "")
+
+
+# A form shown before there is a session (logging in, the public verify page) is protected by a
+# double-submitted token: another site can neither read this cookie nor guess the field's value.
+FORM_COOKIE = "chengnuo_form"
+
+
+def render_form(request: Request, template: str, *, path: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """A page with such a form: `form_token` for its hidden field, the same in a cookie for `path`."""
+    services: Services = request.app.state.services
+    token = secrets.token_urlsafe(24)
+    response = render(request, template, status=status, form_token=token, **context)
+    secure = secure_cookies(services.settings.public_url)
+    response.set_cookie(FORM_COOKIE, token, path=path, secure=secure, httponly=True, samesite="strict")
+    return response
+
+
+def form_token_sent(request: Request, field: str) -> bool:
+    """The posted form carries the token its browser was given with it."""
+    kept = request.cookies.get(FORM_COOKIE, "")
+    return bool(kept) and hmac.compare_digest(kept.encode(), field.encode())
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
-import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request, Response
@@ -11,24 +9,18 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import CallerDep, Services, ServicesDep, write_session
 from api.errors import ApiError
-from api.pages.base import LANG_COOKIE, YEAR, PageRoute, render, safe_next, see_other
+from api.pages.base import LANG_COOKIE, YEAR, PageRoute, form_token_sent, render, render_form, safe_next, see_other
 from api.services.auth import log_in, replace_password, revoke
 from api.sessions import SESSION_COOKIE, clear_session_cookie, secure_cookies, set_session_cookie
 from forms.languages import Lang
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-# Before there is a session, the login form is protected by a double-submitted token: another
-# site cannot read this cookie, so it cannot log a clerk's browser into an account of its own.
-LOGIN_COOKIE = "chengnuo_login"
 Text = Annotated[str, Form(max_length=200)]
 
 
 @router.get("/login")
 async def login_page(request: Request, services: ServicesDep, next: str = "/") -> Response:
-    token = secrets.token_urlsafe(24)
-    response = render(request, "pages/login.html", next=safe_next(next), login_token=token, username="", error=None)
-    _set_login_cookie(response, services, token)
-    return response
+    return _login_form(request, safe_next(next), "", None)
 
 
 @router.post("/login")
@@ -41,17 +33,16 @@ async def login(
     next: Annotated[str, Form(max_length=500)] = "/",
 ) -> Response:
     target = safe_next(next)
-    sent = request.cookies.get(LOGIN_COOKIE, "")
-    if not sent or not hmac.compare_digest(sent.encode(), login_token.encode()):
+    # without a session yet, a double-submitted token: no other site logs a clerk's browser in
+    if not form_token_sent(request, login_token):
         error = ApiError(403, "csrf", "the login form's token is missing or wrong")
-        return _login_again(request, services, target, username, error)
+        return _login_form(request, target, username, error)
     try:
         token, expires_at, _ = await run_in_threadpool(_log_in, services, username, password)
     except ApiError as error:
-        return _login_again(request, services, target, username, error)
+        return _login_form(request, target, username, error)
     response = see_other(target)
     set_session_cookie(response, token, expires_at, secure=secure_cookies(services.settings.public_url))
-    response.delete_cookie(LOGIN_COOKIE, path="/login")
     return response
 
 
@@ -60,19 +51,12 @@ def _log_in(services: Services, username: str, password: str):  # type: ignore[n
         return log_in(session, username, password, kind="session")
 
 
-def _login_again(request: Request, services: Services, target: str, username: str, error: ApiError) -> Response:
-    """The form again, with the reason and the username kept; 401, or 429 while throttled."""
-    token = secrets.token_urlsafe(24)
-    response = render(
-        request, "pages/login.html", status=error.status, next=target, login_token=token, username=username, error=error
+def _login_form(request: Request, target: str, username: str, error: ApiError | None) -> Response:
+    """The form, again with the reason and the username kept after a refusal (401, 429 while throttled)."""
+    status = error.status if error else 200
+    return render_form(
+        request, "pages/login.html", path="/login", status=status, next=target, username=username, error=error
     )
-    _set_login_cookie(response, services, token)
-    return response
-
-
-def _set_login_cookie(response: Response, services: Services, token: str) -> None:
-    secure = secure_cookies(services.settings.public_url)
-    response.set_cookie(LOGIN_COOKIE, token, path="/login", secure=secure, httponly=True, samesite="strict")
 
 
 @router.post("/logout")
