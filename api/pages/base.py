@@ -8,6 +8,7 @@ the login page, anything else is explained by its code (api/pages/words.py).
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
@@ -26,6 +27,7 @@ from forms import clock
 from forms.i18n import environment, gettext_for
 from forms.languages import LANGS, Lang
 
+log = logging.getLogger(__name__)
 LANG_COOKIE = "chengnuo_lang"
 YEAR = 365 * 24 * 3600
 
@@ -72,6 +74,7 @@ def render(
             path=request.url.path,
             here=_here(request),
             today=clock.today(),
+            now=clock.now(),
             nonce=nonce,
             **context,
         )
@@ -141,6 +144,9 @@ class PageRoute(APIRoute):
                 return refused(request, error)
             except RequestValidationError:
                 return refused(request, ApiError(422, "invalid_request", "the form does not have the expected fields"))
+            except Exception:  # logged for us; the clerk gets an apology in their language, not JSON
+                log.exception("page %s %s failed", request.method, request.url.path)
+                return refused(request, ApiError(500, "internal_error", "something went wrong on our side"))
 
         return handle
 

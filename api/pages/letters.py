@@ -1,9 +1,148 @@
-"""(being written)"""
+"""Finding letters and working on one: its answers, files, moves, notices, seal and print view."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import re
+from typing import Annotated, Any
 
-from api.pages.base import PageRoute
+from fastapi import APIRouter, Form, Request, Response
+from pydantic import ValidationError
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import Caller, Services, ServicesDep, write_session
+from api.errors import ApiError
+from api.pages.base import ClerkDep, PageRoute, page_lang, render, see_other
+from api.routes.letters import load_letter
+from api.routes.search import LetterQuery, search_for
+from api.services.credit import canonical_subject
+from api.services.dossier import Dossier, SealState, dossier, reveal, seal_state
+from api.services.pdfs import ensure_pdf
+from api.services.transitions import REASON_REQUIRED, move
+from api.statuses import Actor, Status
+from api.views import LetterPage
+from forms.i18n import gettext_for
+from forms.letter import LETTER_NUMBER_PATTERN
+from forms.render.view import LetterView
+from forms.validation import Invalid
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
+FILTERS = ("number", "id_number", "name", "item", "department", "status", "signed_from", "signed_to", "page")
+PER_PAGE = 20
+
+
+@router.get("/letters")
+async def search_page(request: Request, clerk: ClerkDep, services: ServicesDep) -> Response:
+    """The filters as typed stay in the form; one box on the dashboard finds by number, ID or name."""
+    typed = {k: v.strip() for k, v in request.query_params.items() if k in (*FILTERS, "q") and v.strip()}
+    quick = typed.pop("q", "")
+    if quick:
+        typed[_quick_filter(quick)] = quick
+    error: ApiError | None = None
+    found: LetterPage | None = None
+    try:
+        query = LetterQuery.model_validate({**typed, "per_page": PER_PAGE})
+    except ValidationError:
+        error = ApiError(422, "search.invalid", "a filter does not have the expected form")
+    else:
+        try:
+            found = await run_in_threadpool(search_for, services, query, clerk)
+        except ApiError as refused:
+            error = refused
+    if found is not None and query.number and found.total == 1:
+        return see_other(f"/letters/{found.items[0].number}")  # a number names one letter: open it
+    status = error.status if error else 200
+    return render(request, "pages/search.html", status=status, caller=clerk, typed=typed, found=found, error=error)
+
+
+def _quick_filter(typed: str) -> str:
+    """A letter number, a resident ID or credit code, or else part of a name."""
+    if re.fullmatch(LETTER_NUMBER_PATTERN, typed.upper()):
+        return "number"
+    try:
+        canonical_subject(typed)
+    except Invalid:
+        return "name"
+    return "id_number"
+
+
+@router.get("/letters/{number}")
+async def letter_page(request: Request, number: str, clerk: ClerkDep, services: ServicesDep) -> Response:
+    return await _letter_page(request, clerk, services, number)
+
+
+@router.post("/letters/{number}/move")
+async def move_letter(
+    request: Request,
+    number: str,
+    clerk: ClerkDep,
+    services: ServicesDep,
+    to: Annotated[Status, Form()],
+    reason: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """One button per legal move; a refusal (moved meanwhile, no reason) shows the letter again."""
+    try:
+        await run_in_threadpool(_move, services, clerk, number, to, reason)
+    except ApiError as error:
+        return await _letter_page(request, clerk, services, number, error=error, reason=reason, tried=to)
+    return see_other(f"/letters/{number}?moved={to.value}")
+
+
+def _move(services: Services, clerk: Caller, number: str, to: Status, reason: str) -> None:
+    with write_session(services) as session:
+        record = load_letter(session, number, clerk)
+        move(session, record, to, actor=Actor.window, actor_name=clerk.actor, reason=reason)
+
+
+@router.post("/letters/{number}/reveal")
+async def reveal_numbers(request: Request, number: str, clerk: ClerkDep, services: ServicesDep) -> Response:
+    """The numbers in full on this one answer (never in an address), written to the access log."""
+    revealed = await run_in_threadpool(_reveal, services, clerk, number)
+    return await _letter_page(request, clerk, services, number, revealed=revealed)
+
+
+def _reveal(services: Services, clerk: Caller, number: str) -> tuple[str, str]:
+    assert clerk.staff is not None
+    with write_session(services) as session:
+        return reveal(session, services.vault, load_letter(session, number, clerk), clerk.staff.id)
+
+
+@router.get("/letters/{number}/print")
+async def print_view(request: Request, number: str, clerk: ClerkDep, services: ServicesDep) -> Response:
+    found = await run_in_threadpool(_dossier, services, clerk, number)
+    view = LetterView(found.letter, found.item, page_lang(request), gettext_for(page_lang(request)))
+    return render(request, "pages/letter_print.html", caller=clerk, d=found, view=view)
+
+
+async def _letter_page(
+    request: Request, clerk: Caller, services: Services, number: str, status: int | None = None, **context: Any
+) -> Response:
+    found = await run_in_threadpool(_dossier, services, clerk, number)
+    lang = page_lang(request)
+    error = context.get("error")
+    return render(
+        request,
+        "pages/letter.html",
+        status=status or (error.status if error else 200),
+        caller=clerk,
+        d=found,
+        view=LetterView(found.letter, found.item, lang, gettext_for(lang)),
+        seal=await _seal(services, found),
+        reason_required={s.value for s in REASON_REQUIRED},
+        moved=request.query_params.get("moved"),
+        **{"error": None, "revealed": None, "reason": "", "tried": None, **context},
+    )
+
+
+def _dossier(services: Services, clerk: Caller, number: str) -> Dossier:
+    with Session(services.engine, expire_on_commit=False) as session:
+        return dossier(session, services.vault, load_letter(session, number, clerk))
+
+
+async def _seal(services: Services, found: Dossier) -> SealState | None:
+    """None when the PDF cannot be made just now: the page still serves the clerk."""
+    try:
+        pdf = await ensure_pdf(services, found.record)
+    except Exception:  # the PDF route logs and reports this; here the page goes on without it
+        return None
+    return await run_in_threadpool(seal_state, services.sealer, found.record, pdf)

@@ -44,8 +44,22 @@ MOVES = {
     "repaired": N_("登记信用修复"),
     "superseded": N_("已被新承诺书取代"),
 }
+# The seal of the stored PDF, as api/services/dossier.py finds it.
+SEALS = {
+    "intact": N_("印章有效，盖章后没有改动"),
+    "altered": N_("盖章后被改动过"),
+    "not_ours": N_("不是本平台的印章"),
+    "unsigned": N_("没有电子印章"),
+    "not_pdf": N_("不是 PDF 文件"),
+}
+NOTICES = {"status_changed": N_("状态变化通知"), "supplement_reminder": N_("补交材料提醒")}
+FILES = {"authorisation": N_("授权委托书"), "supplement": N_("补交的材料")}
+# Who moved a letter, by the event's actor ("staff:<username>" names the clerk).
+ACTORS = {"system": N_("系统（期限到期）"), "service": N_("申请人（通过机器人）"), "applicant": N_("申请人")}
+
 # What a refusal means to a clerk, by the API's code.
 REFUSALS = {
+    "internal_error": N_("出了点问题，已经记录下来。请稍后再试，或联系管理员。"),
     "not_found": N_("没有找到。它不存在，或者不属于您的部门。"),
     "unauthorized": N_("请先登录。"),
     "forbidden": N_("您的账号没有这项权限。"),
@@ -62,6 +76,7 @@ REFUSALS = {
     "transition.no_supplement": N_("只有容缺受理的承诺书才需要补交材料。"),
     "transition.reason_required": N_("请填写原因：申请人和信用记录都会看到它。"),
     "transition.stale": N_("这份承诺书刚被别人改过，请看它现在的状态再操作。"),
+    "search.invalid": N_("查找条件的格式不对，例如日期应为 2026-11-24。"),
     "search.id_number": N_("这不是有效的身份证号码或统一社会信用代码。"),
     "upload.too_large": N_("文件太大。"),
     "upload.not_a_letter": N_("这个文件不是本平台出具的承诺书。"),
@@ -98,6 +113,10 @@ class Words:
     def _(self) -> Gettext:
         return gettext_for(self.lang)
 
+    @property
+    def statuses(self) -> list[str]:
+        return list(STATUSES)
+
     def status(self, status: str) -> str:
         return self._(STATUSES[status]) if status in STATUSES else status
 
@@ -117,6 +136,19 @@ class Words:
 
     def language(self, lang: str) -> str:
         return self._(LANGUAGE_NAMES[Lang(lang)])
+
+    def seal(self, verdict: str) -> str:
+        return self._(SEALS[verdict]) if verdict in SEALS else verdict
+
+    def notice(self, kind: str) -> str:
+        return self._(NOTICES[kind]) if kind in NOTICES else kind
+
+    def file(self, purpose: str) -> str:
+        return self._(FILES[purpose]) if purpose in FILES else purpose
+
+    def actor(self, actor: str) -> str:
+        kind, _, name = actor.partition(":")
+        return name if kind == "staff" else self._(ACTORS.get(kind, ACTORS["system"]))
 
     @staticmethod
     def language_own(lang: Lang) -> str:

@@ -21,10 +21,11 @@ from api.deps import (
 )
 from api.errors import ApiError, ErrorBody, not_found
 from api.services.credit import Eligibility, eligibility
+from api.services.dossier import reveal as reveal_numbers
 from api.services.pdfs import ensure_pdf
 from api.services.search import Sort, find_letters
 from api.services.submit import checked_item, submit
-from api.store import AccessLog, IdempotencyKey, LetterEvent, LetterRecord
+from api.store import IdempotencyKey, LetterEvent, LetterRecord
 from api.views import EventPublic, LetterPublic, PersonalData, Submitted
 from forms import clock
 from forms.catalogue import Item
@@ -108,13 +109,8 @@ def reveal(number: NumberPath, session: WriteSessionDep, caller: CallerDep, serv
     if caller.staff is None:
         raise ApiError(403, "forbidden", "personal data is shown to staff only")
     record = load_letter(session, number, caller)
-    assert record.id is not None
-    session.add(AccessLog(staff_id=caller.staff.id, letter_id=record.id, at=clock.now(), action="reveal"))
-    session.commit()
-    vault = services.vault
-    return PersonalData(
-        number=record.number, id_number=vault.decrypt(record.id_encrypted), phone=vault.decrypt(record.phone_encrypted)
-    )
+    id_number, phone = reveal_numbers(session, services.vault, record, caller.staff.id)
+    return PersonalData(number=record.number, id_number=id_number, phone=phone)
 
 
 @router.get(

@@ -84,11 +84,12 @@ async def search_letters(
 ) -> LetterPage:
     """Letters of the caller's departments matching every filter given."""
     if services.reads_inline and query.is_exact:
-        return _search(services, query, caller)
-    return await run_in_threadpool(_search, services, query, caller)
+        return search_for(services, query, caller)
+    return await run_in_threadpool(search_for, services, query, caller)
 
 
-def _search(services: Services, query: LetterQuery, caller: Caller) -> LetterPage:
+def search_for(services: Services, query: LetterQuery, caller: Caller) -> LetterPage:
+    """One page of letters the caller may see, matching every filter (also the search page's)."""
     values: dict[str, Any] = {}
     if query.number:
         values["number"] = query.number.strip().upper()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -213,3 +214,74 @@ def ensure_first_admin(session: Session) -> str | None:
         session.rollback()
         return None
     return password
+
+
+# Administrators' work on windows and accounts: shared by the JSON API and the admin pages.
+
+
+def windows_served(session: Session) -> list[tuple[Window, list[str]]]:
+    """Every window by name, with the codes of the departments it serves."""
+    served: dict[int, list[str]] = {}
+    for link in session.exec(select(WindowDepartment)):
+        served.setdefault(link.window_id, []).append(link.department_code)
+    windows = session.exec(select(Window).order_by(col(Window.name))).all()
+    return [(w, sorted(served.get(w.id or 0, []))) for w in windows]
+
+
+def set_up_window(session: Session, name: str, departments: list[str], *, known: Collection[str]) -> list[str]:
+    """Create the window or add departments to it (none are taken away); its departments after."""
+    unknown = sorted(set(departments) - set(known))
+    if unknown:
+        raise ApiError(422, "window.unknown_department", f"not in the catalogue: {', '.join(unknown)}")
+    window = add_window(session, name, departments)
+    session.commit()
+    return sorted(session.exec(select(WindowDepartment.department_code).where(WindowDepartment.window_id == window.id)))
+
+
+def accounts(session: Session) -> list[tuple[Staff, str | None]]:
+    """Every account by username, with the name of its window."""
+    names = {w.id: w.name for w in session.exec(select(Window))}
+    return [(s, names.get(s.window_id)) for s in session.exec(select(Staff).order_by(col(Staff.username)))]
+
+
+def window_of(session: Session, staff: Staff) -> str | None:
+    window = session.get(Window, staff.window_id) if staff.window_id else None
+    return window.name if window else None
+
+
+def _other_account(session: Session, username: str, by: StaffMember, code: str) -> Staff:
+    """The account an administrator acts on: 404 when there is none, 409 `code` when it is theirs."""
+    staff = session.exec(select(Staff).where(Staff.username == username)).first()
+    if staff is None:
+        raise ApiError(404, "not_found", "no such account")
+    if staff.id == by.id:
+        raise ApiError(409, code, "an administrator cannot do this to their own account")
+    return staff
+
+
+def deactivate_staff(session: Session, username: str, *, by: StaffMember) -> Staff:
+    """The account can no longer log in, and its tokens stop working at once (live_token)."""
+    staff = _other_account(session, username, by, "staff.self")
+    staff.active = False
+    session.add(staff)
+    session.commit()
+    return staff
+
+
+def reset_password(session: Session, username: str, *, by: StaffMember) -> tuple[Staff, str]:
+    """A new one-time password for someone who forgot theirs, returned once; their tokens end.
+
+    Their own account an administrator changes on the password page, proving the current one.
+    """
+    password = new_password()
+    hashed = hash_password(password)  # before the first query: no write lock held while hashing
+    staff = _other_account(session, username, by, "staff.self_reset")
+    staff.password_hash, staff.must_change_password = hashed, True
+    staff.failed_logins, staff.last_failed_at = 0, None  # often why they ask: they are locked out
+    session.add(staff)
+    live = session.exec(select(StaffToken).where(StaffToken.staff_id == staff.id, col(StaffToken.revoked).is_(False)))
+    for token in live:
+        token.revoked = True
+        session.add(token)
+    session.commit()
+    return staff, password

@@ -9,6 +9,7 @@ requests Chrome makes on its own (the tests must not reach out).
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import socket
 import threading
@@ -21,6 +22,7 @@ import httpx
 import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from stdnum.cn import ric
 
 from api.app import build_services, create_app
 from api.config import ApiSettings
@@ -29,6 +31,8 @@ from api.services.auth import Role
 from forms.catalogue import Item
 from forms.i18n import ROOT
 from forms.languages import Lang
+from forms.letter import Applicant
+from forms.sample import sample_letter
 from tests.api.conftest import body, key, submission_for
 from tests.api.staffing import make_staff
 
@@ -65,6 +69,18 @@ class Platform:
 
     def staff(self, *departments: str, role: Role = Role.window) -> tuple[str, str]:
         return make_staff(self.services, role=role, departments=departments)
+
+
+def resident_id() -> str:
+    """A valid resident ID no other test uses: a Xinjiang region code, a birth date, the check digit."""
+    birth = f"{random.randint(1960, 2000)}{random.randint(1, 12):02d}{random.randint(1, 28):02d}"
+    first = f"653022{birth}{random.randint(0, 999):03d}"
+    return first + ric.calc_check_digit(first + "0")  # it drops the last character itself
+
+
+def applicant(item: Item, id_number: str) -> Applicant:
+    """The sample letter's applicant (a person) with this ID: one of the test's own to search for."""
+    return sample_letter(item, Lang.zh).applicant.model_copy(update={"id_number": id_number})
 
 
 def _free_port() -> int:
