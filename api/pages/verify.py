@@ -1,9 +1,194 @@
-"""(being written)"""
+"""The public verify page: anyone checks a letter by the number and code printed on it (its QR
+code opens /verify/{number}?code=…) or by uploading its PDF.
+
+No session and no personal data; the rules are api/services/verification.py's, as for the JSON API.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import re
+import unicodedata
+from typing import Annotated
+from urllib.parse import quote
 
-from api.pages.base import PageRoute
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import Services, ServicesDep
+from api.errors import ApiError
+from api.pages.base import PageRoute, form_token_sent, render, render_form, see_other
+from api.services.verification import MAX_UPLOAD, NotALetter, Verification, by_code, by_seal, read_seal
+from api.statuses import IN_FORCE
+from forms.letter import LETTER_NUMBER_PATTERN
+from forms.seal import SealCheck, Verdict
+from forms.validation.reasons import N_
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
+FORM_PATH = "/verify"  # the upload form's token cookie covers /verify and every /verify/{number}
+CODE_PATTERN = r"^[A-Z0-9]{4}-[A-Z0-9]{4}$"
+DASHES = re.compile(r"[\u2010-\u2015\u2212\uff0d]")  # what phone keyboards type for "-"
+
+# Why a check shows no letter, as the person checking reads it.
+NOT_FOUND = N_("没有找到这个编号和核验码的承诺书。请核对承诺书上印的编号和核验码。")
+BAD_NUMBER = N_("编号的格式不对，请照承诺书上印的编号填写。")
+BAD_CODE = N_("核验码的格式不对：它由 8 个字母或数字组成，请照承诺书上印的核验码填写。")
+NO_FILE = N_("请选择承诺书的 PDF 文件。")
+EMPTY_FILE = N_("文件是空的。")
+TOO_LARGE = N_("文件太大：承诺书的 PDF 文件不会超过 10 MB。")
+EXPIRED = N_("页面已过期，请重新选择文件再上传。")
+NO_SUCH_LETTER = N_("平台上没有这个文件所写编号的承诺书。")
+NOT_A_LETTER = {
+    Verdict.not_pdf: N_("这不是 PDF 文件。请上传承诺书的 PDF 文件。"),
+    Verdict.unsigned: N_("这个文件没有电子印章，不是本平台出具的承诺书。"),
+    Verdict.not_ours: N_("这个文件的印章不是本平台的，不是本平台出具的承诺书。"),
+    Verdict.altered: N_("这个文件已损坏，或在盖章后被改动过，无法查验。"),
+}
+NOT_OURS = N_("这个文件不是本平台出具的承诺书。")
+
+# An uploaded PDF's seal, in words for a lay person; only "intact" means the file can be relied on.
+SEALS = {
+    Verdict.intact: N_("印章有效，文件在盖章后没有被改动。"),
+    Verdict.altered: N_("文件在盖章后被改动过，请不要依据这份文件。"),
+    Verdict.not_ours: N_("不是本平台盖章的文件，请不要依据这份文件。"),
+    Verdict.unsigned: N_("文件没有电子印章，请不要依据这份文件。"),
+}
+# What a status means to whoever relies on the letter: a bank, another authority.
+MEANINGS = {
+    "signed": N_("申请人已签署承诺书，办理部门尚未受理。"),
+    "accepted": N_("办理部门已受理，承诺书有效。"),
+    "awaiting_supplement": N_("已容缺受理，申请人须在期限内补交材料；承诺书有效。"),
+    "supplemented": N_("申请人已补交材料，承诺书有效。"),
+    "completed": N_("事项已办结，承诺书有效。"),
+    "kept": N_("经核查，申请人履行了承诺，承诺书有效。"),
+    "overdue_terminated": N_("申请人逾期未补交材料，办理已终止，承诺书不再有效。"),
+    "broken": N_("经核查，承诺内容不实，已记入信用记录；承诺书不再有效。"),
+    "repaired": N_("曾经承诺不实，申请人已完成信用修复；承诺书不再有效。"),
+    "withdrawn": N_("申请人已撤回承诺书，承诺书不再有效。"),
+    "superseded": N_("已被新的承诺书取代，请以新承诺书为准；这份不再有效。"),
+    "expired": N_("已过有效期，承诺书不再有效。"),
+}
+IN_FORCE_STATUSES = frozenset(status.value for status in IN_FORCE)
+
+
+@router.get("/verify")
+async def verify_form(request: Request, number: str = "", code: str = "") -> Response:
+    """Both forms; the number-and-code form comes back here by GET and goes on to the QR's address."""
+    number, code = _typed_number(number), _typed_code(code)
+    if not number and not code:
+        return _form(request)
+    problem = _format_problem(number, code)
+    if problem:
+        return _form(request, number=number, code=code, code_problem=problem, status=422)
+    return see_other(f"/verify/{number}?code={quote(code)}")
+
+
+@router.get("/verify/{number}")
+async def verify_by_code(request: Request, services: ServicesDep, number: str, code: str = "") -> Response:
+    """The address the QR code on every letter encodes: the result at once."""
+    number, code = _typed_number(number), _typed_code(code)
+    if not code:  # an address without its code: ask for it
+        return _form(request, number=number)
+    problem = _format_problem(number, code)
+    if problem:
+        return _form(request, number=number, code=code, code_problem=problem, status=422)
+    try:
+        result = await run_in_threadpool(_by_code, services, number, code)
+    except ApiError as error:
+        if error.code != "not_found":
+            raise
+        return _form(request, number=number, code=code, code_problem=NOT_FOUND, status=404)
+    return _result(request, result)
+
+
+@router.post("/verify")
+async def verify_upload(
+    request: Request,
+    services: ServicesDep,
+    file: Annotated[UploadFile | None, File()] = None,
+    form_token: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    """The seal's verdict on an uploaded PDF and the status of the letter it names."""
+    # without a session, a double-submitted token: another site cannot post files from a visitor's browser
+    if not form_token_sent(request, form_token):
+        return _form(request, file_problem=EXPIRED, status=403)
+    if file is None or not file.filename:
+        return _form(request, file_problem=NO_FILE, status=422)
+    data = await file.read(MAX_UPLOAD + 1)
+    if not data:
+        return _form(request, file_problem=EMPTY_FILE, status=422)
+    try:
+        check = await read_seal(services.sealer, data)
+        result = await run_in_threadpool(_by_seal, services, check, data)
+    except NotALetter as refusal:
+        return _form(request, file_problem=NOT_A_LETTER.get(refusal.verdict, NOT_OURS), status=refusal.status)
+    except ApiError as error:
+        problems = {"upload.too_large": TOO_LARGE, "not_found": NO_SUCH_LETTER}
+        if error.code not in problems:
+            raise
+        return _form(request, file_problem=problems[error.code], status=error.status)
+    return _result(request, result)
+
+
+def _by_code(services: Services, number: str, code: str) -> Verification:
+    with Session(services.engine) as session:
+        return by_code(session, services.pdfs, number, code)
+
+
+def _by_seal(services: Services, check: SealCheck, data: bytes) -> Verification:
+    with Session(services.engine) as session:
+        return by_seal(session, check, data)
+
+
+def _typed_number(value: str) -> str:
+    """As printed, whatever a phone typed: full-width forms, spaces, lower case, other dashes."""
+    return DASHES.sub("-", re.sub(r"\s+", "", unicodedata.normalize("NFKC", value))).upper()[:40]
+
+
+def _typed_code(value: str) -> str:
+    """The code as printed, also when typed without its dash."""
+    code = _typed_number(value)
+    return f"{code[:4]}-{code[4:]}" if len(code) == 8 and code.isalnum() else code
+
+
+def _format_problem(number: str, code: str) -> str | None:
+    """A mistyped number or code is said so: a 404 would send people looking for a letter that exists."""
+    if not re.fullmatch(LETTER_NUMBER_PATTERN, number):
+        return BAD_NUMBER
+    if not re.fullmatch(CODE_PATTERN, code):
+        return BAD_CODE
+    return None
+
+
+def _form(
+    request: Request,
+    *,
+    number: str = "",
+    code: str = "",
+    code_problem: str | None = None,
+    file_problem: str | None = None,
+    status: int = 200,
+) -> Response:
+    """Both forms, with what was typed and why it found nothing; a fresh token for the upload."""
+    return render_form(
+        request,
+        "pages/verify.html",
+        path=FORM_PATH,
+        status=status,
+        number=number,
+        code=code,
+        code_problem=code_problem,
+        file_problem=file_problem,
+    )
+
+
+def _result(request: Request, result: Verification) -> Response:
+    in_force = result.status in IN_FORCE_STATUSES
+    return render(
+        request,
+        "pages/verify_result.html",
+        result=result,
+        in_force=in_force,
+        meaning=MEANINGS.get(result.status),
+        seal_words=SEALS.get(result.seal) if result.seal else None,
+    )

@@ -1,0 +1,113 @@
+"""Checking a letter for anyone: by the number and code printed on it, or by its PDF.
+
+The rules live here once, for the JSON API (api/routes/verify.py) and the public page
+(api/pages/verify.py). What is shown is the same in both: no personal data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from pydantic import BaseModel
+from sqlmodel import Session, select
+from starlette.concurrency import run_in_threadpool
+
+from api.errors import ApiError
+from api.store import LetterRecord
+from api.store.pdf_files import PdfStore
+from api.views import examples
+from forms.seal import SealCheck, Sealer, Verdict
+
+MAX_UPLOAD = 10 * 1024 * 1024  # a letter's PDF is a few hundred kB
+
+
+class Verification(BaseModel):
+    """No personal data: the number, the item, the status and whether the PDF is intact."""
+
+    model_config = examples(
+        {
+            "number": "SFJ-2026-000042",
+            "item_code": "SFJ-001",
+            "department_code": "SFJ",
+            "status": "accepted",
+            "signed_on": "2026-11-24",
+            "stored_pdf_intact": True,
+            "seal": None,
+            "matches_stored": None,
+        },
+        {
+            "number": "SFJ-2026-000042",
+            "item_code": "SFJ-001",
+            "department_code": "SFJ",
+            "status": "accepted",
+            "signed_on": "2026-11-24",
+            "stored_pdf_intact": None,
+            "seal": "intact",
+            "matches_stored": True,
+        },
+    )
+
+    number: str
+    item_code: str
+    department_code: str
+    status: str
+    signed_on: str
+    stored_pdf_intact: bool | None = None  # the platform's copy matches its recorded digest
+    seal: Verdict | None = None  # for an uploaded PDF: its seal's verdict
+    matches_stored: bool | None = None  # for an uploaded PDF: byte for byte the platform's copy
+
+
+class NotALetter(ApiError):
+    """An upload that names no letter of ours; the verdict says why, for the page to word."""
+
+    def __init__(self, verdict: Verdict) -> None:
+        super().__init__(422, "upload.not_a_letter", f"this file is not one of our letters ({verdict})")
+        self.verdict = verdict
+
+
+def by_code(session: Session, pdfs: PdfStore, number: str, code: str) -> Verification:
+    """Status and integrity for a number and its verify code; reads the stored PDF, so not on the loop."""
+    record = session.exec(select(LetterRecord).where(LetterRecord.number == number)).first()
+    # a wrong code looks exactly like a missing letter: numbers are sequential and must not be probed
+    if record is None or not hmac.compare_digest(record.verify_code, code.upper()):
+        raise ApiError(404, "not_found", "no letter with this number and code")
+    stored = pdfs.read(record)
+    result = _verification(record)
+    result.stored_pdf_intact = stored is not None and _digest(stored) == record.pdf_sha256
+    return result
+
+
+async def read_seal(sealer: Sealer, data: bytes) -> SealCheck:
+    """The seal's verdict on an uploaded PDF that names a letter; 422 for anything else."""
+    if len(data) > MAX_UPLOAD:
+        raise ApiError(422, "upload.too_large", "a letter's PDF is far smaller than 10 MB")
+    check = await run_in_threadpool(sealer.verify, data)  # ~10 ms of CPU: not on the loop
+    if check.number is None:
+        raise NotALetter(check.verdict)
+    return check
+
+
+def by_seal(session: Session, check: SealCheck, data: bytes) -> Verification:
+    """The letter an uploaded PDF claims to be, with the seal's verdict and whether it is our copy."""
+    record = session.exec(select(LetterRecord).where(LetterRecord.number == check.number)).first()
+    if record is None:
+        raise ApiError(404, "not_found", "no letter with the number this file carries")
+    result = _verification(record)
+    result.seal = check.verdict
+    result.matches_stored = _digest(data) == record.pdf_sha256
+    return result
+
+
+def _verification(record: LetterRecord) -> Verification:
+    return Verification(
+        number=record.number,
+        item_code=record.item_code,
+        department_code=record.department_code,
+        status=record.status,
+        signed_on=record.signed_at.date().isoformat(),
+    )
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
