@@ -17,6 +17,7 @@ from api.errors import ApiError
 from api.store import LetterRecord
 from api.store.pdf_files import PdfStore
 from api.views import examples
+from forms.clock import BEIJING
 from forms.seal import SealCheck, Sealer, Verdict
 
 MAX_UPLOAD = 10 * 1024 * 1024  # a letter's PDF is a few hundred kB
@@ -105,7 +106,7 @@ def _verification(record: LetterRecord) -> Verification:
         item_code=record.item_code,
         department_code=record.department_code,
         status=record.status,
-        signed_on=record.signed_at.date().isoformat(),
+        signed_on=record.signed_at.astimezone(BEIJING).date().isoformat(),  # the Beijing date, as printed
     )
 
 
