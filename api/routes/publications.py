@@ -7,12 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
-from sqlmodel import Session, col, select
 
 from api.deps import ServicesDep, SessionDep, StaffDep, WriteSessionDep
-from api.errors import ApiError, ErrorBody
-from api.services.publications import PublicationState, UnifiedRecord, as_csv, find, unified
-from api.store import LetterRecord, Publication
+from api.errors import ErrorBody
+from api.services.publications import PublicationState, UnifiedRecord, as_csv, find, mark, unified
 from api.views import examples
 from forms import clock
 
@@ -85,34 +83,10 @@ def export(
 @router.post("/published", response_model=MarkResult, responses=ERRORS)
 def mark_published(marked: Marked, staff: StaffDep, session: WriteSessionDep) -> MarkResult:
     """Record that these letters are now on the credit platform."""
-    return MarkResult(marked=_mark(session, staff.username, staff.departments, marked.numbers, withdrawn=False))
+    return MarkResult(marked=mark(session, staff.username, staff.departments, marked.numbers, withdrawn=False))
 
 
 @router.post("/withdrawn", response_model=MarkResult, responses=ERRORS)
 def mark_withdrawn(marked: Marked, staff: StaffDep, session: WriteSessionDep) -> MarkResult:
     """Record that these records were taken down after credit repair."""
-    return MarkResult(marked=_mark(session, staff.username, staff.departments, marked.numbers, withdrawn=True))
-
-
-def _mark(
-    session: Session, username: str, departments: frozenset[str] | None, numbers: list[str], *, withdrawn: bool
-) -> list[str]:
-    rows = session.exec(
-        select(Publication, LetterRecord)
-        .join(LetterRecord, col(LetterRecord.id) == col(Publication.letter_id))
-        .where(col(LetterRecord.number).in_(numbers))
-    ).all()
-    found = {r.number: p for p, r in rows if departments is None or r.department_code in departments}
-    missing = sorted(set(numbers) - found.keys())
-    if missing:
-        raise ApiError(404, "not_found", f"no publication for {', '.join(missing[:5])}")
-    now = clock.now()
-    for publication in found.values():
-        if withdrawn:
-            publication.withdrawn_at = publication.withdrawn_at or now
-        else:
-            publication.published_at = publication.published_at or now
-            publication.published_by = publication.published_by or username
-        session.add(publication)
-    session.commit()
-    return sorted(found)
+    return MarkResult(marked=mark(session, staff.username, staff.departments, marked.numbers, withdrawn=True))

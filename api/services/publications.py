@@ -9,8 +9,10 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from api.errors import ApiError
 from api.pii import Vault
 from api.services.documents import stored_letter
 from api.store import LetterRecord, Publication
@@ -64,11 +66,9 @@ def schedule_withdrawal(session: Session, record: LetterRecord) -> None:
         session.add(publication)
 
 
-def find(
-    session: Session, state: PublicationState, departments: frozenset[str] | None
-) -> list[tuple[Publication, LetterRecord]]:
+def _listed(state: PublicationState, departments: frozenset[str] | None) -> list[Any]:
+    """The conditions of one list, for a clerk's departments (None: all): what find and count share."""
     today = clock.today()
-    query = select(Publication, LetterRecord).join(LetterRecord, col(LetterRecord.id) == col(Publication.letter_id))
     unpublished = col(Publication.published_at).is_(None)
     conditions: dict[PublicationState, list[Any]] = {
         PublicationState.due: [unpublished, col(Publication.due_on) >= today],
@@ -82,10 +82,63 @@ def find(
             col(Publication.withdrawn_at).is_(None),
         ],
     }
-    query = query.where(*conditions[state])
-    if departments is not None:
-        query = query.where(col(LetterRecord.department_code).in_(sorted(departments)))
-    return [(p, r) for p, r in session.exec(query.order_by(col(Publication.due_on), col(LetterRecord.number)))]
+    if departments is None:
+        return conditions[state]
+    return [*conditions[state], col(LetterRecord.department_code).in_(sorted(departments))]
+
+
+def find(
+    session: Session, state: PublicationState, departments: frozenset[str] | None, *, limit: int | None = None
+) -> list[tuple[Publication, LetterRecord]]:
+    """One list, soonest due first; `limit` for a page, which shows the first rows only."""
+    query = (
+        select(Publication, LetterRecord)
+        .join(LetterRecord, col(LetterRecord.id) == col(Publication.letter_id))
+        .where(*_listed(state, departments))
+        .order_by(col(Publication.due_on), col(LetterRecord.number))
+        .limit(limit)
+    )
+    return [(p, r) for p, r in session.exec(query)]
+
+
+def count(session: Session, state: PublicationState, departments: frozenset[str] | None) -> int:
+    """How many find would list, without reading them."""
+    query = (
+        select(func.count())
+        .select_from(Publication)
+        .join(LetterRecord, col(LetterRecord.id) == col(Publication.letter_id))
+        .where(*_listed(state, departments))
+    )
+    return session.exec(query).one()
+
+
+def mark(
+    session: Session, username: str, departments: frozenset[str] | None, numbers: list[str], *, withdrawn: bool
+) -> list[str]:
+    """Record that these letters are on the credit platform (or taken down): all of them or none.
+
+    A number that is not a publication of the clerk's departments refuses the whole lot (404);
+    marking twice keeps the first time.
+    """
+    rows = session.exec(
+        select(Publication, LetterRecord)
+        .join(LetterRecord, col(LetterRecord.id) == col(Publication.letter_id))
+        .where(col(LetterRecord.number).in_(numbers))
+    ).all()
+    found = {r.number: p for p, r in rows if departments is None or r.department_code in departments}
+    missing = sorted(set(numbers) - found.keys())
+    if missing:
+        raise ApiError(404, "not_found", f"no publication for {', '.join(missing[:5])}")
+    now = clock.now()
+    for publication in found.values():
+        if withdrawn:
+            publication.withdrawn_at = publication.withdrawn_at or now
+        else:
+            publication.published_at = publication.published_at or now
+            publication.published_by = publication.published_by or username
+        session.add(publication)
+    session.commit()
+    return sorted(found)
 
 
 def unified(vault: Vault, publication: Publication, record: LetterRecord) -> UnifiedRecord:
