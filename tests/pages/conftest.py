@@ -114,13 +114,15 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: the sync API keeps its event loop running in this thread while it
+# is open, and pytest-asyncio's tests could not run their own loop after it.
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     launched = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_FLAGS)
     yield launched
