@@ -8,9 +8,9 @@ from datetime import date, datetime, time
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from api.services.publications import PublicationState, find
+from api.services.publications import PublicationState, count
 from api.statuses import Status
-from api.store import LetterRecord, Publication, letters_listed
+from api.store import LetterRecord, letters_listed
 from forms.clock import BEIJING
 
 SHOWN = 50  # rows per list; the counts are whole
@@ -22,8 +22,6 @@ class Workload:
     to_accept: list[LetterRecord] = field(default_factory=list)  # signed, not yet accepted
     supplements_due: list[LetterRecord] = field(default_factory=list)  # 容缺: still in time
     supplements_overdue: list[LetterRecord] = field(default_factory=list)  # past the date, not terminated yet
-    publications_due: list[tuple[Publication, LetterRecord]] = field(default_factory=list)
-    publications_overdue: list[tuple[Publication, LetterRecord]] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -51,8 +49,6 @@ def workload(session: Session, departments: frozenset[str] | None, today: date) 
         setattr(result, name, list(rows))
         total = select(func.count()).select_from(LetterRecord).where(*where)
         result.counts[name] = session.exec(total).one()
-    result.publications_due = find(session, PublicationState.due, departments)
-    result.publications_overdue = find(session, PublicationState.overdue, departments)
-    result.counts["publications_due"] = len(result.publications_due)
-    result.counts["publications_overdue"] = len(result.publications_overdue)
+    for state in (PublicationState.due, PublicationState.overdue):
+        result.counts[f"publications_{state.value}"] = count(session, state, departments)
     return result
