@@ -35,6 +35,10 @@ def test_a_clerk_finds_a_letter_by_id_and_takes_it_to_kept(page: Page, platform:
     number, id_number = _file(platform)
     username, password = platform.staff("SCJG")
     log_in(page, username, password)
+    # the day's work: the new letter is among today's and among those waiting to be accepted
+    expect(page.locator("#new").get_by_role("link", name=number)).to_be_visible()
+    expect(page.locator("#accept").get_by_role("link", name=number)).to_be_visible()
+    expect(page.locator("#overdue")).not_to_contain_text(number)
     screenshot(page, "dashboard-with-work")
 
     page.get_by_label("编号、证件号码或姓名").fill(id_number)
