@@ -6,12 +6,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
-from sqlmodel import col, select
+from sqlmodel import select
 
 from api.deps import AdminDep, ServicesDep, SessionDep, WriteSessionDep
-from api.errors import ApiError, ErrorBody, not_found
-from api.services.auth import Role, add_staff, add_window
-from api.store import Staff, Window, WindowDepartment
+from api.errors import ErrorBody, not_found
+from api.services.auth import (
+    Role,
+    accounts,
+    add_staff,
+    deactivate_staff,
+    reset_password,
+    set_up_window,
+    window_of,
+    windows_served,
+)
+from api.store import Staff, Window
 from api.views import examples
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
@@ -72,29 +81,19 @@ class NewAccount(StaffOut):
 
 @router.get("/windows", response_model=list[WindowOut], responses=ERRORS)
 def list_windows(_: AdminDep, session: SessionDep) -> list[WindowOut]:
-    served: dict[int, list[str]] = {}
-    for link in session.exec(select(WindowDepartment)):
-        served.setdefault(link.window_id, []).append(link.department_code)
-    windows = session.exec(select(Window).order_by(col(Window.name))).all()
-    return [WindowOut(name=w.name, departments=sorted(served.get(w.id or 0, []))) for w in windows]
+    return [WindowOut(name=w.name, departments=codes) for w, codes in windows_served(session)]
 
 
 @router.post("/windows", response_model=WindowOut, status_code=201, responses=ERRORS)
 def put_window(window: WindowIn, _: AdminDep, session: WriteSessionDep, services: ServicesDep) -> WindowOut:
     """Create a window, or add departments to it; the departments must be in the catalogue."""
-    unknown = sorted(set(window.departments) - services.catalogue.departments.keys())
-    if unknown:
-        raise ApiError(422, "window.unknown_department", f"not in the catalogue: {', '.join(unknown)}")
-    stored = add_window(session, window.name, window.departments)
-    session.commit()
-    departments = session.exec(select(WindowDepartment.department_code).where(WindowDepartment.window_id == stored.id))
-    return WindowOut(name=stored.name, departments=sorted(departments))
+    known = services.catalogue.departments.keys()
+    return WindowOut(name=window.name, departments=set_up_window(session, window.name, window.departments, known=known))
 
 
 @router.get("/staff", response_model=list[StaffOut], responses=ERRORS)
 def list_staff(_: AdminDep, session: SessionDep) -> list[StaffOut]:
-    names = {w.id: w.name for w in session.exec(select(Window))}
-    return [_out(s, names.get(s.window_id)) for s in session.exec(select(Staff).order_by(col(Staff.username)))]
+    return [_out(s, window) for s, window in accounts(session)]
 
 
 @router.post("/staff", response_model=NewAccount, status_code=201, responses=ERRORS)
@@ -110,21 +109,23 @@ def create_staff(account: StaffIn, _: AdminDep, session: WriteSessionDep) -> New
     return NewAccount(**_out(staff, window.name if window else None).model_dump(), one_time_password=password)
 
 
+UsernameInPath = Annotated[str, Path(max_length=64, examples=["clerk.sfj"])]
+
+
 @router.post("/staff/{username}/deactivate", response_model=StaffOut, responses=ERRORS)
-def deactivate(
-    username: Annotated[str, Path(max_length=64, examples=["clerk.sfj"])], admin: AdminDep, session: WriteSessionDep
-) -> StaffOut:
+def deactivate(username: UsernameInPath, admin: AdminDep, session: WriteSessionDep) -> StaffOut:
     """The account can no longer log in, and its tokens stop working at once."""
-    staff = session.exec(select(Staff).where(Staff.username == username)).first()
-    if staff is None:
-        raise not_found("account")
-    if staff.id == admin.id:
-        raise ApiError(409, "staff.self", "an administrator cannot deactivate their own account")
-    staff.active = False
-    session.add(staff)
-    session.commit()
-    window = session.get(Window, staff.window_id) if staff.window_id else None
-    return _out(staff, window.name if window else None)
+    staff = deactivate_staff(session, username, by=admin)
+    return _out(staff, window_of(session, staff))
+
+
+@router.post("/staff/{username}/password", response_model=NewAccount, responses=ERRORS)
+def reset_staff_password(username: UsernameInPath, admin: AdminDep, session: WriteSessionDep) -> NewAccount:
+    """A new one-time password, returned this once, for someone who forgot theirs: it must be
+    changed at the next login, and the account's tokens stop working at once. 409
+    staff.self_reset for the administrator's own account (they change it proving the current one)."""
+    staff, password = reset_password(session, username, by=admin)
+    return NewAccount(**_out(staff, window_of(session, staff)).model_dump(), one_time_password=password)
 
 
 def _out(staff: Staff, window: str | None) -> StaffOut:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, File, Query, UploadFile
@@ -12,9 +11,8 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import AdminDep, ServiceAuth, Services, ServicesDep, write_session
 from api.errors import ApiError, ErrorBody
-from api.services.credit import Eligibility, ImportReport, canonical_subject, eligibility, import_list
+from api.services.credit import Eligibility, ImportReport, batch_name, canonical_subject, eligibility, import_list
 from api.views import examples
-from forms import clock
 from forms.validation import Invalid
 
 router = APIRouter(prefix="/api/credit", tags=["credit"])
@@ -72,13 +70,22 @@ async def import_dishonesty_list(
     dry_run: Annotated[bool, Query(description="only report what would change")] = True,
 ) -> ImportReport:
     """Replace the imported list with the file's, all or nothing; bad rows are reported by line."""
+    data = await read_list(file)
+    return await run_in_threadpool(import_as, services, admin.username, data, dry_run=dry_run)
+
+
+# Shared with the import page (api/pages/credit.py).
+
+
+async def read_list(file: UploadFile) -> bytes:
+    """The uploaded list's bytes; 422 upload.too_large beyond 20 MB (read no further than that)."""
     data = await file.read(MAX_IMPORT + 1)
     if len(data) > MAX_IMPORT:
         raise ApiError(422, "upload.too_large", "the list is larger than 20 MB")
-    return await run_in_threadpool(_import, services, data, admin.username, dry_run)
+    return data
 
 
-def _import(services: Services, data: bytes, username: str, dry_run: bool) -> ImportReport:
-    batch = f"{clock.now():%Y%m%d%H%M}-{username}-{secrets.token_hex(2)}"
+def import_as(services: Services, username: str, data: bytes, *, dry_run: bool) -> ImportReport:
+    """An administrator's import (or its dry run), in a thread: the batch bears their name."""
     with write_session(services) as session:
-        return import_list(session, services.vault, data, batch=batch, dry_run=dry_run)
+        return import_list(session, services.vault, data, batch=batch_name(username), dry_run=dry_run)

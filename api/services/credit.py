@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from api.pii import Vault
 from api.store import CreditRecord
@@ -109,6 +110,17 @@ def _row(row: dict[str, str | None], line: int, vault: Vault, problems: list[Row
     if len(problems) > before:
         return []
     return [_Row(vault.lookup_hash(subject), mask_id(subject), name, values["reason"][:500], listed_on)]
+
+
+def batch_name(username: str) -> str:
+    """What an import's records name as their source: the minute, who imported, a few random characters."""
+    return f"{clock.now():%Y%m%d%H%M}-{username}-{secrets.token_hex(2)}"
+
+
+def listed(session: Session) -> int:
+    """How many subjects the imported list bars now."""
+    query = select(func.count()).select_from(CreditRecord)
+    return session.exec(query.where(CreditRecord.kind == IMPORTED, col(CreditRecord.repaired_at).is_(None))).one()
 
 
 def import_list(session: Session, vault: Vault, data: bytes, *, batch: str, dry_run: bool) -> ImportReport:

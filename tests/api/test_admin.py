@@ -66,3 +66,33 @@ async def test_a_one_time_password_is_replaced(client: httpx.AsyncClient, servic
     assert changed.status_code == 204
     fresh = await client.post("/api/auth/token", json={"username": "clerk.sfj", "password": "a-much-longer-secret"})
     assert fresh.json()["must_change_password"] is False
+
+
+async def test_a_forgotten_password_is_reset(client: httpx.AsyncClient, services: Services) -> None:
+    admin_name, admin_password = make_staff(services, role=Role.admin)
+    admin = await bearer(client, admin_name, admin_password)
+    await client.post("/api/admin/windows", json={"name": "民政窗口", "departments": ["MZJ"]}, headers=admin)
+    created = (
+        await client.post("/api/admin/staff", json={"username": "clerk.reset", "window": "民政窗口"}, headers=admin)
+    ).json()
+    clerk = await bearer(client, "clerk.reset", created["one_time_password"])
+
+    reset = await client.post("/api/admin/staff/clerk.reset/password", headers=admin)
+    assert reset.status_code == 200, reset.text
+    fresh = reset.json()
+    assert fresh["must_change_password"] is True and fresh["window"] == "民政窗口"
+    assert fresh["one_time_password"] != created["one_time_password"]
+    assert (await client.get("/api/letters", headers=clerk)).status_code == 401  # the old token ended
+    old = await client.post(
+        "/api/auth/token", json={"username": "clerk.reset", "password": created["one_time_password"]}
+    )
+    assert old.status_code == 401
+    new = await client.post("/api/auth/token", json={"username": "clerk.reset", "password": fresh["one_time_password"]})
+    assert new.status_code == 200 and new.json()["must_change_password"] is True
+
+    itself = await client.post(f"/api/admin/staff/{admin_name}/password", headers=admin)
+    assert (itself.status_code, itself.json()["code"]) == (409, "staff.self_reset")
+    nobody = await client.post("/api/admin/staff/nobody.here/password", headers=admin)
+    assert nobody.status_code == 404
+    clerk_again = {"Authorization": f"Bearer {new.json()['access_token']}"}
+    assert (await client.post("/api/admin/staff/clerk.reset/password", headers=clerk_again)).status_code == 403
