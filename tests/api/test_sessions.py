@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import AsyncIterator
 
 import httpx
@@ -175,3 +176,28 @@ async def test_a_deactivated_members_session_ends(
     assert (await browser.get("/api/auth/session")).status_code == 401
     again = await browser.post("/api/auth/session", json={"username": username, "password": password})
     assert again.status_code == 401
+
+
+async def test_the_login_page_sets_a_secure_strict_httponly_session_behind_https(
+    browser: httpx.AsyncClient, services: Services
+) -> None:
+    """PUBLIC_URL is https in these tests: every cookie of the login form and the session is
+    Secure, HttpOnly and SameSite=Strict; the form is refused without its double-submitted token."""
+    username, password = make_staff(services, departments=("SFJ",))
+    form = await browser.get("/login")
+    assert form.status_code == 200
+    token_cookie = form.headers["set-cookie"]
+    assert all(flag in token_cookie.lower() for flag in ("secure", "httponly", "samesite=strict"))
+    field = re.search(r'name="login_token" value="([^"]+)"', form.text)
+    assert field is not None
+    credentials = {"username": username, "password": password}
+    forged = await browser.post("/login", data={**credentials, "login_token": "guessed"})
+    assert forged.status_code == 403 and SESSION_COOKIE not in forged.headers.get("set-cookie", "")
+    fresh = await browser.get("/login")
+    field = re.search(r'name="login_token" value="([^"]+)"', fresh.text)
+    assert field is not None
+    answer = await browser.post("/login", data={**credentials, "login_token": field.group(1), "next": "//evil.example"})
+    assert answer.status_code == 303 and answer.headers["location"] == "/"  # never off the site
+    session_cookie = answer.headers["set-cookie"]
+    assert session_cookie.startswith(f"{SESSION_COOKIE}=")
+    assert all(flag in session_cookie.lower() for flag in ("secure", "httponly", "samesite=strict"))
