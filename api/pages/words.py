@@ -98,7 +98,8 @@ def refusal(error: ApiError, _: Gettext) -> str:
     """The error in the clerk's language; a code not listed gets a general sentence."""
     if error.code == "login.throttled":
         seconds = next((d["retry_after"] for d in error.details if "retry_after" in d), 1)
-        return _(REFUSALS["login.throttled"]).format(seconds=seconds)
+        throttled = REFUSALS["login.throttled"]  # not _(REFUSALS[…]): the extractor would take the key for a text
+        return _(throttled).format(seconds=seconds)
     return _(REFUSALS.get(error.code, GENERAL_REFUSAL))
 
 
