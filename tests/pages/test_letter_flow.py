@@ -10,6 +10,8 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
 from api.store import AccessLog, LetterRecord, OutboxMessage
+from forms.i18n import gettext_for
+from forms.languages import Lang
 from tests.pages.conftest import Platform, applicant, log_in, resident_id, screenshot
 
 MISSING_MATERIAL_ITEM = "SCJG-001"  # 容缺受理 by a person: accepted now, the material handed in later
@@ -175,6 +177,10 @@ def test_the_pages_switch_to_uyghur_right_to_left(page: Page, platform: Platform
     page.get_by_role("link", name="ئۇيغۇرچە").click()
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     expect(page.locator("html")).to_have_attribute("lang", "ug")
+    in_uyghur = gettext_for(Lang.ug)
+    expect(page.get_by_role("heading", name=re.compile(in_uyghur("今日工作")))).to_be_visible()
+    expect(page.get_by_role("button", name=in_uyghur("退出"))).to_be_visible()
+    assert in_uyghur("今日工作") != "今日工作"
     screenshot(page, "dashboard-ug")
     page.get_by_role("link", name="中文").click()
     expect(page.locator("html")).to_have_attribute("dir", "ltr")
