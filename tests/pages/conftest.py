@@ -33,7 +33,7 @@ from forms.i18n import ROOT
 from forms.languages import Lang
 from forms.letter import Applicant
 from forms.sample import sample_letter
-from tests.api.conftest import body, key, submission_for
+from tests.api.conftest import _postgres_schema_url, body, key, submission_for
 from tests.api.staffing import make_staff
 
 SCREENS = ROOT / "test-output" / "screens"
@@ -91,18 +91,20 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+    """On PostgreSQL in a schema of its own when DATABASE_URL is set (as on CI), else SQLite."""
     port = _free_port()
+    urls = _postgres_schema_url() if os.environ.get("DATABASE_URL") else iter([None])
     settings = ApiSettings(
         CHENGNUO_DATA_DIR=tmp_path_factory.mktemp("pages"),
+        DATABASE_URL=next(urls),  # given even when None: the environment's would be the shared schema
         PUBLIC_URL=f"http://127.0.0.1:{port}",
         CHENGNUO_SERVICE_TOKEN=SERVICE_TOKEN,
         CHENGNUO_RENDER_WORKERS=1,
         CHENGNUO_DEADLINE_INTERVAL=0,
     )
     services = build_services(settings)
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings, services), host="127.0.0.1", port=port, log_level="warning")
-    )
+    app = create_app(settings, services)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -112,6 +114,9 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     yield Platform(url=f"http://127.0.0.1:{port}", services=services)
     server.should_exit = True
     thread.join(timeout=10)
+    services.engine.dispose()
+    services.renderer.close()
+    next(urls, None)  # drops the PostgreSQL schema
 
 
 # Per module, not per session: the sync API keeps its event loop running in this thread while it
