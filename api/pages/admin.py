@@ -10,14 +10,14 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Path, Request, Response
+from fastapi import APIRouter, Form, Path, Request, Response
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import Caller, Services, ServicesDep, write_session
 from api.errors import ApiError, not_found
-from api.pages.base import ClerkDep, PageRoute, render, see_other
+from api.pages.base import AdminClerkDep, PageRoute, render, see_other
 from api.services.auth import (
     Role,
     StaffMember,
@@ -30,31 +30,13 @@ from api.services.auth import (
     windows_served,
 )
 from api.store import Staff, Window
-from forms.validation.reasons import N_
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,64}$")  # as the JSON API's StaffIn
 Text = Annotated[str, Form(max_length=1000)]  # longer than allowed: told in words, not refused bare
-# Refusals only these pages give; the API's own codes are worded in api/pages/words.py.
-REFUSALS = {
-    "window.name_required": N_("请填写窗口名称（最多 100 个字）。"),
-    "window.departments_required": N_("请至少选择一个部门。"),
-    "staff.username": N_("用户名要 2 至 64 个字符，只能用英文字母、数字和 . _ -。"),
-    "staff.display_name": N_("姓名最多 100 个字。"),
-    "staff.self_reset": N_("不能在这里重置自己的密码，请用“修改密码”。"),
-}
 
 
-async def get_admin_clerk(clerk: ClerkDep) -> Caller:
-    """An administrator with a page session; anyone else is told they lack the permission."""
-    assert clerk.staff is not None
-    if clerk.staff.role is not Role.admin:
-        raise ApiError(403, "forbidden", "this is for administrators")
-    return clerk
-
-
-AdminClerkDep = Annotated[Caller, Depends(get_admin_clerk)]
 UsernameInPath = Annotated[str, Path(max_length=64)]
 
 
@@ -64,7 +46,7 @@ def _admin(caller: Caller) -> StaffMember:
 
 
 def _page(request: Request, template: str, admin: Caller, *, status: int = 200, **context: Any) -> HTMLResponse:
-    return render(request, template, status=status, caller=admin, own_refusals=REFUSALS, **context)
+    return render(request, template, status=status, caller=admin, **context)
 
 
 # Windows

@@ -22,6 +22,7 @@ from fastapi.routing import APIRoute
 from api.deps import Caller, CallerDep, Services
 from api.errors import ApiError
 from api.pages import words
+from api.services.auth import Role
 from api.sessions import secure_cookies
 from forms import clock
 from forms.i18n import environment, gettext_for
@@ -161,11 +162,22 @@ async def get_clerk(caller: CallerDep, request: Request) -> Caller:
     return caller
 
 
+ClerkDep = Annotated[Caller, Depends(get_clerk)]
+
+
+async def get_admin_clerk(clerk: ClerkDep) -> Caller:
+    """An administrator with a page session; anyone else is told they lack the permission."""
+    assert clerk.staff is not None
+    if clerk.staff.role is not Role.admin:
+        raise ApiError(403, "forbidden", "this is for administrators")
+    return clerk
+
+
+AdminClerkDep = Annotated[Caller, Depends(get_admin_clerk)]
+
+
 class PasswordFirst(ApiError):
     CODE = "password.change_first"
 
     def __init__(self) -> None:
         super().__init__(403, self.CODE, "replace the one-time password first")
-
-
-ClerkDep = Annotated[Caller, Depends(get_clerk)]

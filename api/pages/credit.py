@@ -16,8 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import Caller, Services, ServicesDep
 from api.errors import ApiError
-from api.pages.admin import AdminClerkDep
-from api.pages.base import PageRoute, page_lang, render
+from api.pages.base import AdminClerkDep, PageRoute, page_lang, render
 from api.routes.credit import import_as, read_list
 from api.services.credit import ImportReport, RowProblem, listed
 from api.services.pending_imports import Kept, PendingImports

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request, Response
@@ -12,6 +13,7 @@ from api.errors import ApiError
 from api.pages.base import LANG_COOKIE, YEAR, PageRoute, form_token_sent, render, render_form, safe_next, see_other
 from api.services.auth import log_in, replace_password, revoke
 from api.sessions import SESSION_COOKIE, clear_session_cookie, secure_cookies, set_session_cookie
+from api.store import Staff
 from forms.languages import Lang
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -19,7 +21,7 @@ Text = Annotated[str, Form(max_length=200)]
 
 
 @router.get("/login")
-async def login_page(request: Request, services: ServicesDep, next: str = "/") -> Response:
+async def login_page(request: Request, next: str = "/") -> Response:
     return _login_form(request, safe_next(next), "", None)
 
 
@@ -46,7 +48,7 @@ async def login(
     return response
 
 
-def _log_in(services: Services, username: str, password: str):  # type: ignore[no-untyped-def]
+def _log_in(services: Services, username: str, password: str) -> tuple[str, datetime, Staff]:
     with write_session(services) as session:
         return log_in(session, username, password, kind="session")
 

@@ -87,6 +87,12 @@ REFUSALS = {
     "staff.self": N_("不能停用自己的账号。"),
     "staff.window_required": N_("窗口工作人员必须属于一个窗口。"),
     "window.unknown_department": N_("没有这个部门。"),
+    # the admin pages' own checks of their forms
+    "window.name_required": N_("请填写窗口名称（最多 100 个字）。"),
+    "window.departments_required": N_("请至少选择一个部门。"),
+    "staff.username": N_("用户名要 2 至 64 个字符，只能用英文字母、数字和 . _ -。"),
+    "staff.display_name": N_("姓名最多 100 个字。"),
+    "staff.self_reset": N_("不能在这里重置自己的密码，请用“修改密码”。"),
     "credit.import_expired": N_("预览已过期，请重新上传名单。"),
 }
 # Each language by its own name, in its own script, whatever the page's language.

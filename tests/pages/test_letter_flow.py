@@ -70,7 +70,7 @@ def test_a_clerk_finds_a_letter_by_id_and_takes_it_to_kept(page: Page, platform:
     expect(events.last).to_contain_text("现场核查属实")
     notices = page.locator("#notices tbody tr")
     expect(notices).to_have_count(5)
-    expect(notices.last).to_contain_text("状态变化通知：已践诺")
+    expect(notices.last).to_contain_text("状态变化通知 · 已践诺")
     expect(notices.last).to_contain_text("等待发送")
 
     # the notice waits in the outbox for the bot's courier, in the applicant's language
