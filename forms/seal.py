@@ -96,21 +96,25 @@ class Sealer:
         """Tell intact, altered, not ours, unsigned or not a PDF; never raises on bad input."""
         if not pdf.lstrip()[:5].startswith(b"%PDF"):
             return SealCheck(Verdict.not_pdf)
+        # Anyone may upload anything: whatever the PDF library cannot read (a damaged file, or one
+        # built to hurt, such as objects nested deep enough to exhaust the recursion limit) is no
+        # letter of ours, never an error of the server.
         try:
             reader = PdfFileReader(io.BytesIO(pdf), strict=False)
             sealed = reader.embedded_signatures
-        except (PdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as error:
-            log.info("unreadable PDF: %s", error)
+            number = _number(reader)
+        except Exception as error:
+            log.info("unreadable PDF: %r", error)
             return SealCheck(Verdict.altered)
         if not sealed:
-            return SealCheck(Verdict.unsigned, number=_number(reader))
-        seal = sealed[-1]
-        number = _number(reader)
+            return SealCheck(Verdict.unsigned, number=number)
         try:
-            status = await async_validate_pdf_signature(seal, ValidationContext(trust_roots=[self.certificate]))
-        except (SignatureValidationError, PdfError, ValueError, KeyError, TypeError, IndexError) as error:
-            # a damaged signature; anything else is a bug and must not read as a forgery
+            status = await async_validate_pdf_signature(sealed[-1], ValidationContext(trust_roots=[self.certificate]))
+        except SignatureValidationError as error:
             log.info("seal does not validate: %s", error)
+            return SealCheck(Verdict.altered, number=number)
+        except Exception as error:  # the library failed on this file: logged whole, still no verdict of "ours"
+            log.warning("seal could not be validated", exc_info=error)
             return SealCheck(Verdict.altered, number=number)
         signer = status.signing_cert.subject.human_friendly
         if status.signing_cert.sha256 != self.certificate.sha256:
@@ -123,7 +127,7 @@ class Sealer:
 def _number(reader: PdfFileReader) -> str | None:
     try:
         keywords = str(reader.trailer["/Info"].get("/Keywords", ""))
-    except (KeyError, TypeError, PdfError):
+    except (KeyError, TypeError, PdfError):  # no /Info: not one of ours; anything worse reaches verify_async
         return None
     match = NUMBER_KEYWORD.search(keywords)
     return match.group(1) if match else None

@@ -46,13 +46,8 @@ NOT_A_LETTER = {
 }
 NOT_OURS = N_("这个文件不是本平台出具的承诺书。")
 
-# An uploaded PDF's seal, in words for a lay person; only "intact" means the file can be relied on.
-SEALS = {
-    Verdict.intact: N_("印章有效，文件在盖章后没有被改动。"),
-    Verdict.altered: N_("文件在盖章后被改动过，请不要依据这份文件。"),
-    Verdict.not_ours: N_("不是本平台盖章的文件，请不要依据这份文件。"),
-    Verdict.unsigned: N_("文件没有电子印章，请不要依据这份文件。"),
-}
+# An uploaded PDF's seal, in words for a lay person: only an intact seal of ours shows a result.
+SEALS = {Verdict.intact: N_("印章有效，文件在盖章后没有被改动。")}
 # What a status means to whoever relies on the letter: a bank, another authority.
 MEANINGS = {
     "signed": N_("申请人已签署承诺书，办理部门尚未受理。"),

@@ -29,7 +29,8 @@ def verify_number(
 async def verify_upload(
     file: Annotated[UploadFile, File(description="the letter's PDF")], session: SessionDep, services: ServicesDep
 ) -> Verification:
-    """The seal's verdict on an uploaded PDF, and the status of the letter it claims to be."""
+    """An uploaded PDF sealed by the platform and intact: the letter's status. Anything else is 422
+    `upload.not_a_letter` with only the seal's verdict (altered, not_ours, unsigned, not_pdf)."""
     data = await file.read(MAX_UPLOAD + 1)
     check = await read_seal(services.sealer, data)
     return by_seal(session, check, data)

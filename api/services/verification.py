@@ -60,10 +60,11 @@ class Verification(BaseModel):
 
 
 class NotALetter(ApiError):
-    """An upload that names no letter of ours; the verdict says why, for the page to word."""
+    """An upload that is no intact letter of ours; only the verdict is told, for the page to word."""
 
     def __init__(self, verdict: Verdict) -> None:
-        super().__init__(422, "upload.not_a_letter", f"this file is not one of our letters ({verdict})")
+        message = f"this file is not an intact letter of ours ({verdict})"
+        super().__init__(422, "upload.not_a_letter", message, [{"verdict": verdict.value}])
         self.verdict = verdict
 
 
@@ -80,17 +81,21 @@ def by_code(session: Session, pdfs: PdfStore, number: str, code: str) -> Verific
 
 
 async def read_seal(sealer: Sealer, data: bytes) -> SealCheck:
-    """The seal's verdict on an uploaded PDF that names a letter; 422 for anything else."""
+    """The seal's verdict on an uploaded PDF; 422 with only the verdict unless it is intact and ours.
+
+    Anyone can write a PDF that names any number: only the platform's intact seal proves the file
+    is that letter, so only then is the letter's record shown (else numbers could be probed).
+    """
     if len(data) > MAX_UPLOAD:
         raise ApiError(422, "upload.too_large", "a letter's PDF is far smaller than 10 MB")
     check = await run_in_threadpool(sealer.verify, data)  # ~10 ms of CPU: not on the loop
-    if check.number is None:
+    if not check.ok or check.number is None:
         raise NotALetter(check.verdict)
     return check
 
 
 def by_seal(session: Session, check: SealCheck, data: bytes) -> Verification:
-    """The letter an uploaded PDF claims to be, with the seal's verdict and whether it is our copy."""
+    """The letter an intact upload of ours is, and whether it is byte for byte the platform's copy."""
     record = session.exec(select(LetterRecord).where(LetterRecord.number == check.number)).first()
     if record is None:
         raise ApiError(404, "not_found", "no letter with the number this file carries")

@@ -17,6 +17,7 @@ from forms.sample import sample_letter
 from forms.seal import DEV_SEAL_FILE, Sealer, Verdict
 from forms.settings import Settings
 from tests.cli import chengnuo
+from tests.forms.hostile_pdfs import deeply_nested
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +79,12 @@ def test_a_seal_by_another_key_is_not_ours(
     assert sealer.verify(pdf).verdict is Verdict.unsigned
     assert sealer.verify(b"GIF89a not a pdf").verdict is Verdict.not_pdf
     assert sealer.verify(pdf[: len(pdf) // 2] + b"garbage").verdict in (Verdict.altered, Verdict.unsigned)
+
+
+def test_a_pdf_built_to_exhaust_the_reader_is_no_letter_not_a_crash(sealer: Sealer) -> None:
+    """Arrays nested thousands deep made pyHanko's reader raise RecursionError: a 500 at /api/verify."""
+    check = sealer.verify(deeply_nested("SFJ-2026-000001"))
+    assert check.verdict is Verdict.altered and not check.ok
 
 
 def test_production_seals_with_its_pkcs12(settings: Settings, sealed: tuple[str, bytes], tmp_path: Path) -> None:
