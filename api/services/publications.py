@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -21,6 +19,7 @@ from forms.catalogue import ApplicantKind
 from forms.i18n import gettext_for
 from forms.languages import Lang
 from forms.render.view import TITLES
+from forms.spreadsheet import csv_document
 from forms.workdays import add_working_days
 
 PUBLISH_WITHIN = 7  # working days after signing
@@ -162,9 +161,5 @@ def unified(vault: Vault, publication: Publication, record: LetterRecord) -> Uni
 
 
 def as_csv(records: list[UnifiedRecord]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(UnifiedRecord.model_fields))
-    writer.writeheader()
-    for record in records:
-        writer.writerow(record.model_dump(mode="json"))
-    return "\ufeff" + out.getvalue()  # a byte-order mark so that Excel opens the Chinese as UTF-8
+    """The unified format as CSV; a name or code typed as "=HYPERLINK(…)" stays text in Excel."""
+    return csv_document(list(UnifiedRecord.model_fields), (r.model_dump(mode="json") for r in records))

@@ -79,3 +79,22 @@ async def test_publication_from_due_to_withdrawn(client: httpx.AsyncClient, serv
     other = await bearer(client, *make_staff(services, departments=("JTJ",)))
     refused = await client.post("/api/publications/published", json={"numbers": [made["number"]]}, headers=other)
     assert refused.status_code == 404
+
+
+async def test_the_csv_export_never_carries_a_live_formula(client: httpx.AsyncClient, services: Services) -> None:
+    """A name a spreadsheet would run ("-2-3…", "=HYPERLINK(…)") is exported as text: Excel opens it inert."""
+    item = services.catalogue.items["SCJG-002"]
+    sample = submission_for(item)
+    applicant = sample.applicant.model_copy(update={"name": "-2-3天山商贸有限公司"})
+    changed = submission_for(item, applicant=applicant)
+    changed = changed.model_copy(
+        update={"signature": changed.signature.model_copy(update={"typed_name": applicant.name})}
+    )
+    made = await client.post("/api/letters", json=body(changed), headers={"Idempotency-Key": key()})
+    assert made.status_code == 201, made.text
+    clerk = await bearer(client, *make_staff(services, departments=("SCJG",)))
+    exported = await client.get("/api/publications/export", params={"state": "due", "format": "csv"}, headers=clerk)
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    mine = next(r for r in rows if made.json()["number"] in r)
+    assert "'-2-3天山商贸有限公司" in mine
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows for cell in row)
