@@ -31,4 +31,6 @@ def test_no_cell_read_back_starts_a_formula_and_nothing_else_changes(cells: list
     assert header == names
     assert not any(cell.startswith(FORMULA_STARTS) for cell in row)
     # the apostrophe is all that was added, and only where a formula would have started
-    assert [cell[1:] if original.startswith(FORMULA_STARTS) else cell for cell, original in zip(row, cells)] == cells
+    assert [
+        cell[1:] if original.startswith(FORMULA_STARTS) else cell for cell, original in zip(row, cells, strict=True)
+    ] == cells
