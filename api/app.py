@@ -16,6 +16,8 @@ from starlette.concurrency import run_in_threadpool
 from api import errors, pages
 from api.config import ApiSettings
 from api.deps import Services, write_session
+from api.limits import BodyLimit
+from api.pages.base import refused
 from api.pii import KEY_FILE, Vault
 from api.rendering import Renderer
 from api.routes import (
@@ -104,6 +106,7 @@ def create_app(settings: ApiSettings, services: Services | None = None) -> FastA
     )
     app.state.services = services
     errors.install(app)
+    app.add_middleware(BodyLimit, default=settings.max_body, page=refused)
     routers: tuple[ModuleType, ...] = (letters, search, transitions, publications, credit, auth, admin, outbox, verify)
     routers += (signatures, miniapp)
     routers += (uploads, applicant, previews)

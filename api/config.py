@@ -21,6 +21,8 @@ class ApiSettings(Settings):
     # the Mini App's initData is signed with the bot's own token; unset, drawn signatures are off
     telegram_bot_token: SecretStr | None = Field(None, alias="TELEGRAM_BOT_TOKEN")
     init_data_max_age: int = Field(3600, alias="CHENGNUO_INIT_DATA_MAX_AGE", ge=1, description="seconds")
+    # request bodies of JSON and forms; routes that take files declare their own (api/limits.py)
+    max_body: int = Field(64 * 1024, alias="CHENGNUO_MAX_BODY", ge=1024, description="bytes")
 
     @property
     def store_url(self) -> str:

@@ -57,6 +57,7 @@ REFUSALS = {
     "credit.false_commitment": N_("您曾作出不实承诺且信用尚未修复，暂时不能通过承诺办理这一事项。"),
     "transition.illegal": N_("这份承诺书现在的状态不允许这样做。"),
     "upload.too_large": N_("文件太大：请发送不超过 10 MB 的照片或 PDF。"),
+    "request.too_large": N_("文件太大：请发送不超过 10 MB 的照片或 PDF。"),  # refused before it was read
     "upload.type": N_("只能接收照片（JPEG、PNG）或 PDF 文件。"),
     "upload.empty": N_("文件是空的，请重新发送。"),
     "objection.not_public": N_("这份承诺书没有公示，不需要提出异议。"),

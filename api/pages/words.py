@@ -79,6 +79,7 @@ REFUSALS = {
     "search.invalid": N_("查找条件的格式不对，例如日期应为 2026-11-24。"),
     "search.id_number": N_("这不是有效的身份证号码或统一社会信用代码。"),
     "upload.too_large": N_("文件太大。"),
+    "request.too_large": N_("提交的内容太大，没有被接收。上传的文件请不要超过页面上写明的大小。"),
     "upload.not_a_letter": N_("这个文件不是本平台出具的承诺书。"),
     "upload.empty": N_("文件是空的。"),
     "upload.type": N_("文件格式不对。"),
