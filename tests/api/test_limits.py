@@ -50,7 +50,10 @@ def test_a_huge_json_body_is_refused_before_it_is_read(url: str) -> None:
 
 
 def test_a_chunked_body_is_read_no_further_than_the_limit(url: str) -> None:
-    head = "POST /api/auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+    head = (
+        "POST /api/auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n"
+    )
     chunk = b" " * (32 * 1024)
     answer = _raw(url, head, b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(4)))
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
