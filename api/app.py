@@ -13,9 +13,10 @@ from fastapi import FastAPI
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from api import errors, pages
+from api import errors, openapi, pages
 from api.config import ApiSettings
 from api.deps import Services, write_session
+from api.hsts import StrictTransport
 from api.limits import BodyLimit
 from api.pages.base import refused
 from api.pii import KEY_FILE, Vault
@@ -38,6 +39,7 @@ from api.routes import (
 )
 from api.services.auth import ensure_first_admin
 from api.services.deadlines import run_deadlines
+from api.sessions import secure_cookies
 from api.store.engine import make_engine, migrate, writer
 from api.store.pdf_files import PdfStore
 from forms.catalogue import load_catalogue
@@ -107,12 +109,15 @@ def create_app(settings: ApiSettings, services: Services | None = None) -> FastA
     app.state.services = services
     errors.install(app)
     app.add_middleware(BodyLimit, default=settings.max_body, page=refused)
+    if secure_cookies(settings.public_url):  # served over https: browsers are told to stay there
+        app.add_middleware(StrictTransport)
     routers: tuple[ModuleType, ...] = (letters, search, transitions, publications, credit, auth, admin, outbox, verify)
     routers += (signatures, miniapp)
     routers += (uploads, applicant, previews)
     for module in routers:
         app.include_router(module.router)
     pages.install(app)
+    openapi.install(app)
 
     healthy = {"status": "ok", "items": 12, "catalogue_problems": 0}
 

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,29 @@ class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.details = status, code, message, details or []
+
+
+# Starlette's and FastAPI's own refusals, by status: a body it cannot parse is 400.
+HTTP_CODES = {
+    400: "request.malformed",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "request.too_large",
+}
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route takes at this path: Starlette's 405 names only the first route's,
+    where GET and POST of one path are two routes (GET and POST /api/admin/windows)."""
+    router = request.app.router
+    allowed = [
+        method
+        for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+        if any(route.matches({**request.scope, "method": method})[0] is Match.FULL for route in router.routes)
+    ]
+    return ", ".join(allowed)
 
 
 def not_found(what: str) -> ApiError:
@@ -50,11 +74,13 @@ def install(app: FastAPI) -> None:
         return _answer(422, "invalid_request", "the request does not have the expected form", details)
 
     @app.exception_handler(HTTPException)
-    async def _http(_: Request, error: HTTPException) -> JSONResponse:
-        code = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(
-            error.status_code, "http_error"
-        )
-        return _answer(error.status_code, code, str(error.detail))
+    async def _http(request: Request, error: HTTPException) -> JSONResponse:
+        code = HTTP_CODES.get(error.status_code, "http_error")
+        answer = _answer(error.status_code, code, str(error.detail))
+        answer.headers.update(error.headers or {})  # a 401's WWW-Authenticate
+        if error.status_code == 405:
+            answer.headers["Allow"] = allowed_methods(request)
+        return answer
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, error: Exception) -> JSONResponse:

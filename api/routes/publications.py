@@ -62,7 +62,14 @@ def list_publications(
     return [unified(services.vault, p, r) for p, r in find(session, state, staff.departments)]
 
 
-@router.get("/export", response_class=Response, responses={200: {"content": {"text/csv": {}}}, **ERRORS})
+EXPORTED = {
+    "text/csv": {"schema": {"type": "string"}, "example": "number,subject,code,…\r\nSCJG-2026-000042,…"},
+    "application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/UnifiedRecord"}},
+                         "example": [RECORD_EXAMPLE]},
+}  # fmt: skip
+
+
+@router.get("/export", response_class=Response, responses={200: {"content": EXPORTED}, **ERRORS})
 def export(
     staff: StaffDep,
     session: SessionDep,
