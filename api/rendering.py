@@ -77,7 +77,7 @@ class Renderer:
     cannot be stopped); a dead worker is replaced and its job run once more (api.render_pool).
     """
 
-    def __init__(self, settings: Settings, workers: int, *, job_seconds: float = 60.0) -> None:
+    def __init__(self, settings: Settings, workers: int, *, job_seconds: float = 30.0) -> None:
         environment = settings.model_dump(by_alias=True, mode="json")
         if settings.seal_password is not None:  # the JSON dump masks secrets
             environment["CHENGNUO_SEAL_PASSWORD"] = settings.seal_password.get_secret_value()

@@ -50,7 +50,8 @@ async def submit_letter(
     submission: LetterSubmission, key: IdempotencyKeyHeader, services: ServicesDep, response: Response
 ) -> Submitted:
     """Check the signed letter again, number it, render and seal its PDF, store it."""
-    item = checked_item(submission, services.catalogue, now=clock.now())
+    # off the loop: a drawn signature is decoded to be checked (a few ms), as lookups wait on the loop
+    item = await run_in_threadpool(checked_item, submission, services.catalogue, now=clock.now())
     record, created = await run_in_threadpool(_submit, services, submission, item, key)
     try:
         await ensure_pdf(services, record)
