@@ -71,3 +71,10 @@ def test_render_workers_and_their_tracker_die_with_the_server(catalogue: Catalog
             server.wait()
         for pid in still_alive_after([child.pid for child in left], 0):  # they would outlive the run
             os.kill(pid, signal.SIGKILL)
+
+
+def test_a_worker_whose_server_died_before_it_started_exits_at_once() -> None:
+    # started by this test, it is told its server was another process: that one is gone already
+    script = "from api.lifeline import die_with_parent; die_with_parent(1); print('still here')"
+    started = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert (started.returncode, started.stdout, started.stderr) == (1, "", "")  # no traceback: it chose to go
