@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -63,7 +64,7 @@ async def test_a_killed_worker_is_replaced_and_nobody_sees_it(client: httpx.Asyn
 
 
 async def test_jobs_in_flight_when_their_worker_dies_are_run_again(
-    client: httpx.AsyncClient, services: Services
+    client: httpx.AsyncClient, services: Services, caplog: pytest.LogCaptureFixture
 ) -> None:
     await client.get("/healthz")  # a worker warmed up
     previews = [
@@ -73,9 +74,12 @@ async def test_jobs_in_flight_when_their_worker_dies_are_run_again(
     while not render_workers():
         await asyncio.sleep(0.01)
     await asyncio.sleep(0.2)  # mid-job: one renders, the others wait their turn
+    caplog.set_level(logging.WARNING, logger="api.render_pool")
     kill_render_workers()
     answers = await asyncio.gather(*previews)
     assert [a.status_code for a in answers] == [200] * 4, [a.text for a in answers if a.status_code != 200]
+    replaced = [r for r in caplog.records if "a new one replaces it" in r.getMessage()]
+    assert len(replaced) == 1  # four jobs saw the break; one new pool took them all
 
 
 async def test_a_job_that_kills_its_worker_twice_is_refused_alone(
