@@ -60,7 +60,7 @@ def build_services(settings: ApiSettings) -> Services:
         write_engine=writer(engine),
         catalogue=load_catalogue(settings.catalogue_dir),
         vault=Vault.from_key_file(settings.data_dir / KEY_FILE),
-        renderer=Renderer(settings, settings.render_workers),
+        renderer=Renderer(settings, settings.render_workers, job_seconds=settings.render_timeout),
         pdfs=PdfStore(settings.letters_dir),
         sealer=Sealer.from_settings(settings),
         service_token=settings.bot_token(),
@@ -120,10 +120,19 @@ def create_app(settings: ApiSettings, services: Services | None = None) -> FastA
     openapi.install(app)
 
     healthy = {"status": "ok", "items": 12, "catalogue_problems": 0}
+    unhealthy = {"code": "render.unavailable", "message": "no render worker answered within 10 s", "details": []}
+    health_answers: dict[int | str, dict[str, object]] = {
+        200: {"content": {"application/json": {"example": healthy}}},
+        503: {"model": errors.ErrorBody, "content": {"application/json": {"example": unhealthy}}},
+    }
 
-    @app.get("/healthz", tags=["health"], responses={200: {"content": {"application/json": {"example": healthy}}}})
+    @app.get("/healthz", tags=["health"], responses=health_answers)
     async def healthz() -> dict[str, object]:
-        """Up, with the catalogue loaded."""
+        """Up, with the catalogue loaded and a render worker that answers; 503 render.unavailable
+        says what stops the PDFs (the pool replaces dead workers itself; this checks it can)."""
+        problem = await services.renderer.problem()
+        if problem is not None:
+            raise errors.ApiError(503, "render.unavailable", problem)
         catalogue = services.catalogue
         return {"status": "ok", "items": len(catalogue.items), "catalogue_problems": len(catalogue.problems)}
 

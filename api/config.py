@@ -17,6 +17,8 @@ class ApiSettings(Settings):
     database_url: str | None = Field(None, alias="DATABASE_URL")
     service_token: SecretStr | None = Field(None, alias="CHENGNUO_SERVICE_TOKEN")
     render_workers: int = Field(2, alias="CHENGNUO_RENDER_WORKERS", ge=0, le=32)
+    # a letter renders in well under a second; a worker still on one job after this is stuck, and is ended
+    render_timeout: float = Field(30, alias="CHENGNUO_RENDER_TIMEOUT", gt=0, le=3600, description="seconds")
     deadline_interval: int = Field(600, alias="CHENGNUO_DEADLINE_INTERVAL", ge=0, description="seconds; 0: off")
     # the Mini App's initData is signed with the bot's own token; unset, drawn signatures are off
     telegram_bot_token: SecretStr | None = Field(None, alias="TELEGRAM_BOT_TOKEN")

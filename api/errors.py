@@ -12,6 +12,8 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
+from api.render_pool import RenderFailed
+
 log = logging.getLogger(__name__)
 
 
@@ -54,6 +56,13 @@ def allowed_methods(request: Request) -> str:
 
 def not_found(what: str) -> ApiError:
     return ApiError(404, "not_found", f"no such {what}")
+
+
+def pdf_refusal(error: Exception, what: str) -> ApiError:
+    """The 503 for a PDF not made: pdf.render_failed when render workers died under this very job twice."""
+    if isinstance(error, RenderFailed):
+        return ApiError(503, "pdf.render_failed", f"the {what} cannot be made: {error}; the server's log has more")
+    return ApiError(503, "pdf.unavailable", f"the {what} cannot be made just now; try again shortly")
 
 
 def _answer(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> JSONResponse:

@@ -1,27 +1,55 @@
-"""Render and seal letters off the event loop, in a pool of warmed-up worker processes."""
+"""Render and seal letters off the event loop, in a pool of warmed-up worker processes that heals."""
 
 from __future__ import annotations
 
-import asyncio
 import multiprocessing
+import os
+from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
+from api.lifeline import deadline, die_with_parent
+from api.render_pool import HealingPool, RenderFailed
 from forms.catalogue import Item
 from forms.letter import Letter
 from forms.render import letter_pdf, preview_pdf, warm_up
 from forms.seal import Sealer
 from forms.settings import Settings
 
+__all__ = ["RenderFailed", "Renderer"]
+STARTUP_SECONDS = 120.0  # fonts and the seal take about 0.7 s; a worker still starting after this is stuck
+HEALTH_SECONDS = 10.0  # how long /healthz waits for a worker (one that starts now included)
+
+T = TypeVar("T")
 _worker: dict[str, Any] = {}
 
 
-def _start_worker(environment: dict[str, Any]) -> None:
+def _start_worker(environment: dict[str, Any], parent_pid: int | None, job_seconds: float | None) -> None:
     """Each worker loads fonts and the seal once (about 0.7 s), then renders in ~0.15 s."""
+    if parent_pid is not None:
+        die_with_parent(parent_pid)
+        with deadline(STARTUP_SECONDS):
+            _load(environment)
+    else:
+        _load(environment)
+    _worker["job_seconds"] = job_seconds
+
+
+def _load(environment: dict[str, Any]) -> None:
     settings = Settings.model_validate(environment)
     _worker["settings"] = settings
     _worker["sealer"] = Sealer.from_settings(settings)
     warm_up()
+
+
+def _timed(job: Callable[..., T], *args: str) -> T:
+    """Run the job under its deadline: past it, this worker ends and the pool replaces it."""
+    seconds: float | None = _worker.get("job_seconds")
+    if seconds is None:
+        return job(*args)
+    with deadline(seconds):
+        return job(*args)
 
 
 def _render(letter_json: str, item_json: str) -> bytes:
@@ -37,35 +65,44 @@ def _preview(letter_json: str, item_json: str) -> bytes:
     return preview_pdf(Letter.model_validate_json(letter_json), Item.model_validate_json(item_json))
 
 
-class Renderer:
-    """`workers` processes; 0 renders in a thread of this process (for small machines and tools)."""
+def _ping() -> int:
+    """A worker's answer to /healthz: it is up, its fonts and seal loaded."""
+    return _timed(os.getpid)
 
-    def __init__(self, settings: Settings, workers: int) -> None:
+
+class Renderer:
+    """`workers` processes; 0 renders in a thread of this process (for small machines and tools).
+
+    A worker dies with the server, and past `job_seconds` on one job (processes only: a thread
+    cannot be stopped); a dead worker is replaced and its job run once more (api.render_pool).
+    """
+
+    def __init__(self, settings: Settings, workers: int, *, job_seconds: float = 30.0) -> None:
         environment = settings.model_dump(by_alias=True, mode="json")
         if settings.seal_password is not None:  # the JSON dump masks secrets
             environment["CHENGNUO_SEAL_PASSWORD"] = settings.seal_password.get_secret_value()
-        self._executor: Executor
+        make: Callable[[], Executor]
         if workers > 0:
             # spawn, not fork: the server process has threads, and a forked copy may inherit held locks
-            self._executor = ProcessPoolExecutor(
-                workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start_worker,
-                initargs=(environment,),
-            )
+            context = multiprocessing.get_context("spawn")
+            initargs = (environment, os.getpid(), job_seconds)
+            make = partial(ProcessPoolExecutor, workers, context, _start_worker, initargs)
         else:
-            _start_worker(environment)
-            self._executor = ThreadPoolExecutor(1)
+            _start_worker(environment, None, None)
+            make = partial(ThreadPoolExecutor, 1)
+        self._pool = HealingPool(make)
 
     async def render(self, letter: Letter, item: Item) -> bytes:
-        """The sealed PDF of a letter."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, _render, letter.model_dump_json(), item.model_dump_json())
+        """The sealed PDF of a letter; RenderFailed when workers die under it twice."""
+        return await self._pool.run(_timed, _render, letter.model_dump_json(), item.model_dump_json(), what="render")
 
     async def preview(self, letter: Letter, item: Item) -> bytes:
-        """The unsealed preview of an unsigned letter."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, _preview, letter.model_dump_json(), item.model_dump_json())
+        """The unsealed preview of an unsigned letter; RenderFailed as for render."""
+        return await self._pool.run(_timed, _preview, letter.model_dump_json(), item.model_dump_json(), what="preview")
+
+    async def problem(self) -> str | None:
+        """None when a worker can render now; otherwise what is wrong, for /healthz."""
+        return await self._pool.problem(_ping, timeout=HEALTH_SECONDS)
 
     def close(self) -> None:
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        self._pool.close()

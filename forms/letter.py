@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from forms.catalogue.models import ApplicantKind, CommitmentType
 from forms.languages import I18nText, Lang
+from forms.signature_image import BadSignatureImage, png_size
 
 LETTER_NUMBER_PATTERN = r"^[A-Z][A-Z0-9]{1,9}-[0-9]{4}-[0-9]{6}$"
 TELEGRAM_ID_MAX = 2**63 - 1  # a signed 64-bit column; Telegram's ids use at most 52 bits
@@ -75,6 +76,17 @@ class SignatureEvidence(BaseModel):
                 return base64.urlsafe_b64decode(value.encode("ascii"))
             except (ValueError, UnicodeEncodeError):
                 raise ValueError("image_png must be base64") from None
+        return value
+
+    @field_validator("image_png")
+    @classmethod
+    def _bounded(cls, value: bytes | None) -> bytes | None:
+        """Its size from the PNG header, before anything (a render worker) decodes its pixels."""
+        if value is not None:
+            try:
+                png_size(value)
+            except BadSignatureImage as bad:
+                raise ValueError(f"the drawn signature cannot be used: {bad}") from None
         return value
 
 

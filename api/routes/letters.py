@@ -19,7 +19,7 @@ from api.deps import (
     WriteSessionDep,
     write_session,
 )
-from api.errors import ApiError, ErrorBody, not_found
+from api.errors import ApiError, ErrorBody, not_found, pdf_refusal
 from api.services.credit import Eligibility, eligibility
 from api.services.dossier import reveal as reveal_numbers
 from api.services.pdfs import ensure_pdf
@@ -50,7 +50,8 @@ async def submit_letter(
     submission: LetterSubmission, key: IdempotencyKeyHeader, services: ServicesDep, response: Response
 ) -> Submitted:
     """Check the signed letter again, number it, render and seal its PDF, store it."""
-    item = checked_item(submission, services.catalogue, now=clock.now())
+    # off the loop: a drawn signature is decoded to be checked (a few ms), as lookups wait on the loop
+    item = await run_in_threadpool(checked_item, submission, services.catalogue, now=clock.now())
     record, created = await run_in_threadpool(_submit, services, submission, item, key)
     try:
         await ensure_pdf(services, record)
@@ -124,7 +125,7 @@ async def get_letter_pdf(number: NumberPath, services: ServicesDep, caller: Call
         pdf = await ensure_pdf(services, record)
     except Exception as error:
         log.exception("cannot render the PDF of %s", record.number)
-        raise ApiError(503, "pdf.unavailable", "the PDF cannot be made just now; try again shortly") from error
+        raise pdf_refusal(error, "PDF") from error
     headers = {"Content-Disposition": f'inline; filename="{record.number}.pdf"'}
     return Response(pdf, media_type="application/pdf", headers=headers)
 

@@ -7,7 +7,7 @@ import logging
 from fastapi import APIRouter, Response
 
 from api.deps import ServiceAuth, ServicesDep
-from api.errors import ApiError, ErrorBody
+from api.errors import ErrorBody, pdf_refusal
 from api.services.submit import checked_draft
 from forms import clock
 from forms.submission import LetterDraft
@@ -28,6 +28,6 @@ async def preview(draft: LetterDraft, services: ServicesDep) -> Response:
         pdf = await services.renderer.preview(letter, item)
     except Exception as error:
         log.exception("cannot render a preview of %s", item.code)
-        raise ApiError(503, "pdf.unavailable", "the preview cannot be made just now; try again shortly") from error
+        raise pdf_refusal(error, "preview") from error
     headers = {"Content-Disposition": f'inline; filename="preview-{item.code}.pdf"'}
     return Response(pdf, media_type="application/pdf", headers=headers)

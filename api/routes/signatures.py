@@ -13,10 +13,10 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import ServiceAuth, Services, ServicesDep
 from api.drawings import DrawingStore
 from api.errors import ApiError, ErrorBody, not_found
-from api.signature_png import MAX_BYTES, BadSignatureImage, checked_png
 from api.telegram import InitDataRefused, telegram_user_id
 from forms import clock
 from forms.letter import TELEGRAM_ID_MAX
+from forms.signature_image import MAX_BYTES, BadSignatureImage, checked_png
 
 router = APIRouter(prefix="/api/signatures", tags=["signatures"])
 HASH = r"^[0-9a-f]{64}$"

@@ -25,6 +25,7 @@ from forms.checks import id_number, problems
 from forms.i18n import gettext_for
 from forms.languages import Lang
 from forms.letter import Letter, letter_number
+from forms.signature_image import BadSignatureImage, check_drawing
 from forms.submission import LetterDraft, LetterSubmission, build_letter, submission_hash
 from forms.validation import Invalid, Reason, mask_id, mask_mobile, mobile
 from forms.validation.normalize import normalize_text
@@ -47,6 +48,11 @@ def checked_item(submission: LetterSubmission, catalogue: Catalogue, *, now: dat
         raise ApiError(422, "signature.time", "the signing time is not plausible")
     if normalize_text(signature.typed_name) not in _signatories(submission):
         raise ApiError(422, "signature.name_mismatch", "the typed name is not the name of who commits")
+    if signature.image_png is not None:
+        try:  # the Mini App's drawing was checked when it was stored; a caller may send any other
+            check_drawing(signature.image_png)
+        except BadSignatureImage as bad:
+            raise ApiError(422, "signature.image", f"the drawing cannot be used: {bad}") from None
     _checked_letter(submission, item, at=signature.signed_at)
     return item
 

@@ -20,14 +20,18 @@ from urllib.parse import quote, urlencode
 import httpx
 import pypdf
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image
 from pydantic import SecretStr
+from sqlmodel import Session, select
 
 from api.app import create_app
 from api.deps import Services
+from api.store import LetterRecord
 from forms.languages import LANGS, Lang
 from forms.letter import SignatureMethod
+from forms.submission import LetterSubmission
 from tests.api.conftest import body, key, submission_for
+from tests.forms.drawings import black_page, drawing, png
 
 BOT_TOKEN = "7000000001:AAH-test-token-for-the-mini-app"
 USER = 100000001  # the sample letter's Telegram user
@@ -61,24 +65,14 @@ def init_data(user_id: int | None = USER, *, token: str = BOT_TOKEN, age: int = 
     return urlencode(data, quote_via=quote)
 
 
-def png(image: Image.Image) -> bytes:
-    out = io.BytesIO()
-    image.save(out, format="PNG")
-    return out.getvalue()
-
-
-def drawing(width: int = 320, height: int = 120) -> bytes:
-    """A stroke of black ink on a transparent background, as the page's canvas exports it."""
-    image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
-    ImageDraw.Draw(image).line([(10, height - 20), (width // 3, 15), (width - 10, height // 2)], fill="black", width=4)
-    return png(image)
-
-
 async def send(
     http: httpx.AsyncClient, image: bytes | str, init: str | bytes | None, content_hash: str = CONTENT_HASH
 ) -> httpx.Response:
     """What the page's Submit button sends."""
-    headers = {} if init is None else {"X-Telegram-Init-Data": init}
+    # bytes for a header that is not valid text, as a hostile client may send it
+    headers = httpx.Headers(
+        {} if init is None else {b"X-Telegram-Init-Data": init if isinstance(init, bytes) else init.encode()}
+    )
     encoded = image if isinstance(image, str) else base64.b64encode(image).decode()
     return await http.post(
         "/api/signatures", json={"content_hash": content_hash, "image_png": encoded}, headers=headers
@@ -140,6 +134,7 @@ def _noise(width: int, height: int) -> bytes:
         pytest.param(drawing()[:200], id="truncated PNG"),
         pytest.param(_noise(420, 300), id="larger than 300 KB"),
         pytest.param(png(Image.new("RGBA", (3000, 40), (0, 0, 0, 0))), id="too wide"),
+        pytest.param(black_page(12000, 12000), id="12000×12000 bomb"),
         pytest.param(png(Image.new("RGBA", (4, 4), "black")), id="too small"),
         pytest.param(png(Image.new("RGBA", (320, 120), (0, 0, 0, 0))), id="blank, transparent"),
         pytest.param(png(Image.new("RGB", (320, 120), "white")), id="blank, white"),
@@ -212,3 +207,36 @@ async def test_a_drawn_signature_is_printed_on_the_letter(mini_app: httpx.AsyncC
     typed_sizes, drawn_sizes = sizes
     assert len(drawn_sizes) == len(typed_sizes) + 1  # the QR code on both, the drawing on the drawn one
     assert (320, 120) in drawn_sizes and (320, 120) not in typed_sizes
+
+
+def _drawn(typed: LetterSubmission, image: bytes) -> dict[str, object]:
+    """The submission signed with this drawing, as a hostile caller of the API could send it."""
+    evidence = typed.signature.model_copy(update={"method": SignatureMethod.drawn, "image_png": image})
+    return body(typed.model_copy(update={"signature": evidence}))
+
+
+@pytest.mark.parametrize(
+    ("image", "field"),
+    [
+        pytest.param(black_page(12000, 12000), "signature.image_png", id="12000×12000 bomb"),
+        pytest.param(black_page(2400, 1200), "signature.image_png", id="too many pixels"),
+        pytest.param(_noise(420, 300), "signature.image_png", id="larger than 300 KB"),
+        pytest.param(png(Image.new("RGBA", (320, 120), (0, 0, 0, 0))), None, id="blank"),
+    ],
+)
+async def test_a_submission_with_a_drawing_no_canvas_makes_is_refused(
+    client: httpx.AsyncClient, services: Services, image: bytes, field: str | None
+) -> None:
+    typed = submission_for(services.catalogue.items["SFJ-001"])
+    with Session(services.engine) as session:
+        letters_before = len(session.exec(select(LetterRecord.id)).all())
+    answer = await client.post("/api/letters", json=_drawn(typed, image), headers={"Idempotency-Key": key()})
+    assert answer.status_code == 422, answer.text
+    refusal = answer.json()
+    if field is None:  # a well-formed PNG without ink: the API's own check of the drawing
+        assert refusal["code"] == "signature.image" and "nothing is drawn" in refusal["message"]
+    else:  # its size, read from the header: refused while the request is read
+        assert refusal["code"] == "invalid_request"
+        assert [d["field"] for d in refusal["details"]] == [field]
+    with Session(services.engine) as session:
+        assert len(session.exec(select(LetterRecord.id)).all()) == letters_before
