@@ -50,14 +50,15 @@ def build_services(settings: ApiSettings) -> Services:
     migrate(engine)
     with Session(writer(engine)) as session:
         first_admin_password = ensure_first_admin(session)
+    vault = Vault.from_key_file(settings.data_dir / KEY_FILE)
     return Services(
         settings=settings,
         engine=engine,
         write_engine=writer(engine),
         catalogue=load_catalogue(settings.catalogue_dir),
-        vault=Vault.from_key_file(settings.data_dir / KEY_FILE),
+        vault=vault,
         renderer=Renderer(settings, settings.render_workers),
-        pdfs=PdfStore(settings.letters_dir),
+        pdfs=PdfStore(settings.letters_dir, vault),
         sealer=Sealer.from_settings(settings),
         service_token=settings.bot_token(),
         first_admin_password=first_admin_password,

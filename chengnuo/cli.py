@@ -122,13 +122,22 @@ def serve(
     access_log: Annotated[bool, typer.Option(help="Log every request (off: the API keeps its own access log)")] = False,
 ) -> None:
     """Serve the API on HOST:PORT, and the bot too when TELEGRAM_BOT_TOKEN is set."""
+    from api.config import ApiSettings
+    from forms.files import check_writable
+
+    settings = ApiSettings()
+    try:  # before anything is imported or opened: one line an operator can act on, not a traceback
+        check_writable(settings.data_dir)
+    except OSError as error:
+        where = f"{settings.data_dir.resolve()} (CHENGNUO_DATA_DIR)"
+        typer.echo(f"chengnuo: cannot write to the data directory {where}: {error.strerror}", err=True)
+        raise typer.Exit(1) from None
+
     import uvicorn
 
     from api.app import build_services, create_app
-    from api.config import ApiSettings
     from bot.settings import BotSettings
 
-    settings = ApiSettings()
     services = build_services(settings)
     if services.first_admin_password:
         typer.echo(
