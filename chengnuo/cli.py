@@ -26,6 +26,8 @@ deadlines_app = typer.Typer(no_args_is_help=True, help="容缺 deadlines.")
 credit_app = typer.Typer(no_args_is_help=True, help="The dishonesty list.")
 app.add_typer(credit_app, name="credit")
 app.add_typer(deadlines_app, name="deadlines")
+documents_app = typer.Typer(no_args_is_help=True, help="Stored letters, uploads and drawings.")
+app.add_typer(documents_app, name="documents")
 
 
 @catalogue_app.command("check")
@@ -202,6 +204,25 @@ def deadlines_run() -> None:
     with _store() as session:
         done = run_deadlines(session)
     typer.echo(f"{done.reminders} reminder(s), {done.terminated} termination(s), {done.expired} expired")
+
+
+@documents_app.command("sweep")
+def documents_sweep() -> None:
+    """Remove files no record names and unfinished writes (older than an hour), stale drawings;
+    encrypt clear PDFs from before (the API also runs it at start and hourly)."""
+    from api.config import ApiSettings
+    from api.pii import KEY_FILE, Vault
+    from api.services.sweep import sweep_documents
+    from api.store.engine import make_engine, migrate
+
+    settings = ApiSettings()
+    engine = make_engine(settings.store_url)
+    migrate(engine)
+    swept = sweep_documents(engine, settings, Vault.from_key_file(settings.data_dir / KEY_FILE))
+    typer.echo(
+        f"{swept.orphans} orphan PDF(s), {swept.unfinished} unfinished write(s), {swept.uploads} lost upload(s), "
+        f"{swept.drawings} stale drawing(s) removed; {swept.encrypted} clear PDF(s) encrypted"
+    )
 
 
 @credit_app.command("import")

@@ -17,7 +17,8 @@ from api.pii import Vault
 from api.store.letters import LetterRecord
 from forms.files import TEMPORARY_PREFIX, write_durably
 
-CLEAR_PDF = b"%PDF-"  # the store kept PDFs in clear before they were encrypted
+ENCRYPTED = ".pdf.enc"
+CLEAR = ".pdf"  # how the store kept PDFs before they were encrypted: still read, encrypted by the sweep
 
 
 class PdfUnreadable(Exception):
@@ -26,11 +27,13 @@ class PdfUnreadable(Exception):
 
 @dataclass(frozen=True)
 class StoredPdf:
-    """A file of the store, as its name tells: the letter and the first 16 hex digits of its digest."""
+    """A file of the store, as its name tells: the letter, the first 16 hex digits of its digest,
+    and whether it is a clear one from before."""
 
     path: Path
     number: str
     digest_prefix: str
+    clear: bool
 
     def names(self, digest: str | None) -> bool:
         """Whether a recorded digest is this file's."""
@@ -41,8 +44,8 @@ class PdfStore:
     def __init__(self, root: Path, vault: Vault) -> None:
         self.root, self._vault = root, vault
 
-    def path(self, record: LetterRecord, sha256: str) -> Path:
-        return self.root / str(record.year) / f"{record.number}-{sha256[:16]}.pdf"
+    def path(self, record: LetterRecord, sha256: str, suffix: str = ENCRYPTED) -> Path:
+        return self.root / str(record.year) / f"{record.number}-{sha256[:16]}{suffix}"
 
     def _name(self, path: Path) -> str:
         """What the ciphertext is bound to: a file copied over another letter's does not decrypt."""
@@ -52,9 +55,16 @@ class PdfStore:
         """The recorded PDF, or None when none is recorded or its file is gone."""
         if record.pdf_sha256 is None:
             return None
-        return self.read_file(self.path(record, record.pdf_sha256))
+        found = self.read_file(self.path(record, record.pdf_sha256))
+        if found is None:
+            try:
+                return self.path(record, record.pdf_sha256, CLEAR).read_bytes()
+            except FileNotFoundError:
+                return None
+        return found
 
     def read_file(self, path: Path) -> bytes | None:
+        """An encrypted file's PDF, or None when the file is gone."""
         try:
             blob = path.read_bytes()
         except FileNotFoundError:
@@ -62,8 +72,6 @@ class PdfStore:
         try:
             return self._vault.decrypt_file(blob, name=self._name(path))
         except InvalidTag:
-            if blob.startswith(CLEAR_PDF):
-                return blob
             raise PdfUnreadable(f"{path.name} does not decrypt") from None
 
     def write(self, record: LetterRecord, pdf: bytes) -> str:
@@ -78,12 +86,20 @@ class PdfStore:
     def delete(self, record: LetterRecord, sha256: str) -> None:
         self.path(record, sha256).unlink(missing_ok=True)
 
+    def encrypt_clear(self, stored: StoredPdf) -> None:
+        """Replace a clear file from before with its encrypted copy, which is written first."""
+        pdf = stored.path.read_bytes()
+        self.write_file(stored.path.with_name(stored.path.name.removesuffix(CLEAR) + ENCRYPTED), pdf)
+        stored.path.unlink()
+
     def files(self) -> Iterator[StoredPdf]:
         """Every letter's file the store holds (temporary files aside)."""
-        for path in self.root.glob("*/*.pdf"):
-            number, _, prefix = path.stem.rpartition("-")
-            if not path.name.startswith(TEMPORARY_PREFIX) and number:
-                yield StoredPdf(path, number, prefix)
+        for path in self.root.glob("*/*.pdf*"):
+            clear = path.name.endswith(CLEAR)
+            stem = path.name.removesuffix(CLEAR if clear else ENCRYPTED)
+            number, _, prefix = stem.rpartition("-")
+            if not path.name.startswith(TEMPORARY_PREFIX) and number and stem != path.name:
+                yield StoredPdf(path, number, prefix, clear)
 
     def temporary_files(self) -> Iterator[Path]:
         """Writes that never finished (a crash between writing and renaming)."""

@@ -133,16 +133,6 @@ async def test_the_pdf_on_disk_is_encrypted_and_private(client: httpx.AsyncClien
     )
 
 
-async def test_a_clear_pdf_from_before_stays_readable(client: httpx.AsyncClient, services: Services) -> None:
-    """Letters stored before PDFs were encrypted: still served, as they were sealed."""
-    number = unrendered_letter(services)
-    pdf = (await client.get(f"/api/letters/{number}/pdf")).content
-    (path,) = stored_files(services, number)
-    path.write_bytes(pdf)  # as the store wrote it before: the PDF itself
-    again = await client.get(f"/api/letters/{number}/pdf")
-    assert again.status_code == 200 and again.content == pdf
-
-
 async def test_staff_reads_of_a_pdf_or_attachment_are_logged(client: httpx.AsyncClient, services: Services) -> None:
     authorisation = await upload_id(client, PNG)
     item = services.catalogue.items["GAJ-001"]
