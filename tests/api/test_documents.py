@@ -171,3 +171,15 @@ async def test_pdf_upload_and_reveal_answers_are_never_cached_or_sniffed(
     for name, answer in answers.items():
         assert answer.status_code == 200, (name, answer.text)
         assert {k: answer.headers.get(k) for k in PRIVATE} == PRIVATE, name
+
+
+async def test_a_damaged_stored_pdf_is_reported_not_served(client: httpx.AsyncClient, services: Services) -> None:
+    item = services.catalogue.items["MZJ-001"]
+    made = await client.post("/api/letters", json=body(submission_for(item)), headers={"Idempotency-Key": key()})
+    number, code = made.json()["number"], made.json()["verify_code"]
+    (path,) = stored_files(services, number)
+    path.write_bytes(b"\0" * 64)  # a disk fault, or another file copied over it
+    answer = await client.get(f"/api/letters/{number}/pdf")
+    assert answer.status_code == 503 and number in answer.json()["message"]
+    verified = await client.get(f"/api/verify/{number}", params={"code": code})
+    assert verified.status_code == 200 and verified.json()["stored_pdf_intact"] is False
