@@ -16,11 +16,12 @@ from api.services.credit import import_list
 from api.store import LetterRecord
 from bot.callbacks import Edit, Menu, Nav, Review
 from bot.i18n import make_i18n
-from forms.catalogue import Catalogue
+from forms.catalogue import Catalogue, Item
 from forms.languages import Lang
 from forms.questionnaire import questions, signer_name
 from forms.sample import SAMPLE_ID
 from tests.bot.conftest import Chat, api_client
+from tests.bot.telegram import Person
 from tests.bot.walk import answer_all, choose_language, open_item, sample_answers
 
 WRONG_IDS = ["65302219900315001", "653022199003150017", "65302219901345001X"]
@@ -31,7 +32,9 @@ def letters_of(chat: Chat, user_id: int) -> list[LetterRecord]:
         return list(session.exec(select(LetterRecord).where(LetterRecord.telegram_user_id == user_id)).all())
 
 
-async def to_review(chat: Chat, catalogue: Catalogue, user_id: int, lang: Lang = Lang.zh, code: str = "SFJ-001"):
+async def to_review(
+    chat: Chat, catalogue: Catalogue, user_id: int, lang: Lang = Lang.zh, code: str = "SFJ-001"
+) -> tuple[Person, Item]:
     item = catalogue.get(code)
     assert item is not None
     person = chat.person(user_id)
