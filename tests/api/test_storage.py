@@ -123,10 +123,15 @@ def on_disk(disk: SmallDisk) -> Iterator[Services]:
 
 
 @pytest.fixture
-async def http(on_disk: Services) -> AsyncIterator[httpx.AsyncClient]:
+async def http(on_disk: Services) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
+    """A browser, and the bot (with its service token), on one app."""
     transport = httpx.ASGITransport(app=create_app(on_disk.settings, on_disk))
-    async with httpx.AsyncClient(transport=transport, base_url="https://api.test") as client:
-        yield client
+    bot = {"Authorization": "Bearer test-service-token"}
+    async with (
+        httpx.AsyncClient(transport=transport, base_url="https://api.test") as browser,
+        httpx.AsyncClient(transport=transport, base_url="https://api.test", headers=bot) as bot_client,
+    ):
+        yield browser, bot_client
 
 
 def fill(disk: SmallDisk, services: Services) -> None:
@@ -137,41 +142,40 @@ def fill(disk: SmallDisk, services: Services) -> None:
 
 
 async def test_a_full_disk_is_507_everywhere_and_nothing_is_lost(
-    disk: SmallDisk, on_disk: Services, http: httpx.AsyncClient
+    disk: SmallDisk, on_disk: Services, http: tuple[httpx.AsyncClient, httpx.AsyncClient]
 ) -> None:
     """A real full filesystem under the embedded default: submit, upload and login answer 507
     storage.full (the page in the clerk's language); after space comes back, all of them work and
     the bot's retry gets its letter."""
-    services = on_disk
-    username, password = make_staff(services, departments=("SFJ",))
-    bot = {"Authorization": "Bearer test-service-token"}
-    submission, same = body(submission_for(services.catalogue.items["SFJ-001"])), key()
-    fill(disk, services)
+    browser, bot = http
+    username, password = make_staff(on_disk, departments=("SFJ",))
+    credentials = {"username": username, "password": password}
+    submission, same = body(submission_for(on_disk.catalogue.items["SFJ-001"])), key()
+    fill(disk, on_disk)
 
-    refused = await http.post("/api/letters", json=submission, headers={**bot, "Idempotency-Key": same})
+    refused = await bot.post("/api/letters", json=submission, headers={"Idempotency-Key": same})
     assert (refused.status_code, refused.json()["code"]) == (507, "storage.full"), refused.text
-    answer = await upload(httpx.AsyncClient(transport=http._transport, base_url="https://api.test", headers=bot), PDF)
+    answer = await upload(bot, PDF)
     assert (answer.status_code, answer.json()["code"]) == (507, "storage.full"), answer.text
-    login = await http.post("/api/auth/token", json={"username": username, "password": password})
+    login = await browser.post("/api/auth/token", json=credentials)
     assert (login.status_code, login.json()["code"]) == (507, "storage.full"), login.text
     for lang in (Lang.zh, Lang.ug):
-        http.cookies.set(LANG_COOKIE, lang.value, domain="api.test")
-        form = await http.get("/login")
+        browser.cookies.set(LANG_COOKIE, lang.value, domain="api.test")
+        form = await browser.get("/login")
         token = re.search(r'name="login_token" value="([^"]+)"', form.text)
         assert token is not None
-        page = await http.post("/login", data={"username": username, "password": password, "login_token": token[1]})
+        page = await browser.post("/login", data={**credentials, "login_token": token[1]})
         assert page.status_code == 507 and gettext_for(lang)(FULL) in page.text
 
     disk.free()
-    retried = await http.post("/api/letters", json=submission, headers={**bot, "Idempotency-Key": same})
+    retried = await bot.post("/api/letters", json=submission, headers={"Idempotency-Key": same})
     assert retried.status_code in (200, 201), retried.text
-    pdf = await http.get(retried.json()["pdf_url"], headers=bot)
+    pdf = await bot.get(retried.json()["pdf_url"])
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-    stored = letter_of_key(services, same)
+    stored = letter_of_key(on_disk, same)
     assert stored is not None and stored.number == retried.json()["number"]
-    client = httpx.AsyncClient(transport=http._transport, base_url="https://api.test", headers=bot)
-    assert (await upload(client, PDF)).status_code == 201
-    assert (await http.post("/api/auth/token", json={"username": username, "password": password})).status_code == 200
+    assert (await upload(bot, PDF)).status_code == 201
+    assert (await browser.post("/api/auth/token", json=credentials)).status_code == 200
 
 
 def test_a_read_only_data_directory_at_start_is_one_clear_line(tmp_path: Path) -> None:
