@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from types import ModuleType
@@ -39,6 +40,7 @@ from api.routes import (
 )
 from api.services.auth import ensure_first_admin
 from api.services.deadlines import run_deadlines
+from api.services.sweep import SWEEP_EVERY, sweep_documents
 from api.sessions import secure_cookies
 from api.store.engine import make_engine, migrate, writer
 from api.store.pdf_files import PdfStore
@@ -54,14 +56,15 @@ def build_services(settings: ApiSettings) -> Services:
     migrate(engine)
     with Session(writer(engine)) as session:
         first_admin_password = ensure_first_admin(session)
+    vault = Vault.from_key_file(settings.data_dir / KEY_FILE)
     return Services(
         settings=settings,
         engine=engine,
         write_engine=writer(engine),
         catalogue=load_catalogue(settings.catalogue_dir),
-        vault=Vault.from_key_file(settings.data_dir / KEY_FILE),
+        vault=vault,
         renderer=Renderer(settings, settings.render_workers, job_seconds=settings.render_timeout),
-        pdfs=PdfStore(settings.letters_dir),
+        pdfs=PdfStore(settings.letters_dir, vault),
         sealer=Sealer.from_settings(settings),
         service_token=settings.bot_token(),
         first_admin_password=first_admin_password,
@@ -69,13 +72,25 @@ def build_services(settings: ApiSettings) -> Services:
 
 
 async def _deadlines_every(services: Services) -> None:
-    """Reminders and terminations on a timer; every worker runs it, each effect happens once."""
+    """Reminders and terminations on a timer; every worker runs it, each effect happens once.
+    The documents' sweep rides on it: at start, then at most every SWEEP_EVERY."""
+    next_sweep = 0.0
     while True:
         try:
             await run_in_threadpool(_run_deadlines, services)
         except Exception:  # a failed run is logged; the next one tries again
             log.exception("deadline run failed")
+        if time.monotonic() >= next_sweep:
+            await _sweep(services)
+            next_sweep = time.monotonic() + SWEEP_EVERY.total_seconds()
         await asyncio.sleep(services.settings.deadline_interval)
+
+
+async def _sweep(services: Services) -> None:
+    try:
+        await run_in_threadpool(sweep_documents, services.engine, services.settings, services.vault)
+    except Exception:
+        log.exception("document sweep failed")
 
 
 def _run_deadlines(services: Services) -> None:
@@ -89,14 +104,13 @@ def create_app(settings: ApiSettings, services: Services | None = None) -> FastA
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        timer = asyncio.create_task(_deadlines_every(services)) if settings.deadline_interval else None
+        timer = asyncio.create_task(_deadlines_every(services) if settings.deadline_interval else _sweep(services))
         # what start-up built lives as long as the process: out of the collector's sight, the
         # full collections that would pause a request every few thousand are short
         gc.collect()
         gc.freeze()
         yield
-        if timer is not None:
-            timer.cancel()
+        timer.cancel()
         services.renderer.close()
         services.engine.dispose()
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Annotated
 
@@ -39,6 +40,8 @@ class Services:
     sealer: Sealer
     service_token: str
     first_admin_password: str | None = None  # shown once, on the first run
+    # the PDF being made now for a letter (by id): concurrent requests share one job (api/services/pdfs.py)
+    pdf_jobs: dict[int, asyncio.Future[bytes]] = field(default_factory=dict)
 
     @property
     def reads_inline(self) -> bool:

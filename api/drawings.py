@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import secrets
+from collections.abc import Iterator
 from pathlib import Path
 
 from api.pii import Vault
 from forms import clock
+from forms.files import write_durably
 
 
 class DrawingStore:
@@ -34,12 +34,7 @@ class DrawingStore:
             "stored_at": clock.now().isoformat(),
             "image_png": base64.b64encode(png).decode(),
         }
-        target = self.path(telegram_user_id, content_hash)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}")
-        tmp.write_bytes(self.vault.encrypt(json.dumps(record)))
-        tmp.chmod(0o600)
-        os.replace(tmp, target)
+        write_durably(self.path(telegram_user_id, content_hash), self.vault.encrypt(json.dumps(record)))
 
     def get(self, telegram_user_id: int, content_hash: str) -> bytes | None:
         """The drawing, or None when there is none for this user and letter."""
@@ -52,3 +47,7 @@ class DrawingStore:
         if (record["telegram_user_id"], record["content_hash"]) != (telegram_user_id, content_hash):
             return None
         return base64.b64decode(record["image_png"])
+
+    def files(self) -> Iterator[Path]:
+        """Every file under the store, drawings and unfinished writes alike (for the sweep)."""
+        return (path for path in self.root.glob("*/*") if path.is_file())

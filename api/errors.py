@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import sqlite3
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
@@ -65,6 +68,37 @@ def pdf_refusal(error: Exception, what: str) -> ApiError:
     return ApiError(503, "pdf.unavailable", f"the {what} cannot be made just now; try again shortly")
 
 
+# Out of room: the disk (ENOSPC), a quota (EDQUOT), SQLite's file, PostgreSQL's (SQLSTATE 53100).
+_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
+_SQLITE_FULL = 13
+_POSTGRES_DISK_FULL = "53100"
+# The data directory there but not writable or not readable: the operator's to mend.
+_UNAVAILABLE_ERRNOS = {errno.EROFS, errno.EIO, errno.EACCES, errno.EPERM}
+
+
+def storage_refusal(error: BaseException) -> ApiError | None:
+    """A failure of the storage, as the answer every route and page gives for it: 507 storage.full
+    when the disk is full, 503 storage.unavailable when it cannot be written; None for anything else."""
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if _is_full(cause):
+            return ApiError(507, "storage.full", "the server's storage is full: nothing was saved; try again later")
+        if isinstance(cause, OSError) and cause.errno in _UNAVAILABLE_ERRNOS:
+            return ApiError(503, "storage.unavailable", "the server cannot write its data just now; try again later")
+        cause = cause.orig if isinstance(cause, DBAPIError) else (cause.__cause__ or cause.__context__)
+    return None
+
+
+def _is_full(error: BaseException) -> bool:
+    if isinstance(error, OSError):
+        return error.errno in _FULL_ERRNOS
+    if isinstance(error, sqlite3.Error):
+        return getattr(error, "sqlite_errorcode", None) == _SQLITE_FULL or "database or disk is full" in str(error)
+    return getattr(error, "sqlstate", None) == _POSTGRES_DISK_FULL  # psycopg's DiskFull
+
+
 def _answer(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> JSONResponse:
     return JSONResponse(ErrorBody(code=code, message=message, details=details or []).model_dump(), status_code=status)
 
@@ -91,7 +125,22 @@ def install(app: FastAPI) -> None:
             answer.headers["Allow"] = allowed_methods(request)
         return answer
 
+    # OSError and the store's errors are answered here, below the server's last resort: a full
+    # disk is the storage's answer, not a 500
+    @app.exception_handler(OSError)
+    @app.exception_handler(DBAPIError)
+    async def _storage(_: Request, error: Exception) -> JSONResponse:
+        refusal = storage_refusal(error)
+        if refusal is None:
+            return _unexpected_answer(error)
+        log.error("storage failure: %s", error)
+        return _answer(refusal.status, refusal.code, refusal.message)
+
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, error: Exception) -> JSONResponse:
-        log.exception("unexpected error", exc_info=error)
-        return _answer(500, "internal_error", "something went wrong on our side; it has been logged")
+        return _unexpected_answer(error)
+
+
+def _unexpected_answer(error: Exception) -> JSONResponse:
+    log.exception("unexpected error", exc_info=error)
+    return _answer(500, "internal_error", "something went wrong on our side; it has been logged")

@@ -9,6 +9,10 @@ from pydantic import BaseModel, ConfigDict
 
 from api.store import LetterRecord
 
+# Answers that carry personal data (a PDF, an upload, revealed numbers): no cache keeps them, and
+# no browser second-guesses their type (an uploaded "PDF" run as HTML).
+PRIVATE_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+
 # One letter as the examples of the OpenAPI show it, in every view of it.
 LETTER_EXAMPLE: dict[str, Any] = {
     "number": "SFJ-2026-000042",

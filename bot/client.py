@@ -13,7 +13,12 @@ TIMEOUT = httpx.Timeout(10.0, read=60.0)  # rendering and sealing a letter takes
 
 
 class ApiUnavailable(Exception):
-    """The API could not be reached or failed: the applicant may try again, nothing is lost."""
+    """The API could not be reached or failed: the applicant may try again, nothing is lost.
+    `code` is the API's when it answered (storage.full: its disk is full), else None."""
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class ApiRefused(Exception):
@@ -87,13 +92,15 @@ class ApiClient:
             answer = await self.http.request(method, path, **kwargs)
         except httpx.HTTPError as error:
             raise ApiUnavailable(str(error)) from error
-        if answer.status_code >= 500:
-            raise ApiUnavailable(f"{answer.status_code} from {path}")
         if answer.status_code >= 400:
             try:
                 body = answer.json()
             except ValueError:
                 body = {}
+            if not isinstance(body, dict):
+                body = {}
+            if answer.status_code >= 500:
+                raise ApiUnavailable(f"{answer.status_code} from {path}", body.get("code"))
             raise ApiRefused(
                 answer.status_code, body.get("code", "unknown"), body.get("message", ""), body.get("details")
             )

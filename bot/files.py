@@ -10,7 +10,7 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.client import ApiClient, ApiRefused, ApiUnavailable
-from bot.labels import refusal
+from bot.labels import STORAGE_FULL, refusal
 
 MAX_UPLOAD = 10 * 2**20  # the API's limit; Telegram lets bots download up to 20 MB
 ACCEPTED = {"application/pdf", "image/jpeg", "image/png"}
@@ -52,8 +52,11 @@ async def receive_upload(message: Message, bot: Bot, api: ApiClient, purpose: st
         return None
     try:
         return await api.upload(message.from_user.id, purpose, incoming.name, incoming.content)
-    except ApiUnavailable:
-        await message.answer(_("文件暂时无法保存，请稍后再发送一次。"))
+    except ApiUnavailable as unavailable:
+        if unavailable.code == STORAGE_FULL:
+            await message.answer(_("文件没有保存：服务器的存储空间已满，请稍后再发送一次。"))
+        else:
+            await message.answer(_("文件暂时无法保存，请稍后再发送一次。"))
     except ApiRefused as refused:
         await message.answer(_("文件没有被接收：{reason}").format(reason=refusal(refused.code)))
     return None

@@ -51,6 +51,8 @@ TYPES = {
     CommitmentType.supervision: N_("监管辅助型"),
     CommitmentType.other: N_("其他"),
 }
+# The API's own code when it is unavailable (5xx), for the sentences that say why.
+STORAGE_FULL = "storage.full"
 # The API's refusals the applicant can meet, by code.
 REFUSALS = {
     "credit.dishonest": N_("您在失信名单上，暂时不能通过承诺办理这一事项。"),

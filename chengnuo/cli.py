@@ -26,6 +26,8 @@ deadlines_app = typer.Typer(no_args_is_help=True, help="容缺 deadlines.")
 credit_app = typer.Typer(no_args_is_help=True, help="The dishonesty list.")
 app.add_typer(credit_app, name="credit")
 app.add_typer(deadlines_app, name="deadlines")
+documents_app = typer.Typer(no_args_is_help=True, help="Stored letters, uploads and drawings.")
+app.add_typer(documents_app, name="documents")
 
 
 @catalogue_app.command("check")
@@ -122,13 +124,22 @@ def serve(
     access_log: Annotated[bool, typer.Option(help="Log every request (off: the API keeps its own access log)")] = False,
 ) -> None:
     """Serve the API on HOST:PORT, and the bot too when TELEGRAM_BOT_TOKEN is set."""
+    from api.config import ApiSettings
+    from forms.files import check_writable
+
+    settings = ApiSettings()
+    try:  # before anything is imported or opened: one line an operator can act on, not a traceback
+        check_writable(settings.data_dir)
+    except OSError as error:
+        where = f"{settings.data_dir.resolve()} (CHENGNUO_DATA_DIR)"
+        typer.echo(f"chengnuo: cannot write to the data directory {where}: {error.strerror}", err=True)
+        raise typer.Exit(1) from None
+
     import uvicorn
 
     from api.app import build_services, create_app
-    from api.config import ApiSettings
     from bot.settings import BotSettings
 
-    settings = ApiSettings()
     services = build_services(settings)
     if services.first_admin_password:
         typer.echo(
@@ -193,6 +204,25 @@ def deadlines_run() -> None:
     with _store() as session:
         done = run_deadlines(session)
     typer.echo(f"{done.reminders} reminder(s), {done.terminated} termination(s), {done.expired} expired")
+
+
+@documents_app.command("sweep")
+def documents_sweep() -> None:
+    """Remove files no record names and unfinished writes (older than an hour), stale drawings;
+    encrypt clear PDFs from before (the API also runs it at start and hourly)."""
+    from api.config import ApiSettings
+    from api.pii import KEY_FILE, Vault
+    from api.services.sweep import sweep_documents
+    from api.store.engine import make_engine, migrate
+
+    settings = ApiSettings()
+    engine = make_engine(settings.store_url)
+    migrate(engine)
+    swept = sweep_documents(engine, settings, Vault.from_key_file(settings.data_dir / KEY_FILE))
+    typer.echo(
+        f"{swept.orphans} orphan PDF(s), {swept.unfinished} unfinished write(s), {swept.uploads} lost upload(s), "
+        f"{swept.drawings} stale drawing(s) removed; {swept.encrypted} clear PDF(s) encrypted"
+    )
 
 
 @credit_app.command("import")

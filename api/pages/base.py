@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 
 from api.deps import Caller, CallerDep, Services
-from api.errors import ApiError
+from api.errors import ApiError, storage_refusal
 from api.pages import words
 from api.services.auth import Role
 from api.sessions import secure_cookies
@@ -145,7 +145,11 @@ class PageRoute(APIRoute):
                 return refused(request, error)
             except RequestValidationError:
                 return refused(request, ApiError(422, "invalid_request", "the form does not have the expected fields"))
-            except Exception:  # logged for us; the clerk gets an apology in their language, not JSON
+            except Exception as error:  # logged for us; the clerk gets an apology in their language, not JSON
+                storage = storage_refusal(error)  # a full disk is said as such, as the JSON API says it
+                if storage is not None:
+                    log.error("page %s %s: storage failure: %s", request.method, request.url.path, error)
+                    return refused(request, storage)
                 log.exception("page %s %s failed", request.method, request.url.path)
                 return refused(request, ApiError(500, "internal_error", "something went wrong on our side"))
 

@@ -84,6 +84,8 @@ REFUSALS = {
     "upload.empty": N_("文件是空的。"),
     "upload.type": N_("文件格式不对。"),
     "pdf.unavailable": N_("PDF 暂时无法生成，请稍后再试。"),
+    "storage.full": N_("服务器的存储空间已满，这一步没有保存。请稍后再试，并告诉管理员。"),
+    "storage.unavailable": N_("服务器暂时无法保存数据，这一步没有保存。请稍后再试，并告诉管理员。"),
     "staff.exists": N_("这个用户名已经有人用了。"),
     "staff.self": N_("不能停用自己的账号。"),
     "staff.window_required": N_("窗口工作人员必须属于一个窗口。"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Response
@@ -19,14 +18,15 @@ from api.deps import (
     WriteSessionDep,
     write_session,
 )
-from api.errors import ApiError, ErrorBody, not_found, pdf_refusal
+from api.errors import ApiError, ErrorBody, not_found
 from api.services.credit import Eligibility, eligibility
+from api.services.dossier import log_read
 from api.services.dossier import reveal as reveal_numbers
 from api.services.pdfs import ensure_pdf
 from api.services.search import Sort, find_letters
 from api.services.submit import checked_item, submit
 from api.store import IdempotencyKey, LetterEvent, LetterRecord
-from api.views import EventPublic, LetterPublic, PersonalData, Submitted
+from api.views import PRIVATE_HEADERS, EventPublic, LetterPublic, PersonalData, Submitted
 from forms import clock
 from forms.catalogue import Item
 from forms.checks import id_number
@@ -42,21 +42,20 @@ IdempotencyKeyHeader = Annotated[
            examples=["tg-100000001-5f1c9a2b"]),
 ]  # fmt: skip
 ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorBody} for code in (401, 403, 404, 409, 422, 503)}
-log = logging.getLogger(__name__)
+STORING: dict[int | str, dict[str, object]] = {**ERRORS, 507: {"model": ErrorBody}}
 
 
-@router.post("", status_code=201, response_model=Submitted, responses=ERRORS, dependencies=[ServiceAuth])
+@router.post("", status_code=201, response_model=Submitted, responses=STORING, dependencies=[ServiceAuth])
 async def submit_letter(
     submission: LetterSubmission, key: IdempotencyKeyHeader, services: ServicesDep, response: Response
 ) -> Submitted:
-    """Check the signed letter again, number it, render and seal its PDF, store it."""
+    """Check the signed letter again, number it, render and seal its PDF, store it durably; only
+    then 201. When the PDF cannot be made or stored (503 pdf.unavailable, 507 storage.full), nothing
+    is acknowledged: the retry with the same Idempotency-Key finishes the same letter."""
     # off the loop: a drawn signature is decoded to be checked (a few ms), as lookups wait on the loop
     item = await run_in_threadpool(checked_item, submission, services.catalogue, now=clock.now())
     record, created = await run_in_threadpool(_submit, services, submission, item, key)
-    try:
-        await ensure_pdf(services, record)
-    except Exception:  # the letter is stored and numbered: its PDF is made on the next request for it
-        log.exception("letter %s stored, its PDF not rendered yet", record.number)
+    await ensure_pdf(services, record)
     if not created:
         response.status_code = 200
     return Submitted(
@@ -105,34 +104,42 @@ def _shown(services: Services, number: str, caller: Caller) -> LetterPublic:
 
 
 @router.post("/{number}/reveal", response_model=PersonalData, responses=ERRORS)
-def reveal(number: NumberPath, session: WriteSessionDep, caller: CallerDep, services: ServicesDep) -> PersonalData:
+def reveal(
+    number: NumberPath, session: WriteSessionDep, caller: CallerDep, services: ServicesDep, response: Response
+) -> PersonalData:
     """The ID and phone numbers in full, for a member of staff; every call is in the access log."""
     if caller.staff is None:
         raise ApiError(403, "forbidden", "personal data is shown to staff only")
     record = load_letter(session, number, caller)
     id_number, phone = reveal_numbers(session, services.vault, record, caller.staff.id)
+    response.headers.update(PRIVATE_HEADERS)
     return PersonalData(number=record.number, id_number=id_number, phone=phone)
 
 
 @router.get(
     "/{number}/pdf",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}, **ERRORS},
+    responses={200: {"content": {"application/pdf": {}}}, **STORING},
 )
 async def get_letter_pdf(number: NumberPath, services: ServicesDep, caller: CallerDep) -> Response:
+    """The sealed letter, ID and phone in full: every read by staff is in the access log."""
     record = await run_in_threadpool(_load, services, number, caller)
-    try:
-        pdf = await ensure_pdf(services, record)
-    except Exception as error:
-        log.exception("cannot render the PDF of %s", record.number)
-        raise pdf_refusal(error, "PDF") from error
-    headers = {"Content-Disposition": f'inline; filename="{record.number}.pdf"'}
+    pdf = await ensure_pdf(services, record)
+    if caller.staff is not None:
+        await run_in_threadpool(_log_read, services, caller.staff.id, record)
+    headers = {"Content-Disposition": f'inline; filename="{record.number}.pdf"', **PRIVATE_HEADERS}
     return Response(pdf, media_type="application/pdf", headers=headers)
 
 
 def _load(services: Services, number: str, caller: Caller) -> LetterRecord:
     with Session(services.engine, expire_on_commit=False) as session:
         return load_letter(session, number, caller)
+
+
+def _log_read(services: Services, staff_id: int, record: LetterRecord) -> None:
+    assert record.id is not None
+    with write_session(services) as session:
+        log_read(session, staff_id=staff_id, letter_id=record.id, action="pdf")
 
 
 @router.get("/{number}/events", response_model=list[EventPublic], responses=ERRORS)

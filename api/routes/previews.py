@@ -9,6 +9,7 @@ from fastapi import APIRouter, Response
 from api.deps import ServiceAuth, ServicesDep
 from api.errors import ErrorBody, pdf_refusal
 from api.services.submit import checked_draft
+from api.views import PRIVATE_HEADERS
 from forms import clock
 from forms.submission import LetterDraft
 
@@ -29,5 +30,5 @@ async def preview(draft: LetterDraft, services: ServicesDep) -> Response:
     except Exception as error:
         log.exception("cannot render a preview of %s", item.code)
         raise pdf_refusal(error, "preview") from error
-    headers = {"Content-Disposition": f'inline; filename="preview-{item.code}.pdf"'}
+    headers = {"Content-Disposition": f'inline; filename="preview-{item.code}.pdf"', **PRIVATE_HEADERS}
     return Response(pdf, media_type="application/pdf", headers=headers)

@@ -26,7 +26,7 @@ EXAMPLE_PNG = (
     "iVBORw0KGgoAAAANSUhEUgAAABgAAAAMCAQAAADSObX+AAAATUlEQVR42mNgoDf4D8U4ARNW5f9xGIWmASLEiCyNaTMTFuWYWpCMQnUS"
     "IxqNaTMDC6oL0RQyoipGdzE2czHEmXAox+U8PA5iIBQjRAIA0vIWCLh7wlYAAAAASUVORK5CYII="
 )
-ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorBody} for code in (401, 422, 503)}
+ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorBody} for code in (401, 422, 503, 507)}
 
 
 class DrawnSignature(BaseModel):

@@ -12,13 +12,14 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import CallerDep, ServiceAuth, Services, ServicesDep, WriteSessionDep, write_session
 from api.errors import ApiError, ErrorBody, not_found
+from api.services.dossier import log_read
 from api.services.uploads import MAX_UPLOAD, UPLOAD_ID_PATTERN, UploadPurpose, media_type, store_upload, upload_files
-from api.store import AccessLog, LetterRecord, Upload
-from forms import clock
+from api.store import LetterRecord, Upload
+from api.views import PRIVATE_HEADERS
 from forms.letter import TELEGRAM_ID_MAX
 
 router = APIRouter(prefix="/api/uploads", tags=["uploads"])
-ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorBody} for code in (401, 404, 422, 503)}
+ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorBody} for code in (401, 404, 422, 503, 507)}
 UploadIdPath = Annotated[str, Path(pattern=UPLOAD_ID_PATTERN, examples=["up_q3Vx0m5TQ7nJb1kR8sWfAg"])]
 EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 log = logging.getLogger(__name__)
@@ -76,9 +77,9 @@ def get_upload(upload_id: UploadIdPath, session: WriteSessionDep, caller: Caller
         log.error("the file of upload %s is missing", upload.id)
         raise ApiError(503, "upload.unavailable", "the file cannot be read just now")
     assert upload.letter_id is not None
-    session.add(AccessLog(staff_id=caller.staff.id, letter_id=upload.letter_id, at=clock.now(), action="attachment"))
-    session.commit()
-    headers = {"Content-Disposition": f'inline; filename="{upload.id}.{EXTENSIONS[upload.media_type]}"'}
+    log_read(session, staff_id=caller.staff.id, letter_id=upload.letter_id, action="attachment")
+    name = f"{upload.id}.{EXTENSIONS[upload.media_type]}"
+    headers = {"Content-Disposition": f'inline; filename="{name}"', **PRIVATE_HEADERS}
     return Response(data, media_type=upload.media_type, headers=headers)
 
 

@@ -67,11 +67,16 @@ def _notice(message: OutboxMessage) -> Notice:
     return Notice(message.kind, payload.get("to_status"), message.created_at, message.acked_at)
 
 
+def log_read(session: Session, *, staff_id: int, letter_id: int, action: str) -> None:
+    """A member of staff saw a letter's personal data (reveal, pdf, attachment): who, which, when."""
+    session.add(AccessLog(staff_id=staff_id, letter_id=letter_id, at=clock.now(), action=action))
+    session.commit()
+
+
 def reveal(session: Session, vault: Vault, record: LetterRecord, staff_id: int) -> tuple[str, str]:
     """The ID and phone numbers in full, written to the access log first (who, which letter, when)."""
     assert record.id is not None
-    session.add(AccessLog(staff_id=staff_id, letter_id=record.id, at=clock.now(), action="reveal"))
-    session.commit()
+    log_read(session, staff_id=staff_id, letter_id=record.id, action="reveal")
     return vault.decrypt(record.id_encrypted), vault.decrypt(record.phone_encrypted)
 
 

@@ -20,6 +20,7 @@ from cryptography.exceptions import InvalidTag
 from api.errors import ApiError
 from api.pii import Vault
 from forms import clock
+from forms.files import write_durably
 
 LIFETIME = timedelta(minutes=30)
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32}$")  # secrets.token_urlsafe(24)
@@ -54,11 +55,7 @@ class PendingImports:
         digest = hashlib.sha256(data).hexdigest()
         header = json.dumps({"owner": owner, "kept_at": kept_at.isoformat(), "sha256": digest}).encode()
         target = self._path(token)
-        self.root.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}")
-        tmp.write_bytes(self.vault.encrypt_file(header + b"\n" + data, name=target.name))
-        tmp.chmod(0o600)
-        os.replace(tmp, target)  # whole or not at all
+        write_durably(target, self.vault.encrypt_file(header + b"\n" + data, name=target.name))
         return Kept(token, digest, kept_at + self.lifetime)
 
     def take(self, token: str, *, owner: str, sha256: str) -> bytes:

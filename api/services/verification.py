@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.errors import ApiError
 from api.store import LetterRecord
-from api.store.pdf_files import PdfStore
+from api.store.pdf_files import PdfStore, PdfUnreadable
 from api.views import examples
 from forms.clock import BEIJING
 from forms.seal import SealCheck, Sealer, Verdict
@@ -74,7 +74,10 @@ def by_code(session: Session, pdfs: PdfStore, number: str, code: str) -> Verific
     # a wrong code looks exactly like a missing letter: numbers are sequential and must not be probed
     if record is None or not hmac.compare_digest(record.verify_code, code.upper()):
         raise ApiError(404, "not_found", "no letter with this number and code")
-    stored = pdfs.read(record)
+    try:
+        stored = pdfs.read(record)
+    except PdfUnreadable:  # damaged on disk: the platform's copy is not intact
+        stored = None
     result = _verification(record)
     result.stored_pdf_intact = stored is not None and _digest(stored) == record.pdf_sha256
     return result

@@ -52,7 +52,11 @@ class LetterRecord(SQLModel, table=True):
     verify_code: str = Field(max_length=16)
     # the whole letter as signed, encrypted: it holds the personal numbers in clear
     document: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    pdf_sha256: str | None = Field(default=None, max_length=64)
+    pdf_sha256: str | None = Field(default=None, max_length=64)  # set once, never overwritten
+    # who renders the PDF now, and until when the claim holds (api/services/pdfs.py): one render
+    # per letter across every instance sharing the store; a dead instance's claim goes stale
+    pdf_lease_token: str | None = Field(default=None, max_length=32)
+    pdf_lease_until: datetime | None = _at(nullable=True)  # type: ignore[assignment]
     created_at: datetime = _at(nullable=False)  # type: ignore[assignment]
     updated_at: datetime = _at(nullable=False)  # type: ignore[assignment]
 

@@ -67,4 +67,4 @@ class AccessLog(SQLModel, table=True):
     staff_id: int = Field(foreign_key="staff.id", index=True)
     letter_id: int = Field(foreign_key="letters.id", index=True)
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-    action: str = Field(max_length=32)  # reveal
+    action: str = Field(max_length=32)  # reveal, pdf, attachment

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import secrets
+from collections.abc import Iterator
 from pathlib import Path
 
 from api.pii import Vault
+from forms.files import TEMPORARY_PREFIX, write_durably
 
 
 class UploadFiles:
@@ -17,11 +17,8 @@ class UploadFiles:
         return self.root / upload_id[3:5] / upload_id  # "up_" + random: two random characters shard them
 
     def write(self, upload_id: str, data: bytes) -> None:
-        target = self.path(upload_id)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}")
-        tmp.write_bytes(self._vault.encrypt_file(data, name=upload_id))
-        os.replace(tmp, target)
+        """Encrypted and synced to disk before the upload is acknowledged."""
+        write_durably(self.path(upload_id), self._vault.encrypt_file(data, name=upload_id))
 
     def read(self, upload_id: str) -> bytes | None:
         """The file as it was received, or None when it is gone."""
@@ -33,3 +30,11 @@ class UploadFiles:
 
     def delete(self, upload_id: str) -> None:
         self.path(upload_id).unlink(missing_ok=True)
+
+    def files(self) -> Iterator[tuple[str, Path]]:
+        """Every stored upload's id and file (temporary files aside)."""
+        for path in self.root.glob("*/up_*"):
+            yield path.name, path
+
+    def temporary_files(self) -> Iterator[Path]:
+        return self.root.glob(f"*/{TEMPORARY_PREFIX}*")

@@ -19,7 +19,7 @@ from bot.credit import ELIGIBLE, turn_away, verdict_before_signing
 from bot.filters import has_text
 from bot.i18n import ltr
 from bot.keyboards import button, home_row, markup, web_app
-from bot.labels import next_step, refusal
+from bot.labels import STORAGE_FULL, next_step, refusal
 from bot.settings import BotSettings
 from bot.states import Commit
 from forms import clock
@@ -150,11 +150,12 @@ async def submit(
     )
     try:
         submitted = await api.submit(submission, data["key"])
-    except ApiUnavailable:
-        await query.message.answer(
-            _("提交没有成功：暂时连接不上服务。您填写的内容都已保存，请稍后点“重新提交”。"),
-            reply_markup=markup([button(_("重新提交"), Review(action="confirm"))]),
-        )
+    except ApiUnavailable as unavailable:
+        if unavailable.code == STORAGE_FULL:  # nothing acknowledged; the same key finishes it later
+            why = _("提交没有成功：服务器的存储空间已满。您填写的内容都已保存，请稍后点“重新提交”。")
+        else:
+            why = _("提交没有成功：暂时连接不上服务。您填写的内容都已保存，请稍后点“重新提交”。")
+        await query.message.answer(why, reply_markup=markup([button(_("重新提交"), Review(action="confirm"))]))
         return
     except ApiRefused as refused:
         if refused.code.startswith("credit."):  # listed since the check: the same way forward

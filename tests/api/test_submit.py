@@ -160,22 +160,24 @@ async def test_verification_by_code_and_by_upload(client: httpx.AsyncClient, ser
     await public.aclose()
 
 
-async def test_a_rendering_failure_costs_the_applicant_nothing(
+async def test_a_rendering_failure_acknowledges_nothing_and_the_retry_finishes_the_letter(
     client: httpx.AsyncClient, services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The renderer breaks after the letter is numbered: the applicant still gets the number,
-    the PDF answers 503 meanwhile, and is made on the first request once rendering works again."""
+    """The renderer breaks after the letter is numbered: the bot is told 503 pdf.unavailable rather
+    than given a number without a PDF; its retry with the same key, once rendering works again,
+    gets that same letter, sealed."""
     item = services.catalogue.items["SCJG-002"]
+    submission, same = body(submission_for(item)), key()
     real = services.renderer.render
 
     async def broken(*_: object) -> bytes:
         raise RuntimeError("render worker died")
 
     monkeypatch.setattr(services.renderer, "render", broken)
-    made = await client.post("/api/letters", json=body(submission_for(item)), headers={"Idempotency-Key": key()})
-    assert made.status_code == 201 and made.json()["number"]
-    pdf = await client.get(made.json()["pdf_url"])
-    assert (pdf.status_code, pdf.json()["code"]) == (503, "pdf.unavailable")
+    made = await client.post("/api/letters", json=submission, headers={"Idempotency-Key": same})
+    assert (made.status_code, made.json()["code"]) == (503, "pdf.unavailable")
     monkeypatch.setattr(services.renderer, "render", real)
-    pdf = await client.get(made.json()["pdf_url"])
+    again = await client.post("/api/letters", json=submission, headers={"Idempotency-Key": same})
+    assert again.status_code == 200 and again.json()["created"] is False
+    pdf = await client.get(again.json()["pdf_url"])
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 from collections.abc import Iterator
 
 import httpx
@@ -15,11 +16,12 @@ from api.services.credit import import_list
 from api.store import LetterRecord
 from bot.callbacks import Edit, Menu, Nav, Review
 from bot.i18n import make_i18n
-from forms.catalogue import Catalogue
+from forms.catalogue import Catalogue, Item
 from forms.languages import Lang
 from forms.questionnaire import questions, signer_name
 from forms.sample import SAMPLE_ID
 from tests.bot.conftest import Chat, api_client
+from tests.bot.telegram import Person
 from tests.bot.walk import answer_all, choose_language, open_item, sample_answers
 
 WRONG_IDS = ["65302219900315001", "653022199003150017", "65302219901345001X"]
@@ -30,7 +32,9 @@ def letters_of(chat: Chat, user_id: int) -> list[LetterRecord]:
         return list(session.exec(select(LetterRecord).where(LetterRecord.telegram_user_id == user_id)).all())
 
 
-async def to_review(chat: Chat, catalogue: Catalogue, user_id: int, lang: Lang = Lang.zh, code: str = "SFJ-001"):
+async def to_review(
+    chat: Chat, catalogue: Catalogue, user_id: int, lang: Lang = Lang.zh, code: str = "SFJ-001"
+) -> tuple[Person, Item]:
     item = catalogue.get(code)
     assert item is not None
     person = chat.person(user_id)
@@ -228,3 +232,29 @@ async def test_listed_between_the_check_and_the_signature_the_submission_turns_t
     told = chat.telegram.last_text(person.chat.id)
     assert "失信名单" in told and item.proofs[0](Lang.zh) in told
     assert await chat.state(person) is None and letters_of(chat, person.user.id) == []
+
+
+async def test_a_full_disk_at_submission_is_said_in_the_applicants_language_and_a_retry_submits_once(
+    chat: Chat, catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The API answers 507 storage.full: the applicant is told so in Uyghur, with nothing lost and
+    no number given; "submit again" once there is room gives the one letter."""
+
+    def ug(text: str) -> str:
+        return make_i18n().gettext(text, locale="ug")
+
+    def no_space(*_: object) -> str:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    person, item = await to_review(chat, catalogue, 810000011, Lang.ug)
+    await chat.send(person.presses_data(Review(action="sign").pack()))
+    await chat.send(person.says(signer_name(item, (await chat.data(person))["answers"])))
+    with monkeypatch.context() as full:
+        full.setattr(chat.services.pdfs, "write", no_space)
+        await chat.send(person.presses_data(Review(action="confirm").pack()))
+    told = chat.telegram.last_text(person.chat.id)
+    assert ug("提交没有成功：服务器的存储空间已满。您填写的内容都已保存，请稍后点“重新提交”。") in told
+    assert ug("重新提交") in person.buttons() and await chat.state(person) == "Commit:confirm"
+    await chat.send(person.presses(ug("重新提交")))
+    assert len(letters_of(chat, person.user.id)) == 1
+    assert len(chat.telegram.documents(person.chat.id)) == 2, "the preview and the sealed letter"
