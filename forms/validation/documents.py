@@ -77,6 +77,7 @@ _PERMANENT_NEW = re.compile(r"^9[0-9]{16}[0-9X]$")
 _PERMANENT_OLD = re.compile(r"^[A-Z]{3}[0-9]{12}$")  # 2004 and 2017 cards: nationality + 12 digits
 # ICAO 9303 prints up to 9 characters; some states issue longer numbers. At least one digit.
 _FOREIGN_PASSPORT = re.compile(r"^(?=.*[0-9])[A-Z0-9]{5,15}$")
+_ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
 
 
 def _passport(number: str, _today: date | None) -> str:
@@ -162,7 +163,7 @@ def document_number(kind: IdType, raw: str, *, today: date | None = None) -> str
 
 def is_resident_id(number: str) -> bool:
     """A well-formed resident ID number (the birth date is not compared with today)."""
-    return len(number) == 18 and number[:17].isdigit() and _valid_id_body(number)
+    return _ID_SHAPE.match(number) is not None and _valid_id_body(number)
 
 
 def _valid_id_body(number: str) -> bool:

@@ -10,8 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from stdnum.cn import ric
 
+from forms.catalogue import Catalogue
+from forms.questionnaire import answered, questions
 from forms.sample import SAMPLE_ID
 from forms.validation import (
+    MESSAGES,
     PERSON_DOCUMENTS,
     IdType,
     Invalid,
@@ -162,3 +165,15 @@ def test_no_kind_of_document_hides_a_resident_id(number: str, typing: object, ki
         assert document_number(kind, typed) == number  # accepted: as the resident ID itself
     except Invalid as refused:
         assert kind is not IdType.resident_id and refused.reason is not Reason.required
+
+
+def test_choosing_another_kind_asks_for_the_number_again_with_that_kinds_hint(catalogue: Catalogue) -> None:
+    item = catalogue.items["SFJ-001"]
+    answers = answered(answered({}, "applicant.id_type", "resident_id"), "applicant.id_number", SAMPLE_ID)
+    assert answered(answers, "applicant.id_type", "resident_id")["applicant.id_number"] == SAMPLE_ID
+    changed = answered(answers, "applicant.id_type", "passport")
+    assert "applicant.id_number" not in changed
+    asked = next(q for q in questions(item, changed) if q.key == "applicant.id_number")
+    assert asked.hint == MESSAGES[Reason.passport_format]
+    organisation = catalogue.items["SCJG-002"]  # a company: its credit code, nothing to choose
+    assert "applicant.id_type" not in {q.key for q in questions(organisation, {})}
