@@ -11,8 +11,11 @@ from hypothesis import strategies as st
 from stdnum.cn import ric
 
 from forms.catalogue import Catalogue
+from forms.languages import Lang
+from forms.letter import Letter
 from forms.questionnaire import answered, questions
-from forms.sample import SAMPLE_ID
+from forms.render.letter import letter_html
+from forms.sample import SAMPLE_ID, sample_letter
 from forms.validation import (
     MESSAGES,
     PERSON_DOCUMENTS,
@@ -177,3 +180,12 @@ def test_choosing_another_kind_asks_for_the_number_again_with_that_kinds_hint(ca
     assert asked.hint == MESSAGES[Reason.passport_format]
     organisation = catalogue.items["SCJG-002"]  # a company: its credit code, nothing to choose
     assert "applicant.id_type" not in {q.key for q in questions(organisation, {})}
+
+
+def test_a_letter_stored_with_the_old_other_kind_still_reads_and_renders(catalogue: Catalogue) -> None:
+    item = catalogue.items["SFJ-001"]
+    stored = sample_letter(item, Lang.ug).model_dump(mode="json")
+    stored["applicant"] |= {"id_type": "other", "id_number": "X-1 (old passport)"}
+    letter = Letter.model_validate(stored)  # as api.services.documents reads the encrypted document
+    html = letter_html(letter, item, verify_url="https://chengnuo.example.cn/verify/x")
+    assert "其他证件" in html and "X-1 (old passport)" in html
