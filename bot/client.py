@@ -106,8 +106,9 @@ class ApiClient:
             )
         return answer
 
-    async def credit_check(self, id_number: str) -> CreditAnswer:
-        answer = await self._call("POST", "/api/credit/check", json={"id_number": id_number})
+    async def credit_check(self, id_number: str, id_type: str) -> CreditAnswer:
+        """The credit verdict on a document of this kind (every kind the letter takes)."""
+        answer = await self._call("POST", "/api/credit/check", json={"id_number": id_number, "id_type": id_type})
         return CreditAnswer.model_validate(answer.json())
 
     async def preview(self, draft: dict[str, Any]) -> bytes:

@@ -3,7 +3,8 @@
 The check runs beside the conversation: the applicant goes on to the next question at once, and
 hears from it only when it matters (not eligible, or eligible for the green channel). Its verdict is
 kept under a storage key of its own, so it never races the conversation's own data. Before signing,
-the verdict must be in: if the check could not be made, it is made then.
+the verdict must be in: if the check could not be made, it is made then, and without a verdict
+there is no signature (the API's gate at submission stays the last word).
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from bot.keyboards import home_row, markup
 from bot.labels import REFUSALS, refusal
 from forms.catalogue import Item
 from forms.languages import Lang
+from forms.questionnaire import Subject
 
 log = logging.getLogger(__name__)
 ELIGIBLE = {"eligible", "green_channel"}
+UNCHECKED = "unchecked"  # the API would not check this number: no verdict, no signature
 Background = set[asyncio.Task[None]]
 
 
@@ -32,42 +35,47 @@ def _key(state: FSMContext) -> StorageKey:
     return replace(state.key, destiny="credit")
 
 
-def check_beside(state: FSMContext, api: ApiClient, id_number: str, message: Message, item: Item, lang: Lang,
+def check_beside(state: FSMContext, api: ApiClient, subject: Subject, message: Message, item: Item, lang: Lang,
                  background: Background) -> None:  # fmt: skip
     """Start the check; the task is kept in `background` until it ends."""
-    task = asyncio.create_task(_check(state, api, id_number, message, item, lang))
+    task = asyncio.create_task(_check(state, api, subject, message, item, lang))
     background.add(task)
     task.add_done_callback(background.discard)
 
 
-async def _check(state: FSMContext, api: ApiClient, id_number: str, message: Message, item: Item, lang: Lang) -> None:
-    await state.storage.set_data(_key(state), {"id_number": id_number, "verdict": "pending"})
+def _kept(subject: Subject, verdict: str) -> dict[str, str]:
+    return {"id_type": subject.id_type.value, "id_number": subject.id_number, "verdict": verdict}
+
+
+async def _check(state: FSMContext, api: ApiClient, subject: Subject, message: Message, item: Item, lang: Lang) -> None:
+    await state.storage.set_data(_key(state), _kept(subject, "pending"))
     try:
-        answer = await api.credit_check(id_number)
+        answer = await api.credit_check(subject.id_number, subject.id_type.value)
     except (ApiUnavailable, ApiRefused):
         log.warning("credit check not made now; it is made again before signing")
-        await state.storage.set_data(_key(state), {"id_number": id_number, "verdict": "unknown"})
+        await state.storage.set_data(_key(state), _kept(subject, "unknown"))
         return
-    await state.storage.set_data(_key(state), {"id_number": id_number, "verdict": answer.reason})
+    await state.storage.set_data(_key(state), _kept(subject, answer.reason))
     if answer.reason == "green_channel":
         await message.answer(_("信用核查：您三年内没有失信记录，可以享受绿色通道。"))
     elif not answer.eligible:
         await turn_away(message, state, item, lang, answer.reason)
 
 
-async def verdict_before_signing(state: FSMContext, api: ApiClient, id_number: str) -> str:
-    """The verdict on this ID, asking now when the check beside the conversation could not be made.
+async def verdict_before_signing(state: FSMContext, api: ApiClient, subject: Subject) -> str:
+    """The verdict on this document, asking now when the check beside the conversation could not be made.
 
-    Raises ApiUnavailable when the API cannot be reached now either.
+    UNCHECKED when the API refuses to check the number; raises ApiUnavailable when it cannot be reached.
     """
     kept = await state.storage.get_data(_key(state))
-    if kept.get("id_number") == id_number and kept.get("verdict") not in (None, "pending", "unknown"):
+    same = (kept.get("id_type"), kept.get("id_number")) == (subject.id_type.value, subject.id_number)
+    if same and kept.get("verdict") not in (None, "pending", "unknown"):
         return str(kept["verdict"])
     try:
-        answer = await api.credit_check(id_number)
+        answer = await api.credit_check(subject.id_number, subject.id_type.value)
     except ApiRefused:
-        return "unknown"
-    await state.storage.set_data(_key(state), {"id_number": id_number, "verdict": answer.reason})
+        return UNCHECKED
+    await state.storage.set_data(_key(state), _kept(subject, answer.reason))
     return answer.reason
 
 

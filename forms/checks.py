@@ -9,9 +9,10 @@ from functools import partial
 from forms.catalogue.models import ApplicantKind, FieldKind, Item, ItemField
 from forms.letter import Answer, IdType, Letter, Person
 from forms.validation import (
+    PERSON_DOCUMENTS,
     Invalid,
     Reason,
-    credit_code,
+    document_number,
     free_text,
     mobile,
     one_of,
@@ -19,7 +20,6 @@ from forms.validation import (
     parse_date,
     parse_number,
     person_name,
-    resident_id,
     some_of,
 )
 from forms.workdays import add_working_days
@@ -43,15 +43,6 @@ def answer(field: ItemField, raw: Answer, *, today: date | None = None) -> Answe
         raise Invalid(error.reason, field.key, **error.params) from None
 
 
-def id_number(id_type: IdType, raw: str, *, today: date | None = None) -> str:
-    """The canonical ID number for its type; other documents are only trimmed."""
-    if id_type is IdType.resident_id:
-        return resident_id(raw, today=today)
-    if id_type is IdType.uscc:
-        return credit_code(raw)
-    return free_text(raw, max_length=40)
-
-
 def latest_supplement_date(item: Item, signed_on: date) -> date | None:
     """The last date a 容缺 applicant may promise: the item's maximum in working days."""
     if item.max_supplement_working_days is None:
@@ -66,6 +57,8 @@ def problems(letter: Letter, item: Item, *, today: date | None = None) -> list[I
     if letter.agent is not None:
         if not item.proxy_allowed:
             found.append(Invalid(Reason.agent_not_allowed, "agent"))
+        if letter.agent.id_type not in PERSON_DOCUMENTS:
+            found.append(Invalid(Reason.id_type_mismatch, "agent.id_type"))
         found += _check(lambda: _person(letter.agent, "agent", today))  # type: ignore[arg-type]
     for field in item.fields:
         raw = letter.answers.get(field.key)
@@ -82,23 +75,27 @@ def _applicant(letter: Letter, item: Item, today: date | None) -> None:
     applicant = letter.applicant
     if applicant.kind not in item.applicant_kinds:
         raise Invalid(Reason.applicant_kind_not_allowed, "applicant.kind")
-    expected = IdType.uscc if applicant.kind is not ApplicantKind.person else IdType.resident_id
-    if applicant.id_type is not expected and applicant.id_type is not IdType.other:
+    if applicant.id_type not in documents_for(applicant.kind):
         raise Invalid(Reason.id_type_mismatch, "applicant.id_type")
     if applicant.kind.is_organisation:
         _field("applicant.name", lambda: organisation_name(applicant.name))
         if not applicant.legal_representative:
             raise Invalid(Reason.representative_required, "applicant.legal_representative")
         _field("applicant.legal_representative", lambda: person_name(applicant.legal_representative or ""))
-        _field("applicant.id_number", lambda: id_number(applicant.id_type, applicant.id_number, today=today))
+        _field("applicant.id_number", lambda: document_number(applicant.id_type, applicant.id_number, today=today))
         _field("applicant.phone", lambda: mobile(applicant.phone))
     else:
         _person(applicant, "applicant", today)
 
 
+def documents_for(kind: ApplicantKind) -> tuple[IdType, ...]:
+    """The kinds of document a party of this kind commits with: a person's own, or a credit code."""
+    return PERSON_DOCUMENTS if kind is ApplicantKind.person else (IdType.uscc,)
+
+
 def _person(person: Person, where: str, today: date | None) -> None:
     _field(f"{where}.name", lambda: person_name(person.name))
-    _field(f"{where}.id_number", lambda: id_number(person.id_type, person.id_number, today=today))
+    _field(f"{where}.id_number", lambda: document_number(person.id_type, person.id_number, today=today))
     _field(f"{where}.phone", lambda: mobile(person.phone))
 
 

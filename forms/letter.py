@@ -14,15 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from forms.catalogue.models import ApplicantKind, CommitmentType
 from forms.languages import I18nText, Lang
 from forms.signature_image import BadSignatureImage, png_size
+from forms.validation.documents import IdType as IdType  # the letter's parties name their document kind
+from forms.validation.printed import LETTER_NUMBER_PATTERN as LETTER_NUMBER_PATTERN
+from forms.validation.printed import VERIFY_CODE_PATTERN
 
-LETTER_NUMBER_PATTERN = r"^[A-Z][A-Z0-9]{1,9}-[0-9]{4}-[0-9]{6}$"
 TELEGRAM_ID_MAX = 2**63 - 1  # a signed 64-bit column; Telegram's ids use at most 52 bits
-
-
-class IdType(StrEnum):
-    resident_id = "resident_id"  # 居民身份证
-    uscc = "uscc"  # 统一社会信用代码
-    other = "other"  # 其他证件 (passport, permit for Hong Kong and Macao residents…)
 
 
 class Person(BaseModel):
@@ -136,7 +132,7 @@ class Letter(BaseModel):
     public: bool  # 承诺公开类型: published on the credit platform or not
     signature: SignatureEvidence | None = None
     sample: bool = False  # a specimen: never a real commitment
-    verify_code: str | None = Field(default=None, pattern=r"^[A-Z2-9]{4}-[A-Z2-9]{4}$")  # set by the API
+    verify_code: str | None = Field(default=None, pattern=VERIFY_CODE_PATTERN)  # set by the API
 
     def content_hash(self) -> str:
         """SHA-256 of what the applicant signed, in a canonical JSON form."""

@@ -10,17 +10,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from forms import clock
 from forms.catalogue.models import ApplicantKind, FieldKind, Item
 from forms.checks import answer as field_answer
-from forms.checks import id_number, latest_supplement_date
+from forms.checks import documents_for, latest_supplement_date
 from forms.languages import I18nText, Lang
 from forms.letter import Answer, IdType
 from forms.submission import LetterSubmission, submission_hash
-from forms.validation import Invalid, Reason, mobile, one_of, organisation_name, parse_date, person_name, some_of
-from forms.validation.reasons import N_
+from forms.validation import (
+    DOCUMENT_NAMES,
+    Invalid,
+    Reason,
+    document_number,
+    mobile,
+    one_of,
+    organisation_name,
+    parse_date,
+    person_name,
+    some_of,
+)
+from forms.validation.reasons import MESSAGES, N_
 
 Text = I18nText | str  # the catalogue's own translated text, or a gettext msgid
 
@@ -51,12 +62,31 @@ KINDS: dict[ApplicantKind, str] = {
     ApplicantKind.company: N_("企业"),
     ApplicantKind.organisation: N_("其他组织"),
 }
-ID_TYPES: dict[IdType, str] = {
-    IdType.resident_id: N_("居民身份证"),
-    IdType.uscc: N_("统一社会信用代码"),
-    IdType.other: N_("其他证件"),
+# What the number looks like, said before it is typed: the same words as when it is refused.
+ID_HINTS: dict[IdType, str] = {
+    IdType.resident_id: N_("居民身份证号码为 18 位，最后一位可能是 X。"),
+    IdType.uscc: N_("统一社会信用代码为 18 位，印在营业执照上。"),
+    IdType.passport: MESSAGES[Reason.passport_format],
+    IdType.hk_macao_permit: MESSAGES[Reason.hk_macao_permit_format],
+    IdType.taiwan_permit: MESSAGES[Reason.taiwan_permit_format],
+    IdType.residence_permit: MESSAGES[Reason.residence_permit_format],
+    IdType.permanent_residence: MESSAGES[Reason.permanent_residence_format],
+    IdType.foreign_passport: MESSAGES[Reason.foreign_passport_format],
 }
 YES_NO = (("yes", N_("是")), ("no", N_("否")))
+
+
+class Subject(NamedTuple):
+    """Whom the credit check asks about: the committing party's document."""
+
+    id_type: IdType
+    id_number: str
+
+
+def subject_of(item: Item, answers: dict[str, Answer]) -> Subject:
+    """The committing party's document, as answered."""
+    kind = _kind(answers, item)
+    return Subject(id_type_of(answers, kind), str(answers["applicant.id_number"]))
 
 
 def _kind(answers: dict[str, Answer], item: Item) -> ApplicantKind:
@@ -65,7 +95,14 @@ def _kind(answers: dict[str, Answer], item: Item) -> ApplicantKind:
     return ApplicantKind(str(answers.get("applicant.kind", item.applicant_kinds[0].value)))
 
 
-def _applicant(item: Item, kind: ApplicantKind) -> list[Question]:
+def id_type_of(answers: dict[str, Answer], kind: ApplicantKind) -> IdType:
+    """The document kind chosen, or the only one this kind of applicant has; never one it may not use."""
+    offered = documents_for(kind)
+    chosen = answers.get("applicant.id_type")
+    return next((t for t in offered if t.value == chosen), offered[0])
+
+
+def _applicant(item: Item, kind: ApplicantKind, answers: dict[str, Answer]) -> list[Question]:
     asked: list[Question] = []
     if len(item.applicant_kinds) > 1:
         kinds = tuple((k.value, KINDS[k]) for k in item.applicant_kinds)
@@ -79,20 +116,16 @@ def _applicant(item: Item, kind: ApplicantKind) -> list[Question]:
         asked.append(Question("applicant.name", Ask.text, N_("请输入经营者的姓名，与营业执照一致。"), N_("经营者")))
     else:
         asked.append(Question("applicant.name", Ask.text, N_("请输入您的姓名，与证件上的一致。"), N_("姓名")))
-    usual = IdType.resident_id if kind is ApplicantKind.person else IdType.uscc
-    id_types = ((usual.value, ID_TYPES[usual]), (IdType.other.value, ID_TYPES[IdType.other]))
+    offered = documents_for(kind)
+    if len(offered) > 1:  # an organisation has its credit code only: nothing to choose
+        id_types = tuple((t.value, DOCUMENT_NAMES[t]) for t in offered)
+        asked.append(Question("applicant.id_type", Ask.choice, N_("用哪种证件？"), N_("证件类型"), choices=id_types))
+    hint = ID_HINTS[id_type_of(answers, kind)]
     asked += [
-        Question("applicant.id_type", Ask.choice, N_("用哪种证件？"), N_("证件类型"), choices=id_types),
-        Question("applicant.id_number", Ask.text, N_("请输入证件号码。"), N_("证件号码"), hint=_id_hint(usual)),
+        Question("applicant.id_number", Ask.text, N_("请输入证件号码。"), N_("证件号码"), hint=hint),
         Question("applicant.phone", Ask.text, N_("请输入手机号码，窗口会用它联系您。"), N_("手机号码")),
     ]
     return asked
-
-
-def _id_hint(usual: IdType) -> str:
-    if usual is IdType.resident_id:
-        return N_("居民身份证号码为 18 位，最后一位可能是 X。")
-    return N_("统一社会信用代码为 18 位，印在营业执照上。")
 
 
 def _agent(item: Item, answers: dict[str, Answer]) -> list[Question]:
@@ -151,7 +184,7 @@ def _supplement(item: Item) -> list[Question]:
 def questions(item: Item, answers: dict[str, Answer]) -> list[Question]:
     """Every question for this item, given what is answered so far (an agent adds four)."""
     kind = _kind(answers, item)
-    return _applicant(item, kind) + _agent(item, answers) + _fields(item) + _supplement(item)
+    return _applicant(item, kind, answers) + _agent(item, answers) + _fields(item) + _supplement(item)
 
 
 def latest_due_on(item: Item, today: date | None = None) -> date | None:
@@ -181,14 +214,22 @@ def check(question: Question, raw: Answer, item: Item, answers: dict[str, Answer
     if key in ("applicant.legal_representative", "agent.name"):
         return person_name(raw)
     if key == "applicant.id_number":
-        return id_number(IdType(str(answers.get("applicant.id_type", IdType.resident_id.value))), raw, today=today)
+        return document_number(id_type_of(answers, _kind(answers, item)), raw, today=today)
     if key == "agent.id_number":
-        return id_number(IdType.resident_id, raw, today=today)
+        return document_number(IdType.resident_id, raw, today=today)
     if key in ("applicant.phone", "agent.phone"):
         return mobile(raw)
     if key == "supplement.due_on":
         return parse_date(raw, today=today, not_past=True, latest=latest_due_on(item, today)).isoformat()
     raise Invalid(Reason.choice_unknown, key)
+
+
+def answered(answers: dict[str, Answer], key: str, value: Answer) -> dict[str, Answer]:
+    """The answers with this one recorded: a number typed for another kind of document is asked again."""
+    changed = {**answers, key: value}
+    if key == "applicant.id_type" and answers.get(key) not in (None, value):
+        changed.pop("applicant.id_number", None)
+    return changed
 
 
 def unanswered(item: Item, answers: dict[str, Answer]) -> Question | None:
@@ -211,7 +252,7 @@ def draft(item: Item, answers: dict[str, Answer], lang: Lang) -> dict[str, Any]:
     applicant: dict[str, Any] = {
         "kind": kind.value,
         "name": answers["applicant.name"],
-        "id_type": answers["applicant.id_type"],
+        "id_type": id_type_of(answers, kind).value,
         "id_number": answers["applicant.id_number"],
         "phone": answers["applicant.phone"],
     }

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from forms import clock
+from forms.canonical import canonical_answers, canonical_party, canonical_supplement
 from forms.catalogue.models import Item
 from forms.languages import Lang
 from forms.letter import Agent, Answer, Applicant, Letter, SignatureEvidence, Supplement, add_months, content_hash
+from forms.validation.normalize import normalize_text
 
 EXAMPLE: dict[str, Any] = {
     "item_code": "SFJ-001",
@@ -60,8 +62,27 @@ class LetterSubmission(LetterDraft):
     signature: SignatureEvidence
 
 
+D = TypeVar("D", LetterDraft, LetterSubmission)
+
+
+def canonical(draft: D, item: Item) -> D:
+    """The draft with every value in its canonical form (forms.canonical): what is signed and kept."""
+    changes: dict[str, object] = {
+        "applicant": canonical_party(draft.applicant),
+        "agent": canonical_party(draft.agent) if draft.agent else None,
+        "answers": canonical_answers(draft.answers, item),
+        "supplement": canonical_supplement(draft.supplement, item),
+    }
+    if isinstance(draft, LetterSubmission):
+        typed_name = normalize_text(draft.signature.typed_name)
+        changes["signature"] = draft.signature.model_copy(update={"typed_name": typed_name})
+    return draft.model_copy(update=changes)
+
+
 def signed_content(submission: LetterDraft, item: Item) -> dict[str, object]:
-    """Exactly what the signature's content hash covers (see forms.letter.SIGNED_CONTENT)."""
+    """Exactly what the signature's content hash covers (see forms.letter.SIGNED_CONTENT), in
+    canonical form: the bot and the API hash the same thing, whatever a client sent."""
+    submission = canonical(submission, item)
     return {
         "item_code": item.code,
         "commitment_type": item.commitment_type.value,
@@ -84,7 +105,8 @@ def submission_hash(submission: LetterDraft, item: Item) -> str:
 def build_letter(
     submission: LetterDraft, item: Item, *, number: str, verify_code: str | None = None, at: datetime | None = None
 ) -> Letter:
-    """The letter as stored and printed, with the item's commitments as read; a draft is dated `at`."""
+    """The letter as stored and printed, canonical, with the item's commitments as read; a draft is dated `at`."""
+    submission = canonical(submission, item)
     signature = submission.signature if isinstance(submission, LetterSubmission) else None
     signed_at: datetime = signature.signed_at if signature else at or clock.now()
     signed_on: date = signed_at.date()

@@ -21,6 +21,7 @@ from api.routes.credit import import_as, read_list
 from api.services.credit import ImportReport, RowProblem, listed
 from api.services.pending_imports import Kept, PendingImports
 from forms.i18n import Gettext, gettext_for
+from forms.validation import DOCUMENT_NAMES, PERSON_DOCUMENTS, IdType
 from forms.validation.reasons import MESSAGES, N_, Reason
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -33,7 +34,10 @@ COLUMNS = {
     "name": N_("姓名或名称"),
     "reason": N_("失信原因"),
     "listed_on": N_("列入日期"),
+    "id_type": N_("证件类型"),
 }
+# The optional id_type column's values: every kind of document but the two a row without it is.
+LISTED_KINDS = [(kind.value, DOCUMENT_NAMES[kind]) for kind in PERSON_DOCUMENTS if kind is not IdType.resident_id]
 # What a row problem means, where the field's own message needs numbers the report does not carry.
 PROBLEMS = {
     "encoding.not_utf8": N_("文件不是 UTF-8 编码。请在 Excel 中用“另存为 → CSV UTF-8（逗号分隔）”保存后再上传。"),
@@ -133,8 +137,9 @@ async def _received(file: UploadFile | None) -> bytes:
 
 async def _upload_form(request: Request, admin: Caller, services: Services, error: ApiError | None) -> Response:
     count = await run_in_threadpool(_listed, services)
+    status = error.status if error else 200
     return render(
-        request, "pages/credit.html", status=error.status if error else 200, caller=admin, listed=count, error=error
+        request, "pages/credit.html", status=status, caller=admin, listed=count, error=error, kinds=LISTED_KINDS
     )
 
 

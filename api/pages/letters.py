@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response
@@ -15,16 +14,14 @@ from api.errors import ApiError
 from api.pages.base import ClerkDep, PageRoute, page_lang, render, see_other
 from api.routes.letters import load_letter
 from api.routes.search import LetterQuery, search_for
-from api.services.credit import canonical_subject
 from api.services.dossier import Dossier, SealState, dossier, reveal, seal_state
 from api.services.pdfs import ensure_pdf
 from api.services.transitions import REASON_REQUIRED, move
 from api.statuses import Actor, Status
 from api.views import LetterPage
 from forms.i18n import gettext_for
-from forms.letter import LETTER_NUMBER_PATTERN
 from forms.render.view import LetterView
-from forms.validation import Invalid
+from forms.validation import Invalid, any_document_number, parse_letter_number
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 FILTERS = ("number", "id_number", "name", "item", "department", "status", "signed_from", "signed_to", "page")
@@ -56,18 +53,31 @@ async def search_page(request: Request, clerk: ClerkDep, services: ServicesDep) 
 
 
 def _quick_filter(typed: str) -> str:
-    """A letter number, a resident ID or credit code, or else part of a name."""
-    if re.fullmatch(LETTER_NUMBER_PATTERN, typed.upper()):
-        return "number"
+    """A letter number, the number of an identity document or a credit code, or else part of a name."""
     try:
-        canonical_subject(typed)
+        parse_letter_number(typed)
+        return "number"
+    except Invalid:
+        pass
+    try:
+        any_document_number(typed)
     except Invalid:
         return "name"
     return "id_number"
 
 
+def _as_printed(number: str) -> str:
+    """A letter number from an address, however typed or pasted; as it came when it is none (no letter has it)."""
+    try:
+        return parse_letter_number(number)
+    except Invalid:
+        return number
+
+
 @router.get("/letters/{number}")
 async def letter_page(request: Request, number: str, clerk: ClerkDep, services: ServicesDep) -> Response:
+    if _as_printed(number) != number:  # a pasted or hand-typed address: the letter's own
+        return see_other(f"/letters/{_as_printed(number)}")
     return await _letter_page(request, clerk, services, number)
 
 
@@ -81,6 +91,7 @@ async def move_letter(
     reason: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     """One button per legal move; a refusal (moved meanwhile, no reason) shows the letter again."""
+    number = _as_printed(number)
     try:
         await run_in_threadpool(_move, services, clerk, number, to, reason)
     except ApiError as error:
@@ -97,6 +108,7 @@ def _move(services: Services, clerk: Caller, number: str, to: Status, reason: st
 @router.post("/letters/{number}/reveal")
 async def reveal_numbers(request: Request, number: str, clerk: ClerkDep, services: ServicesDep) -> Response:
     """The numbers in full on this one answer (never in an address), written to the access log."""
+    number = _as_printed(number)
     revealed = await run_in_threadpool(_reveal, services, clerk, number)
     return await _letter_page(request, clerk, services, number, revealed=revealed)
 
@@ -109,7 +121,7 @@ def _reveal(services: Services, clerk: Caller, number: str) -> tuple[str, str]:
 
 @router.get("/letters/{number}/print")
 async def print_view(request: Request, number: str, clerk: ClerkDep, services: ServicesDep) -> Response:
-    found = await run_in_threadpool(_dossier, services, clerk, number)
+    found = await run_in_threadpool(_dossier, services, clerk, _as_printed(number))
     view = LetterView(found.letter, found.item, page_lang(request), gettext_for(page_lang(request)))
     return render(request, "pages/letter_print.html", caller=clerk, d=found, view=view)
 

@@ -6,8 +6,6 @@ No session and no personal data; the rules are api/services/verification.py's, a
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Annotated
 from urllib.parse import quote
 
@@ -20,19 +18,16 @@ from api.errors import ApiError
 from api.pages.base import PageRoute, form_token_sent, render, render_form, see_other
 from api.services.verification import MAX_UPLOAD, NotALetter, Verification, by_code, by_seal, read_seal
 from api.statuses import IN_FORCE
-from forms.letter import LETTER_NUMBER_PATTERN
 from forms.seal import SealCheck, Verdict
+from forms.validation import MESSAGES, Invalid, parse_letter_number, parse_verify_code
+from forms.validation.printed import TYPED_MAX
 from forms.validation.reasons import N_
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 FORM_PATH = "/verify"  # the upload form's token cookie covers /verify and every /verify/{number}
-CODE_PATTERN = r"^[A-Z0-9]{4}-[A-Z0-9]{4}$"
-DASHES = re.compile(r"[\u2010-\u2015\u2212\uff0d]")  # what phone keyboards type for "-"
 
 # Why a check shows no letter, as the person checking reads it.
 NOT_FOUND = N_("没有找到这个编号和核验码的承诺书。请核对承诺书上印的编号和核验码。")
-BAD_NUMBER = N_("编号的格式不对，请照承诺书上印的编号填写。")
-BAD_CODE = N_("核验码的格式不对：它由 8 个字母或数字组成，请照承诺书上印的核验码填写。")
 NO_FILE = N_("请选择承诺书的 PDF 文件。")
 EMPTY_FILE = N_("文件是空的。")
 TOO_LARGE = N_("文件太大：承诺书的 PDF 文件不会超过 10 MB。")
@@ -69,22 +64,21 @@ IN_FORCE_STATUSES = frozenset(status.value for status in IN_FORCE)
 @router.get("/verify")
 async def verify_form(request: Request, number: str = "", code: str = "") -> Response:
     """Both forms; the number-and-code form comes back here by GET and goes on to the QR's address."""
-    number, code = _typed_number(number), _typed_code(code)
-    if not number and not code:
+    if not number.strip() and not code.strip():
         return _form(request)
-    problem = _format_problem(number, code)
+    number, code, problem = _as_printed(number, code)
     if problem:
         return _form(request, number=number, code=code, code_problem=problem, status=422)
-    return see_other(f"/verify/{number}?code={quote(code)}")
+    return see_other(f"/verify/{quote(number)}?code={quote(code)}")
 
 
 @router.get("/verify/{number}")
 async def verify_by_code(request: Request, services: ServicesDep, number: str, code: str = "") -> Response:
     """The address the QR code on every letter encodes: the result at once."""
-    number, code = _typed_number(number), _typed_code(code)
-    if not code:  # an address without its code: ask for it
-        return _form(request, number=number)
-    problem = _format_problem(number, code)
+    if not code.strip():  # an address without its code: ask for it
+        number, problem = _number_as_printed(number)
+        return _form(request, number=number, code_problem=problem, status=422 if problem else 200)
+    number, code, problem = _as_printed(number, code)
     if problem:
         return _form(request, number=number, code=code, code_problem=problem, status=422)
     try:
@@ -135,24 +129,23 @@ def _by_seal(services: Services, check: SealCheck, data: bytes) -> Verification:
         return by_seal(session, check, data)
 
 
-def _typed_number(value: str) -> str:
-    """As printed, whatever a phone typed: full-width forms, spaces, lower case, other dashes."""
-    return DASHES.sub("-", re.sub(r"\s+", "", unicodedata.normalize("NFKC", value))).upper()[:40]
+def _as_printed(number: str, code: str) -> tuple[str, str, str | None]:
+    """The number and code as printed, however typed or pasted (forms.validation.printed), or as
+    typed with why not: a mistyped one is said so, a 404 would send people looking for a letter."""
+    number, problem = _number_as_printed(number)
+    if problem:
+        return number, code[:TYPED_MAX], problem
+    try:
+        return number, parse_verify_code(code), None
+    except Invalid as error:
+        return number, code[:TYPED_MAX], MESSAGES[error.reason]
 
 
-def _typed_code(value: str) -> str:
-    """The code as printed, also when typed without its dash."""
-    code = _typed_number(value)
-    return f"{code[:4]}-{code[4:]}" if len(code) == 8 and code.isalnum() else code
-
-
-def _format_problem(number: str, code: str) -> str | None:
-    """A mistyped number or code is said so: a 404 would send people looking for a letter that exists."""
-    if not re.fullmatch(LETTER_NUMBER_PATTERN, number):
-        return BAD_NUMBER
-    if not re.fullmatch(CODE_PATTERN, code):
-        return BAD_CODE
-    return None
+def _number_as_printed(number: str) -> tuple[str, str | None]:
+    try:
+        return parse_letter_number(number), None
+    except Invalid as error:
+        return number[:TYPED_MAX], MESSAGES[error.reason]
 
 
 def _form(

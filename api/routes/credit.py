@@ -11,9 +11,17 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import AdminDep, ServiceAuth, Services, ServicesDep, write_session
 from api.errors import ApiError, ErrorBody
-from api.services.credit import Eligibility, ImportReport, batch_name, canonical_subject, eligibility, import_list
+from api.services.credit import (
+    Eligibility,
+    ImportReport,
+    batch_name,
+    canonical_subject,
+    eligibility,
+    import_list,
+    subject_hashes,
+)
 from api.views import examples
-from forms.validation import Invalid
+from forms.validation import IdType, Invalid
 
 router = APIRouter(prefix="/api/credit", tags=["credit"])
 MAX_IMPORT = 20 * 1024 * 1024
@@ -23,6 +31,9 @@ REPORT_EXAMPLE = {"rows": 3, "added": 1, "kept": 2, "removed": 0, "problems": []
 
 class CreditQuestion(BaseModel):
     id_number: str = Field(min_length=1, max_length=40, examples=["11010519491231002X", "91350100M000100Y43"])
+    id_type: IdType | None = Field(
+        default=None, description="the kind of document; without it, a resident ID or a credit code"
+    )
 
 
 class CreditAnswer(BaseModel):
@@ -36,23 +47,23 @@ class CreditAnswer(BaseModel):
 
 @router.post("/check", response_model=CreditAnswer, dependencies=[ServiceAuth], responses={422: {"model": ErrorBody}})
 async def check(question: CreditQuestion, services: ServicesDep) -> CreditAnswer:
-    """Asked as soon as the bot knows the applicant's ID number or credit code."""
+    """Asked as soon as the bot knows the applicant's document number, of whatever kind."""
     try:
-        subject, _ = canonical_subject(question.id_number)
+        canonical_subject(question.id_number, question.id_type)
     except Invalid as error:
-        raise ApiError(422, error.reason.value, "not a valid resident ID number or credit code") from None
-    subject_hash = services.vault.lookup_hash(subject)
+        raise ApiError(422, error.reason.value, "not a valid number for this kind of document") from None
+    hashes = subject_hashes(services.vault, question.id_number)
     # asked at a step of the conversation: a keyed read of a local file is quicker than a thread hop
     if services.reads_inline:
-        reason = _eligibility(services, subject_hash)
+        reason = _eligibility(services, hashes)
     else:
-        reason = await run_in_threadpool(_eligibility, services, subject_hash)
+        reason = await run_in_threadpool(_eligibility, services, hashes)
     return CreditAnswer(eligible=reason in (Eligibility.eligible, Eligibility.green_channel), reason=reason)
 
 
-def _eligibility(services: Services, subject_hash: str) -> Eligibility:
+def _eligibility(services: Services, hashes: list[str]) -> Eligibility:
     with Session(services.engine) as session:
-        return eligibility(session, subject_hash)
+        return eligibility(session, hashes)
 
 
 @router.post(
@@ -66,7 +77,7 @@ def _eligibility(services: Services, subject_hash: str) -> Eligibility:
 async def import_dishonesty_list(
     admin: AdminDep,
     services: ServicesDep,
-    file: Annotated[UploadFile, File(description="CSV: id_number,name,reason,listed_on")],
+    file: Annotated[UploadFile, File(description="CSV: id_number,name,reason,listed_on, and optionally id_type")],
     dry_run: Annotated[bool, Query(description="only report what would change")] = True,
 ) -> ImportReport:
     """Replace the imported list with the file's, all or nothing; bad rows are reported by line."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Response
+from fastapi import APIRouter, Header, Response
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
@@ -19,7 +19,8 @@ from api.deps import (
     write_session,
 )
 from api.errors import ApiError, ErrorBody, not_found
-from api.services.credit import Eligibility, eligibility
+from api.params import NumberPath as NumberPath  # the letters' routes elsewhere take it from here
+from api.services.credit import Eligibility, eligibility, subject_hashes
 from api.services.dossier import log_read
 from api.services.dossier import reveal as reveal_numbers
 from api.services.pdfs import ensure_pdf
@@ -29,12 +30,9 @@ from api.store import IdempotencyKey, LetterEvent, LetterRecord
 from api.views import PRIVATE_HEADERS, EventPublic, LetterPublic, PersonalData, Submitted
 from forms import clock
 from forms.catalogue import Item
-from forms.checks import id_number
-from forms.letter import LETTER_NUMBER_PATTERN
 from forms.submission import LetterSubmission
 
 router = APIRouter(prefix="/api/letters", tags=["letters"])
-NumberPath = Annotated[str, Path(pattern=LETTER_NUMBER_PATTERN, examples=["SFJ-2026-000042"])]
 IdempotencyKeyHeader = Annotated[
     str,
     Header(alias="Idempotency-Key", min_length=8, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$",
@@ -52,6 +50,12 @@ async def submit_letter(
     """Check the signed letter again, number it, render and seal its PDF, store it durably; only
     then 201. When the PDF cannot be made or stored (503 pdf.unavailable, 507 storage.full), nothing
     is acknowledged: the retry with the same Idempotency-Key finishes the same letter."""
+    # the credit gate first: a listed subject is told so whatever else is wrong, whatever kind of
+    # document or way of typing the number was chosen
+    if services.reads_inline:
+        _gate(services, submission, key)
+    else:
+        await run_in_threadpool(_gate, services, submission, key)
     # off the loop: a drawn signature is decoded to be checked (a few ms), as lookups wait on the loop
     item = await run_in_threadpool(checked_item, submission, services.catalogue, now=clock.now())
     record, created = await run_in_threadpool(_submit, services, submission, item, key)
@@ -70,14 +74,23 @@ async def submit_letter(
 
 def _submit(services: Services, submission: LetterSubmission, item: Item, key: str) -> tuple[LetterRecord, bool]:
     with write_session(services) as session:
-        subject = id_number(submission.applicant.id_type, submission.applicant.id_number)
-        standing = eligibility(session, services.vault.lookup_hash(subject))
-        barred = standing in (Eligibility.dishonest, Eligibility.false_commitment)
-        # a retry of a letter stored before the listing still gets its letter back
-        if barred and session.get(IdempotencyKey, key) is None:
-            raise ApiError(403, f"credit.{standing.value}", "this subject may not use the commitment route")
+        _refuse_if_barred(session, services, submission, key)  # again in the transaction: listed meanwhile
         record, _, created = submit(session, services.vault, submission, item, key=key)
         return record, created
+
+
+def _gate(services: Services, submission: LetterSubmission, key: str) -> None:
+    with Session(services.engine) as session:
+        _refuse_if_barred(session, services, submission, key)
+
+
+def _refuse_if_barred(session: Session, services: Services, submission: LetterSubmission, key: str) -> None:
+    """403 credit.* for a subject with an open record, under any form of the number as typed."""
+    standing = eligibility(session, subject_hashes(services.vault, submission.applicant.id_number))
+    barred = standing not in (Eligibility.eligible, Eligibility.green_channel)
+    # a retry of a letter stored before the listing still gets its letter back
+    if barred and session.get(IdempotencyKey, key) is None:
+        raise ApiError(403, f"credit.{standing.value}", "this subject may not use the commitment route")
 
 
 def load_letter(session: Session, number: str, caller: Caller) -> LetterRecord:

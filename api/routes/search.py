@@ -13,23 +13,32 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import Caller, CallerDep, Services, ServicesDep
 from api.errors import ApiError, ErrorBody
 from api.query import query_model
-from api.services.credit import canonical_subject
+from api.services.credit import subject_hashes
 from api.services.search import Sort, find_letters, name_values
 from api.statuses import Status
 from api.views import LetterPage, LetterPublic
 from forms.clock import BEIJING
 from forms.letter import TELEGRAM_ID_MAX
-from forms.validation import Invalid
+from forms.validation import Invalid, any_document_number, parse_letter_number
+from forms.validation.printed import TYPED_MAX
 
 router = APIRouter(prefix="/api/letters", tags=["letters"])
 
 
-def _subject_hash(services: Services, typed: str) -> str:
-    """A resident ID or a credit code in its canonical form, as the store's keyed hash."""
+def _subject_hashes(services: Services, typed: str) -> list[str]:
+    """The store's keyed hashes of the number, however typed and under whatever kind it was filed."""
     try:
-        return services.vault.lookup_hash(canonical_subject(typed)[0])
+        any_document_number(typed)
     except Invalid:
-        raise ApiError(422, "search.id_number", "not a valid resident ID number or credit code") from None
+        raise ApiError(422, "search.id_number", "not a valid number of any kind of identity document") from None
+    return subject_hashes(services.vault, typed)
+
+
+def _letter_number(typed: str) -> str:
+    try:
+        return parse_letter_number(typed)
+    except Invalid:
+        raise ApiError(422, "search.number", "not a letter number such as SFJ-2026-000042") from None
 
 
 def _day_start(day: date) -> datetime:
@@ -41,9 +50,17 @@ class LetterQuery(BaseModel):
     """The filters of a search: one model, validated at once (FastAPI's per-parameter path costs
     more than the lookup itself, bench/lookup.py)."""
 
-    number: str | None = Field(default=None, max_length=32, examples=["SFJ-2026-000042"])
+    number: str | None = Field(
+        default=None,
+        max_length=TYPED_MAX,
+        description="as printed; spaces, dashes, case and invisible marks do not matter",
+        examples=["SFJ-2026-000042"],
+    )
     id_number: str | None = Field(
-        default=None, max_length=40, description="resident ID or credit code, exact", examples=["653022199003150016"]
+        default=None,
+        max_length=TYPED_MAX,
+        description="any kind of identity document or a credit code, exact but for spaces, dashes and case",
+        examples=["653022199003150016"],
     )
     name: str | None = Field(
         default=None, min_length=1, max_length=100, description="part of the name", examples=["明华"]
@@ -92,9 +109,9 @@ def search_for(services: Services, query: LetterQuery, caller: Caller) -> Letter
     """One page of letters the caller may see, matching every filter (also the search page's)."""
     values: dict[str, Any] = {}
     if query.number:
-        values["number"] = query.number.strip().upper()
+        values["number"] = _letter_number(query.number)
     if query.id_number:
-        values["id_hash"] = _subject_hash(services, query.id_number)
+        values["id_hashes"] = _subject_hashes(services, query.id_number)
     if query.name:
         values.update(name_values(query.name))
     if query.item:

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Query, UploadFile
+from fastapi import APIRouter, File, UploadFile
 
 from api.deps import ServicesDep, SessionDep
 from api.errors import ErrorBody
-from api.routes.letters import NumberPath
+from api.params import CodeQuery, NumberPath
 from api.services.verification import MAX_UPLOAD, Verification, by_code, by_seal, read_seal
 
 router = APIRouter(prefix="/api/verify", tags=["verify"])
 
 
-@router.get("/{number}", response_model=Verification, responses={404: {"model": ErrorBody}})
+@router.get("/{number}", response_model=Verification, responses={404: {"model": ErrorBody}, 422: {"model": ErrorBody}})
 def verify_number(
     number: NumberPath,
-    code: Annotated[str, Query(min_length=9, max_length=9, examples=["ABCD-2345"])],
+    code: CodeQuery,
     session: SessionDep,
     services: ServicesDep,
 ) -> Verification:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
@@ -15,10 +16,20 @@ from sqlmodel import Session, col, func, select
 from api.pii import Vault
 from api.store import CreditRecord
 from forms import clock
-from forms.validation import Invalid, credit_code, mask_id, parse_date, person_name, resident_id
+from forms.validation import (
+    IdType,
+    Invalid,
+    Reason,
+    document_number,
+    mask_id,
+    parse_date,
+    person_name,
+    subject_numbers,
+)
 from forms.validation.names import organisation_name
 
 COLUMNS = ("id_number", "name", "reason", "listed_on")
+ID_TYPE_COLUMN = "id_type"  # optional: a row without it is a resident ID or a credit code
 GREEN_CHANNEL_YEARS = 3  # seed 000 六(一): three years without a record
 IMPORTED = "dishonest"
 
@@ -62,15 +73,24 @@ class _Parsed:
     problems: list[RowProblem] = field(default_factory=list)
 
 
-def canonical_subject(typed: str) -> tuple[str, bool]:
-    """(canonical number, is an organisation) for a resident ID or a credit code; raises Invalid."""
+def canonical_subject(typed: str, id_type: IdType | None = None) -> tuple[str, bool]:
+    """(canonical number, is an organisation) for a document of this kind, by default a resident ID
+    or a credit code; raises Invalid."""
+    if id_type is not None:
+        return document_number(id_type, typed), id_type is IdType.uscc
     try:
-        return resident_id(typed), False
+        return document_number(IdType.resident_id, typed), False
     except Invalid as not_a_person:
         try:
-            return credit_code(typed), True
+            return document_number(IdType.uscc, typed), True
         except Invalid:
             raise not_a_person from None
+
+
+def subject_hashes(vault: Vault, typed: str) -> list[str]:
+    """The keyed hashes of every form the number takes under any kind of document: a listed
+    number is found whichever kind it is typed as, with whatever spaces, dashes or case."""
+    return [vault.lookup_hash(number) for number in subject_numbers(typed)]
 
 
 def _parse(data: bytes, vault: Vault) -> _Parsed:
@@ -91,12 +111,16 @@ def _parse(data: bytes, vault: Vault) -> _Parsed:
 
 
 def _row(row: dict[str, str | None], line: int, vault: Vault, problems: list[RowProblem]) -> list[_Row]:
-    values = {c: (row.get(c) or "").strip() for c in COLUMNS}
+    values = {c: (row.get(c) or "").strip() for c in (*COLUMNS, ID_TYPE_COLUMN)}
     before = len(problems)
     subject, organisation, name = "", False, ""
-    listed_on = clock.today()
+    listed_on, kind = clock.today(), None
     try:
-        subject, organisation = canonical_subject(values["id_number"])
+        kind = _listed_kind(values[ID_TYPE_COLUMN])
+    except Invalid as error:
+        problems.append(RowProblem(line=line, column=ID_TYPE_COLUMN, reason=error.reason.value))
+    try:
+        subject, organisation = canonical_subject(values["id_number"], kind)
     except Invalid as error:
         problems.append(RowProblem(line=line, column="id_number", reason=error.reason.value))
     try:
@@ -110,6 +134,15 @@ def _row(row: dict[str, str | None], line: int, vault: Vault, problems: list[Row
     if len(problems) > before:
         return []
     return [_Row(vault.lookup_hash(subject), mask_id(subject), name, values["reason"][:500], listed_on)]
+
+
+def _listed_kind(typed: str) -> IdType | None:
+    """The optional id_type column: one of the kinds a letter takes, or empty for the default."""
+    if not typed:
+        return None
+    if typed not in {t.value for t in IdType} or typed == IdType.other:
+        raise Invalid(Reason.choice_unknown)
+    return IdType(typed)
 
 
 def batch_name(username: str) -> str:
@@ -166,10 +199,14 @@ def import_list(session: Session, vault: Vault, data: bytes, *, batch: str, dry_
     return report
 
 
-def eligibility(session: Session, subject_hash: str, *, today: date | None = None) -> Eligibility:
-    """May this subject use the commitment route? (seed 001 三(六), seed 003 四(一))"""
+def eligibility(session: Session, subject_hashes: Sequence[str], *, today: date | None = None) -> Eligibility:
+    """May this subject use the commitment route? (seed 001 三(六), seed 003 四(一))
+
+    `subject_hashes`: every form of the subject's number (`subject_hashes`); a record of any bars it.
+    """
     today = today or clock.today()
-    records = session.exec(select(CreditRecord).where(CreditRecord.subject_hash == subject_hash)).all()
+    query = select(CreditRecord).where(col(CreditRecord.subject_hash).in_(list(subject_hashes)))
+    records = session.exec(query).all()
     open_records = [r for r in records if r.repaired_at is None]
     if any(r.kind == IMPORTED for r in open_records):
         return Eligibility.dishonest

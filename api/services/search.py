@@ -42,13 +42,14 @@ def _conditions(name: str) -> list[ColumnElement[bool]]:
         return [col(LetterRecord.id).in_(candidates), col(LetterRecord.name_search).like(bindparam("name"), escape="/")]
     if name == "departments":  # a window's own departments
         return [col(LetterRecord.department_code).in_(bindparam("departments", expanding=True))]
+    if name == "id_hashes":  # every form of a document number as typed (forms.validation.documents)
+        return [col(LetterRecord.id_hash).in_(bindparam("id_hashes", expanding=True))]
     if name == "signed_from":
         return [col(LetterRecord.signed_at) >= bindparam("signed_from")]
     if name == "signed_before":
         return [col(LetterRecord.signed_at) < bindparam("signed_before")]
     column = {
         "number": LetterRecord.number,
-        "id_hash": LetterRecord.id_hash,
         "item_code": LetterRecord.item_code,
         "department_code": LetterRecord.department_code,
         "status": LetterRecord.status,

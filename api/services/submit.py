@@ -21,13 +21,13 @@ from api.statuses import Status
 from api.store import IdempotencyKey, LetterEvent, LetterRecord
 from forms import clock
 from forms.catalogue import Catalogue, Item
-from forms.checks import id_number, problems
+from forms.checks import problems
 from forms.i18n import gettext_for
 from forms.languages import Lang
 from forms.letter import Letter, letter_number
 from forms.signature_image import BadSignatureImage, check_drawing
 from forms.submission import LetterDraft, LetterSubmission, build_letter, submission_hash
-from forms.validation import Invalid, Reason, mask_id, mask_mobile, mobile
+from forms.validation import Invalid, Reason, document_number, mask_id, mask_mobile, mobile
 from forms.validation.normalize import normalize_text
 
 # A letter signed on a phone with patchy connectivity may arrive days later; not from the future.
@@ -168,7 +168,7 @@ def _verify_code() -> str:
 
 def _record(letter: Letter, item: Item, vault: Vault, *, department: str, year: int, sequence: int) -> LetterRecord:
     applicant = letter.applicant
-    canonical_id = id_number(applicant.id_type, applicant.id_number)
+    canonical_id = document_number(applicant.id_type, applicant.id_number)
     now = clock.now()
     return LetterRecord(
         number=letter.number,

@@ -68,11 +68,17 @@ class NotALetter(ApiError):
         self.verdict = verdict
 
 
+NO_CODE = "----+----"  # what a code is compared with when no letter has the number: no real code is it
+
+
 def by_code(session: Session, pdfs: PdfStore, number: str, code: str) -> Verification:
-    """Status and integrity for a number and its verify code; reads the stored PDF, so not on the loop."""
+    """Status and integrity for a number and its verify code, both canonical (forms.validation.printed);
+    reads the stored PDF, so not on the loop."""
     record = session.exec(select(LetterRecord).where(LetterRecord.number == number)).first()
-    # a wrong code looks exactly like a missing letter: numbers are sequential and must not be probed
-    if record is None or not hmac.compare_digest(record.verify_code, code.upper()):
+    # a wrong code looks exactly like a missing letter, in its answer and its time: numbers are
+    # sequential and must not be probed. Bytes: compare_digest refuses non-ASCII text.
+    expected = record.verify_code if record is not None else NO_CODE
+    if not hmac.compare_digest(expected.encode(), code.encode()) or record is None:
         raise ApiError(404, "not_found", "no letter with this number and code")
     try:
         stored = pdfs.read(record)

@@ -21,7 +21,7 @@ from forms import clock
 from forms.catalogue import Catalogue, Item
 from forms.languages import Lang
 from forms.letter import Answer
-from forms.questionnaire import Ask, Question, check, questions
+from forms.questionnaire import Ask, Question, answered, check, questions, subject_of
 from forms.validation import Invalid
 
 
@@ -51,11 +51,10 @@ async def _accept(
         await message.answer(_("这一项没有通过检查：{reason}").format(reason=reason(error)))
         await ask(message, state, item, lang)
         return
-    answers[question.key] = value
+    answers = answered(answers, question.key, value)
     data = await state.update_data(answers=answers, picked=[])
-    if question.key == "applicant.id_number" and answers.get("applicant.id_type") != "other":
-        # other documents are not on the list: the window checks those
-        check_beside(state, api, str(value), message, item, lang, background)
+    if question.key == "applicant.id_number":  # every kind of document: the list names them all
+        check_beside(state, api, subject_of(item, answers), message, item, lang, background)
     await advance(message, state, item, lang, data)
 
 

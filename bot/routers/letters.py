@@ -14,7 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import LetterAction, Menu, Nav
 from bot.client import ApiClient, ApiRefused, ApiUnavailable, LetterSummary
 from bot.files import receive_upload
-from bot.filters import has_file, has_text
+from bot.filters import has_file, has_letter_number, has_text
 from bot.i18n import ltr
 from bot.keyboards import button, column, home_row, markup
 from bot.labels import refusal, status_name
@@ -22,6 +22,7 @@ from bot.states import MyLetters
 from forms.catalogue import Catalogue
 from forms.clock import BEIJING
 from forms.languages import Lang
+from forms.validation import parse_letter_number
 
 T = TypeVar("T")
 WITHDRAWABLE = {"signed", "accepted", "awaiting_supplement"}  # before the matter is decided
@@ -63,6 +64,7 @@ async def my_letters(query: CallbackQuery, catalogue: Catalogue, lang: Lang, api
         f"{ltr(letter.number)} {_item_name(catalogue, letter.item_code, lang)}: {status_name(letter.status)}"
         for letter in letters
     ]
+    lines += ["", _("也可以直接发送承诺书编号来查看。")]
     await query.message.answer("\n".join(lines), reply_markup=markup(*rows, home_row()))
 
 
@@ -77,8 +79,25 @@ async def show_letter(
     except (ApiUnavailable, ApiRefused):
         await _unavailable(query.message)
         return
+    await _show(query.message, letter, catalogue, lang)
+
+
+async def typed_number(message: Message, catalogue: Catalogue, lang: Lang, api: ApiClient) -> None:
+    """A letter number typed or pasted (copied from a message, with its invisible marks): that letter."""
+    if message.from_user is None:
+        return
+    try:
+        letter = await _own(api, message.from_user.id, parse_letter_number(message.text or ""))
+    except (ApiUnavailable, ApiRefused):
+        await _unavailable(message)
+        return
+    await _show(message, letter, catalogue, lang)
+
+
+async def _show(message: Message, letter: LetterSummary | None, catalogue: Catalogue, lang: Lang) -> None:
+    """One of the applicant's letters with what can be done with it; a word when it is not theirs."""
     if letter is None:
-        await query.message.answer(_("没有找到这份承诺书。"), reply_markup=markup(home_row()))
+        await message.answer(_("没有找到这份承诺书。"), reply_markup=markup(home_row()))
         return
     lines = [
         _("编号：{number}").format(number=ltr(letter.number)),
@@ -101,7 +120,7 @@ async def show_letter(
     if letter.status in WITHDRAWABLE:
         rows.append([button(_("撤回承诺"), LetterAction(number=number, action="withdraw"))])
     rows.append([button(_("我的承诺书"), Menu(action="letters"))])
-    await query.message.answer("\n".join(lines), reply_markup=markup(*rows, home_row()))
+    await message.answer("\n".join(lines), reply_markup=markup(*rows, home_row()))
 
 
 async def send_pdf(query: CallbackQuery, callback_data: LetterAction, api: ApiClient) -> None:
@@ -259,6 +278,7 @@ def build() -> Router:
     router = Router(name=__name__)
     router.callback_query(Menu.filter(F.action == "letters"))(my_letters)
     router.callback_query(LetterAction.filter(F.action == "show"))(show_letter)
+    router.message(StateFilter(None), has_letter_number)(typed_number)
     router.callback_query(LetterAction.filter(F.action == "pdf"))(send_pdf)
     router.callback_query(LetterAction.filter(F.action == "events"))(history)
     router.callback_query(LetterAction.filter(F.action == "withdraw"))(withdraw)

@@ -15,7 +15,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import Nav, Review
 from bot.client import ApiClient, ApiRefused, ApiUnavailable
 from bot.conversation import answers_of, item_of, show_review
-from bot.credit import ELIGIBLE, turn_away, verdict_before_signing
+from bot.credit import ELIGIBLE, UNCHECKED, turn_away, verdict_before_signing
 from bot.filters import has_text
 from bot.i18n import ltr
 from bot.keyboards import button, home_row, markup, web_app
@@ -25,7 +25,7 @@ from bot.states import Commit
 from forms import clock
 from forms.catalogue import Catalogue, Item
 from forms.languages import Lang
-from forms.questionnaire import content_hash_of, draft, signed, signer_name
+from forms.questionnaire import content_hash_of, draft, signed, signer_name, subject_of
 from forms.validation import MESSAGES, Invalid, Reason, person_name
 
 REASON_CODES = {reason.value for reason in Reason}
@@ -50,15 +50,18 @@ async def preview_then_sign(
         return
     answers = answers_of(await state.get_data())
     letter = draft(item, answers, lang)
-    if answers.get("applicant.id_type") != "other":
-        try:
-            verdict = await verdict_before_signing(state, api, str(answers["applicant.id_number"]))
-        except ApiUnavailable:
-            await query.message.answer(_("暂时无法进行信用核查，请稍后再点“预览并签名”。您填写的内容都保留着。"))
-            return
-        if verdict not in ELIGIBLE and verdict != "unknown":
-            await turn_away(query.message, state, item, lang, verdict)
-            return
+    try:  # no signature without a verdict, for every kind of document
+        verdict = await verdict_before_signing(state, api, subject_of(item, answers))
+    except ApiUnavailable:
+        await query.message.answer(_("暂时无法进行信用核查，请稍后再点“预览并签名”。您填写的内容都保留着。"))
+        return
+    if verdict == UNCHECKED:
+        await query.message.answer(_("信用核查没有完成：这个证件号码无法核查，暂时不能签名。请核对证件类型和号码。"))
+        await show_review(query.message, state, item, lang)
+        return
+    if verdict not in ELIGIBLE:
+        await turn_away(query.message, state, item, lang, verdict)
+        return
     try:
         pdf = await api.preview(letter)
     except ApiUnavailable:

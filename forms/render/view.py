@@ -10,6 +10,7 @@ from forms.catalogue.models import ApplicantKind, CommitmentType, FieldKind, Ite
 from forms.i18n import Gettext, left_to_right
 from forms.languages import I18nText, Lang
 from forms.letter import IdType, Letter, SignatureMethod
+from forms.validation import DOCUMENT_NAMES
 from forms.validation.reasons import N_
 
 TITLES = {
@@ -27,11 +28,6 @@ APPLICANT_KINDS = {
     ApplicantKind.individual_business: N_("个体工商户"),
     ApplicantKind.company: N_("企业"),
     ApplicantKind.organisation: N_("其他组织"),
-}
-ID_TYPES = {
-    IdType.resident_id: N_("居民身份证"),
-    IdType.uscc: N_("统一社会信用代码"),
-    IdType.other: N_("其他证件"),
 }
 LANGUAGE_NAMES = {
     Lang.zh: N_("中文"),
@@ -67,7 +63,7 @@ class LetterView:
         return self._(APPLICANT_KINDS[self.letter.applicant.kind])
 
     def id_type(self, id_type: IdType) -> str:
-        return self._(ID_TYPES[id_type])
+        return self._(DOCUMENT_NAMES[id_type])
 
     @property
     def signature_method(self) -> str:

@@ -24,6 +24,16 @@ class Reason(StrEnum):
     uscc_chars = "uscc.chars"
     uscc_region = "uscc.region"
     uscc_checksum = "uscc.checksum"
+    document_is_resident_id = "document.is_resident_id"
+    document_checksum = "document.checksum"
+    passport_format = "passport.format"
+    hk_macao_permit_format = "hk_macao_permit.format"
+    taiwan_permit_format = "taiwan_permit.format"
+    residence_permit_format = "residence_permit.format"
+    permanent_residence_format = "permanent_residence.format"
+    foreign_passport_format = "foreign_passport.format"
+    letter_number_format = "letter_number.format"
+    verify_code_format = "verify_code.format"
     phone_invalid = "phone.invalid"
     name_length = "name.length"
     name_chars = "name.chars"
@@ -57,6 +67,22 @@ MESSAGES: dict[Reason, str] = {
     Reason.uscc_chars: N_("统一社会信用代码只能包含数字和大写字母，不使用 I、O、S、V、Z。"),
     Reason.uscc_region: N_("统一社会信用代码的第 3 至 8 位应为数字（行政区划码）。"),
     Reason.uscc_checksum: N_("统一社会信用代码的校验位不符，请逐位核对代码。"),
+    Reason.document_is_resident_id: N_("这是居民身份证号码：请在证件类型中选择“居民身份证”。"),
+    Reason.document_checksum: N_("证件号码的校验位不符，请逐位核对号码。"),
+    Reason.passport_format: N_(
+        "护照号码为 9 位：字母 E 或 G 加 8 位数字，或 E 加一个字母再加 7 位数字，例如 E12345678、EA1234567。"
+    ),
+    Reason.hk_macao_permit_format: N_(
+        "通行证号码为字母 H 或 M 加 8 位数字，例如 H12345678；旧证末尾的 2 位换证次数可以不填。"
+    ),
+    Reason.taiwan_permit_format: N_("通行证号码为 8 位数字，例如 12345678；旧证后面的签发次数和括号内的字母可以不填。"),
+    Reason.residence_permit_format: N_(
+        "居住证号码为 18 位，以 810000（香港）、820000（澳门）或 830000（台湾）开头，最后一位可能是 X。"
+    ),
+    Reason.permanent_residence_format: N_("永久居留身份证号码为 18 位、以 9 开头，旧证为 3 个字母加 12 位数字。"),
+    Reason.foreign_passport_format: N_("护照号码由 5 至 15 个字母和数字组成，请照护照资料页上印的号码填写。"),
+    Reason.letter_number_format: N_("编号的格式不对，请照承诺书上印的编号填写。"),
+    Reason.verify_code_format: N_("核验码的格式不对：它由 8 个字母或数字组成，请照承诺书上印的核验码填写。"),
     Reason.phone_invalid: N_("请输入 11 位手机号码，例如 13800000000，可带 +86。"),
     Reason.name_length: N_("姓名或名称应为 {minimum} 至 {maximum} 个字符。"),
     Reason.name_chars: N_("姓名只能包含文字、空格和间隔号“·”，不能有数字或其他符号。"),
@@ -72,7 +98,9 @@ MESSAGES: dict[Reason, str] = {
     Reason.number_too_large: N_("数值不能大于 {maximum}。"),
     Reason.text_too_long: N_("内容不能超过 {maximum} 个字符，您输入了 {length} 个。"),
     Reason.choice_unknown: N_("请从列出的选项中选择。"),
-    Reason.id_type_mismatch: N_("证件类型与申请人类型不符：个人使用居民身份证，企业和组织使用统一社会信用代码。"),
+    Reason.id_type_mismatch: N_(
+        "证件类型与申请人类型不符：个人使用本人的身份证件，企业、组织和个体工商户使用统一社会信用代码。"
+    ),
     Reason.applicant_kind_not_allowed: N_("本事项不接受这一类申请人作出承诺。"),
     Reason.representative_required: N_("企业和组织须填写法定代表人（负责人）姓名。"),
     Reason.agent_not_allowed: N_("本事项必须由申请人本人作出承诺，不可代为承诺。"),

@@ -46,7 +46,7 @@ def test_a_clerk_finds_a_letter_by_id_and_takes_it_to_kept(page: Page, platform:
     page.get_by_label("编号、证件号码或姓名").fill(id_number)
     page.get_by_role("button", name="查找").click()
     expect(page.get_by_text("共找到 1 份承诺书")).to_be_visible()
-    expect(page.get_by_label("身份证号码或统一社会信用代码")).to_have_value(id_number)
+    expect(page.get_by_label("证件号码", exact=True)).to_have_value(id_number)
     screenshot(page, "search")
     page.get_by_role("link", name=number).click()
 

@@ -1,0 +1,45 @@
+"""Letter numbers and verify codes in paths and queries, read with forms/' parsers.
+
+A number pasted from the bot carries invisible isolate marks, one typed at a window may be in
+lower case or without its dashes: each is normalised before it is checked, and a malformed one is
+a 422 whose detail names the reason (letter_number.format, verify_code.format).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Path, Query
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
+
+from forms.validation import Invalid, parse_letter_number, parse_verify_code
+from forms.validation.printed import TYPED_MAX
+
+TYPED = "spaces, dashes, case and invisible marks do not matter"
+
+
+def _checked(parse: Callable[[str], str], what: str) -> AfterValidator:
+    def check(value: str) -> str:
+        try:
+            return parse(value)
+        except Invalid as error:
+            raise PydanticCustomError(error.reason.value, what) from None
+
+    return AfterValidator(check)
+
+
+LetterNumber = _checked(parse_letter_number, "not a letter number such as SFJ-2026-000042")
+VerifyCode = _checked(parse_verify_code, "not a verify code such as ABCD-2345")
+NumberPath = Annotated[
+    str,
+    LetterNumber,
+    Path(max_length=TYPED_MAX, description=f"as printed, SFJ-2026-000042; {TYPED}", examples=["SFJ-2026-000042"]),
+]
+CodeQuery = Annotated[
+    str,
+    VerifyCode,
+    Query(max_length=TYPED_MAX, description=f"the verify code printed beside the number; {TYPED}",
+          examples=["ABCD-2345"]),
+]  # fmt: skip
