@@ -12,10 +12,12 @@ from types import ModuleType
 from fastapi import FastAPI
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import errors, pages
 from api.config import ApiSettings
 from api.deps import Services, write_session
+from api.passwords import Passwords
 from api.pii import KEY_FILE, Vault
 from api.rendering import Renderer
 from api.routes import (
@@ -48,8 +50,9 @@ def build_services(settings: ApiSettings) -> Services:
     """Open the store (migrated to the newest schema), the keys and the render pool."""
     engine = make_engine(settings.store_url)
     migrate(engine)
+    passwords = Passwords(settings.password_hashes)
     with Session(writer(engine)) as session:
-        first_admin_password = ensure_first_admin(session)
+        first_admin_password = ensure_first_admin(session, passwords)
     return Services(
         settings=settings,
         engine=engine,
@@ -60,6 +63,7 @@ def build_services(settings: ApiSettings) -> Services:
         pdfs=PdfStore(settings.letters_dir),
         sealer=Sealer.from_settings(settings),
         service_token=settings.bot_token(),
+        passwords=passwords,
         first_admin_password=first_admin_password,
     )
 
@@ -103,6 +107,8 @@ def create_app(settings: ApiSettings, services: Services | None = None) -> FastA
         lifespan=lifespan,
     )
     app.state.services = services
+    if settings.proxies:  # the client is who the proxy says it forwards for (logins are limited per address)
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.proxies)
     errors.install(app)
     routers: tuple[ModuleType, ...] = (letters, search, transitions, publications, credit, auth, admin, outbox, verify)
     routers += (signatures, miniapp)

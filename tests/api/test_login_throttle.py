@@ -14,15 +14,15 @@ from tests.api.serving import PROXY, Served, outsider, served, unknown_username
 from tests.api.staffing import make_staff
 
 __all__ = ["served"]
-Try = tuple[str, str, dict[str, str]]  # username, password, headers
+Try = tuple[str, str, str, dict[str, str]]  # from address, username, password, headers
 
 
-def _together(served: Served, tries: list[Try], address: str = PROXY) -> list[tuple[int, str]]:
-    """Every try posted at the same moment, each on its own connection from `address`."""
+def _together(served: Served, tries: list[Try]) -> list[tuple[int, str]]:
+    """Every try posted at the same moment, each on its own connection."""
     start = threading.Barrier(len(tries))
 
     def one(attempt: Try) -> tuple[int, str]:
-        username, password, headers = attempt
+        address, username, password, headers = attempt
         with served.client(address) as http:
             http.get("/healthz")  # connected before the barrier
             start.wait()
@@ -41,7 +41,7 @@ def _counted(served: Served, username: str) -> int:
 def test_concurrent_wrong_passwords_are_all_counted_and_slowed(served: Served) -> None:
     """40 at once, each from another address: a few are checked and counted, the rest wait (429)."""
     username, _ = make_staff(served.services, departments=("SFJ",))
-    answers = _together(served, [(username, "wrong-password", {"X-Forwarded-For": outsider()}) for _ in range(40)])
+    answers = _together(served, [(PROXY, username, "wrong", {"X-Forwarded-For": outsider()}) for _ in range(40)])
     assert set(answers) <= {(401, "login.failed"), (429, "login.throttled")}, answers
     checked = answers.count((401, "login.failed"))
     assert 1 <= checked <= 5 and answers.count((429, "login.throttled")) == 40 - checked
@@ -52,32 +52,34 @@ def test_tries_over_many_usernames_from_one_address_are_slowed(served: Served) -
     """Many usernames from one address: the address's limit; another address is not slowed."""
     tries = ADDRESS.free_tries + 4
     # a client of its own: what it claims to be forwarding for is not believed
-    alone = [(unknown_username(), "x", {"X-Forwarded-For": outsider()}) for _ in range(tries)]
-    answers = _together(served, alone, address="127.0.0.2")
+    alone = [("127.0.0.2", unknown_username(), "x", {"X-Forwarded-For": outsider()}) for _ in range(tries)]
+    answers = _together(served, alone)
     assert answers.count((401, "login.failed")) == ADDRESS.free_tries
     assert answers.count((429, "login.throttled")) == 4
     with served.client("127.0.0.3") as other:
         assert other.post("/api/auth/token", json={"username": unknown_username(), "password": "x"}).status_code == 401
 
-    # behind the trusted proxy, each client is the address it forwards for
+
+def test_behind_the_trusted_proxy_each_client_is_the_address_it_forwards_for(served: Served) -> None:
     client, neighbour = outsider(), outsider()
-    forwarded = [(unknown_username(), "x", {"X-Forwarded-For": client}) for _ in range(tries)]
-    answers = _together(served, forwarded)
-    assert answers.count((401, "login.failed")) == ADDRESS.free_tries
-    assert answers.count((429, "login.throttled")) == 4
+    tries = ADDRESS.free_tries + 4
+    # the proxy's own address after the client's (a chain of proxies) is skipped
+    chains = [f"{client}, {PROXY}", client]
+    forwarded = [(PROXY, unknown_username(), "x", {"X-Forwarded-For": chains[i % 2]}) for i in range(tries)]
+    # anyone else claiming to forward for the same client is only itself
+    spoofed = [("127.0.0.4", unknown_username(), "x", {"X-Forwarded-For": client}) for _ in range(3)]
+    answers = _together(served, forwarded + spoofed)
+    assert answers[tries:] == [(401, "login.failed")] * 3
+    assert answers[:tries].count((401, "login.failed")) == ADDRESS.free_tries
+    assert answers[:tries].count((429, "login.throttled")) == 4
     with served.client() as proxy:
         fresh = {"username": unknown_username(), "password": "x"}
         assert proxy.post("/api/auth/token", json=fresh, headers={"X-Forwarded-For": neighbour}).status_code == 401
-        slowed = proxy.post("/api/auth/token", json=fresh, headers={"X-Forwarded-For": f"{client}, {PROXY}"})
-        assert slowed.status_code == 429  # the proxy's own address after the client's is skipped
-    with served.client("127.0.0.4") as spoofer:  # claims to forward for the slowed client: it is itself
-        fresh = {"username": unknown_username(), "password": "x"}
-        assert spoofer.post("/api/auth/token", json=fresh, headers={"X-Forwarded-For": client}).status_code == 401
 
 
 def test_a_throttled_account_lets_the_right_password_in_after_its_wait(served: Served) -> None:
     username, password = make_staff(served.services, departments=("SFJ",))
-    answers = _together(served, [(username, "wrong", {"X-Forwarded-For": outsider()}) for _ in range(3)])
+    answers = _together(served, [(PROXY, username, "wrong", {"X-Forwarded-For": outsider()}) for _ in range(3)])
     assert answers == [(401, "login.failed")] * 3
     with served.client(headers={"X-Forwarded-For": outsider()}) as http:
         slowed = http.post("/api/auth/token", json={"username": username, "password": password})

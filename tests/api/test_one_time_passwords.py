@@ -63,7 +63,8 @@ async def test_a_one_time_password_token_works_only_to_replace_it(
         answer = await client.request(method, path, json=json, headers=headers)
         assert (answer.status_code, answer.json()["code"]) == REQUIRED, (method, path, answer.text)
 
-    changed = await client.post("/api/auth/password", json={"current": one_time, "new": "阿合奇-窗口-2026"}, headers=headers)
+    new = {"current": one_time, "new": "阿合奇-窗口-2026"}
+    changed = await client.post("/api/auth/password", json=new, headers=headers)
     assert changed.status_code == 204, changed.text
     assert (await client.get(f"/api/letters/{number}", headers=headers)).status_code == 200  # the same token
     assert (await client.post(f"/api/letters/{number}/reveal", headers=headers)).status_code == 200
