@@ -8,26 +8,31 @@ own proxy handling is off, so what is believed is the app's setting alone.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import secrets
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 import uvicorn
+from argon2 import PasswordHasher
 
 from api.app import build_services, create_app
 from api.config import ApiSettings
 from api.deps import Services
+from api.passwords import Passwords
 from tests.api.conftest import STORES, _postgres_schema_url, body, key, submission_for
 
 SERVICE_TOKEN = "served-service-token"
 PROXY = "127.0.0.1"
+CHEAP_ARGON2 = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 @dataclass
@@ -58,13 +63,12 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(scope="module", params=STORES)
-def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """On SQLite, and on PostgreSQL in a schema of its own when DATABASE_URL is set."""
+@contextmanager
+def _serving(store: str, data_dir: Path, hasher: PasswordHasher | None) -> Iterator[Served]:
     port = _free_port()
-    urls = _postgres_schema_url() if request.param == "postgresql" else iter([None])
+    urls = _postgres_schema_url() if store == "postgresql" else iter([None])
     settings = ApiSettings(
-        CHENGNUO_DATA_DIR=tmp_path_factory.mktemp("served"),
+        CHENGNUO_DATA_DIR=data_dir,
         DATABASE_URL=next(urls),
         PUBLIC_URL=f"http://127.0.0.1:{port}",
         CHENGNUO_SERVICE_TOKEN=SERVICE_TOKEN,
@@ -74,7 +78,9 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         CHENGNUO_PASSWORD_HASHES=2,
     )
     services = build_services(settings)
-    assert services.engine.dialect.name == request.param
+    assert services.engine.dialect.name == store
+    if hasher is not None:
+        services = dataclasses.replace(services, passwords=Passwords(settings.password_hashes, hasher))
     app = create_app(settings, services)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False)
     server = uvicorn.Server(config)
@@ -90,6 +96,21 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     services.renderer.close()
     services.engine.dispose()
     next(urls, None)  # drops the PostgreSQL schema
+
+
+@pytest.fixture(scope="module", params=STORES)
+def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """On SQLite, and on PostgreSQL in a schema of its own when DATABASE_URL is set; argon2 as in production."""
+    with _serving(request.param, tmp_path_factory.mktemp("served"), None) as running:
+        yield running
+
+
+@pytest.fixture(scope="module", params=STORES)
+def served_cheaply(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """As `served`, with argon2 at 1 MiB and one pass: for counting tries, where the cost of a
+    check does not matter (bench/logins.py and test_login_flood.py keep production's)."""
+    with _serving(request.param, tmp_path_factory.mktemp("served"), CHEAP_ARGON2) as running:
+        yield running
 
 
 def unknown_username() -> str:

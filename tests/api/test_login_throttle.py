@@ -10,10 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlmodel import Session
 
 from api.services.throttle import ADDRESS, tries_counted
-from tests.api.serving import PROXY, Served, outsider, served, unknown_username
+from tests.api.serving import PROXY, Served, outsider, served_cheaply, unknown_username
 from tests.api.staffing import make_staff
 
-__all__ = ["served"]
+__all__ = ["served_cheaply"]
 Try = tuple[str, str, str, dict[str, str]]  # from address, username, password, headers
 
 
@@ -38,29 +38,30 @@ def _counted(served: Served, username: str) -> int:
         return tries_counted(session, served.services.vault, username)
 
 
-def test_concurrent_wrong_passwords_are_all_counted_and_slowed(served: Served) -> None:
+def test_concurrent_wrong_passwords_are_all_counted_and_slowed(served_cheaply: Served) -> None:
     """40 at once, each from another address: a few are checked and counted, the rest wait (429)."""
-    username, _ = make_staff(served.services, departments=("SFJ",))
-    answers = _together(served, [(PROXY, username, "wrong", {"X-Forwarded-For": outsider()}) for _ in range(40)])
+    username, _ = make_staff(served_cheaply.services, departments=("SFJ",))
+    tries = [(PROXY, username, "wrong", {"X-Forwarded-For": outsider()}) for _ in range(40)]
+    answers = _together(served_cheaply, tries)
     assert set(answers) <= {(401, "login.failed"), (429, "login.throttled")}, answers
     checked = answers.count((401, "login.failed"))
     assert 1 <= checked <= 5 and answers.count((429, "login.throttled")) == 40 - checked
-    assert _counted(served, username) == checked  # no update lost
+    assert _counted(served_cheaply, username) == checked  # no update lost
 
 
-def test_tries_over_many_usernames_from_one_address_are_slowed(served: Served) -> None:
+def test_tries_over_many_usernames_from_one_address_are_slowed(served_cheaply: Served) -> None:
     """Many usernames from one address: the address's limit; another address is not slowed."""
     tries = ADDRESS.free_tries + 4
     # a client of its own: what it claims to be forwarding for is not believed
     alone = [("127.0.0.2", unknown_username(), "x", {"X-Forwarded-For": outsider()}) for _ in range(tries)]
-    answers = _together(served, alone)
+    answers = _together(served_cheaply, alone)
     assert answers.count((401, "login.failed")) == ADDRESS.free_tries
     assert answers.count((429, "login.throttled")) == 4
-    with served.client("127.0.0.3") as other:
+    with served_cheaply.client("127.0.0.3") as other:
         assert other.post("/api/auth/token", json={"username": unknown_username(), "password": "x"}).status_code == 401
 
 
-def test_behind_the_trusted_proxy_each_client_is_the_address_it_forwards_for(served: Served) -> None:
+def test_behind_the_trusted_proxy_each_client_is_the_address_it_forwards_for(served_cheaply: Served) -> None:
     client, neighbour = outsider(), outsider()
     tries = ADDRESS.free_tries + 4
     # the proxy's own address after the client's (a chain of proxies) is skipped
@@ -68,20 +69,20 @@ def test_behind_the_trusted_proxy_each_client_is_the_address_it_forwards_for(ser
     forwarded = [(PROXY, unknown_username(), "x", {"X-Forwarded-For": chains[i % 2]}) for i in range(tries)]
     # anyone else claiming to forward for the same client is only itself
     spoofed = [("127.0.0.4", unknown_username(), "x", {"X-Forwarded-For": client}) for _ in range(3)]
-    answers = _together(served, forwarded + spoofed)
+    answers = _together(served_cheaply, forwarded + spoofed)
     assert answers[tries:] == [(401, "login.failed")] * 3
     assert answers[:tries].count((401, "login.failed")) == ADDRESS.free_tries
     assert answers[:tries].count((429, "login.throttled")) == 4
-    with served.client() as proxy:
+    with served_cheaply.client() as proxy:
         fresh = {"username": unknown_username(), "password": "x"}
         assert proxy.post("/api/auth/token", json=fresh, headers={"X-Forwarded-For": neighbour}).status_code == 401
 
 
-def test_a_throttled_account_lets_the_right_password_in_after_its_wait(served: Served) -> None:
-    username, password = make_staff(served.services, departments=("SFJ",))
-    answers = _together(served, [(PROXY, username, "wrong", {"X-Forwarded-For": outsider()}) for _ in range(3)])
+def test_a_throttled_account_lets_the_right_password_in_after_its_wait(served_cheaply: Served) -> None:
+    username, password = make_staff(served_cheaply.services, departments=("SFJ",))
+    answers = _together(served_cheaply, [(PROXY, username, "wrong", {"X-Forwarded-For": outsider()}) for _ in range(3)])
     assert answers == [(401, "login.failed")] * 3
-    with served.client(headers={"X-Forwarded-For": outsider()}) as http:
+    with served_cheaply.client(headers={"X-Forwarded-For": outsider()}) as http:
         slowed = http.post("/api/auth/token", json={"username": username, "password": password})
         assert (slowed.status_code, slowed.json()["code"]) == (429, "login.throttled")
         wait = slowed.json()["details"][0]["retry_after"]
@@ -89,16 +90,16 @@ def test_a_throttled_account_lets_the_right_password_in_after_its_wait(served: S
         time.sleep(wait)
         answer = http.post("/api/auth/token", json={"username": username, "password": password})
         assert answer.status_code == 200, answer.text
-    assert _counted(served, username) == 0  # a right password starts the account over
+    assert _counted(served_cheaply, username) == 0  # a right password starts the account over
 
 
-def test_throttling_answers_alike_for_existing_and_unknown_usernames(served: Served) -> None:
+def test_throttling_answers_alike_for_existing_and_unknown_usernames(served_cheaply: Served) -> None:
     """The answers to the same tries do not tell whether the username exists."""
-    existing, _ = make_staff(served.services, departments=("SFJ",))
+    existing, _ = make_staff(served_cheaply.services, departments=("SFJ",))
     seen = {}
     for username in (existing, unknown_username()):
         answers = []
-        with served.client() as http:
+        with served_cheaply.client() as http:
             for _ in range(6):
                 answer = http.post(
                     "/api/auth/token",
