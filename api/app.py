@@ -98,7 +98,6 @@ def create_app(settings: ApiSettings, services: Services | None = None) -> FastA
         if timer is not None:
             timer.cancel()
         services.renderer.close()
-        services.passwords.close()
         services.engine.dispose()
 
     app = FastAPI(

@@ -45,6 +45,8 @@ class Passwords:
 
     def __init__(self, at_once: int, hasher: PasswordHasher | None = None) -> None:
         self._hasher = hasher or PasswordHasher()
+        # idle threads cost nothing and end with the process: nothing to close (an app's lifespan
+        # may end while its services serve another, as in tests)
         self._threads = ThreadPoolExecutor(at_once, thread_name_prefix="argon2", initializer=_low_priority)
 
     @cached_property
@@ -83,9 +85,6 @@ class Passwords:
 
     def one_time(self) -> OneTimePassword:
         return OneTimePassword(text := new_password(), self.hash(text))
-
-    def close(self) -> None:
-        self._threads.shutdown(wait=False, cancel_futures=True)
 
 
 def _low_priority() -> None:

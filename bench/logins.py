@@ -209,6 +209,18 @@ def serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("the server did not start")
 
 
+def file_letters(port: int, count: int) -> list[str]:
+    """Letters for the clerk to look up, filed as the bot files them; their numbers."""
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    body, numbers = submission(), []
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as http:
+        for _ in range(count):
+            made = http.post("/api/letters", content=body, headers={**headers, "Idempotency-Key": secrets.token_hex(8)})
+            assert made.status_code == 201, made.text
+            numbers.append(json.loads(made.text)["number"])
+    return numbers
+
+
 def measure(port: int, pid: int, size: int, seconds: float, clerk: dict[str, str], numbers: list[str]) -> str:
     """One row of the table: the clerk's lookups and the submissions while `size` logins flood."""
     body = submission()
@@ -261,14 +273,7 @@ def main() -> None:
         server = serve(env, args.port)
         try:
             clerk = clerk_token(args.port, env)
-            numbers = []
-            body = submission()
-            with httpx.Client(base_url=f"http://127.0.0.1:{args.port}", timeout=120) as http:
-                for _ in range(10):
-                    headers = {"Authorization": f"Bearer {TOKEN}", "Idempotency-Key": f"bench-{secrets.token_hex(8)}"}
-                    made = http.post("/api/letters", content=body, headers={**headers, "Content-Type": "application/json"})
-                    assert made.status_code == 201, made.text
-                    numbers.append(json.loads(made.text)["number"])
+            numbers = file_letters(args.port, 10)
             hashes = ApiSettings.model_validate(env).password_hashes
             print(f"{store}, `chengnuo serve` with 2 render workers, {hashes} argon2 hash(es) at once, "
                   f"{args.seconds:.0f} s per row, {os.cpu_count()} cores")  # fmt: skip
