@@ -240,11 +240,11 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-def caller_token(request: Request, authorization: HTTPAuthorizationCredentials | None) -> tuple[str, str]:
-    """The token the caller came with and its kind: a bearer token, or the page session's cookie."""
+def caller_token(request: Request, authorization: HTTPAuthorizationCredentials | None) -> str:
+    """The token the caller came with: a bearer token, or the page session's cookie."""
     if authorization is not None:
-        return _bearer(authorization), "bearer"
-    return request.cookies.get(SESSION_COOKIE, ""), "session"
+        return _bearer(authorization)
+    return request.cookies.get(SESSION_COOKIE, "")
 
 
 async def get_admin(staff: StaffDep) -> StaffMember:

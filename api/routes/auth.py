@@ -127,7 +127,7 @@ async def change_password(
 ) -> None:
     """Replace the password (a one-time password must be replaced before real work). Every other
     token and page session of the account ends; the one that asked goes on."""
-    kept, _ = caller_token(request, authorization)
+    kept = caller_token(request, authorization)
     await replace_password(
         services, staff.username, change.current, change.new, address=client_address(request), kept_token=kept
     )
