@@ -13,6 +13,7 @@ from types import ModuleType
 from fastapi import FastAPI
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import errors, openapi, pages
 from api.config import ApiSettings
@@ -20,6 +21,7 @@ from api.deps import Services, write_session
 from api.hsts import StrictTransport
 from api.limits import BodyLimit
 from api.pages.base import refused
+from api.passwords import Passwords
 from api.pii import KEY_FILE, Vault
 from api.rendering import Renderer
 from api.routes import (
@@ -54,8 +56,9 @@ def build_services(settings: ApiSettings) -> Services:
     """Open the store (migrated to the newest schema), the keys and the render pool."""
     engine = make_engine(settings.store_url)
     migrate(engine)
+    passwords = Passwords(settings.password_hashes)
     with Session(writer(engine)) as session:
-        first_admin_password = ensure_first_admin(session)
+        first_admin_password = ensure_first_admin(session, passwords)
     vault = Vault.from_key_file(settings.data_dir / KEY_FILE)
     return Services(
         settings=settings,
@@ -67,6 +70,7 @@ def build_services(settings: ApiSettings) -> Services:
         pdfs=PdfStore(settings.letters_dir, vault),
         sealer=Sealer.from_settings(settings),
         service_token=settings.bot_token(),
+        passwords=passwords,
         first_admin_password=first_admin_password,
     )
 
@@ -121,6 +125,8 @@ def create_app(settings: ApiSettings, services: Services | None = None) -> FastA
         lifespan=lifespan,
     )
     app.state.services = services
+    if settings.proxies:  # the client is who the proxy says it forwards for (logins are limited per address)
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.proxies)
     errors.install(app)
     app.add_middleware(BodyLimit, default=settings.max_body, page=refused)
     if secure_cookies(settings.public_url):  # served over https: browsers are told to stay there

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
+import os
 import secrets
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 
 from forms.files import create_once
 from forms.settings import Settings
@@ -25,6 +27,28 @@ class ApiSettings(Settings):
     init_data_max_age: int = Field(3600, alias="CHENGNUO_INIT_DATA_MAX_AGE", ge=1, description="seconds")
     # request bodies of JSON and forms; routes that take files declare their own (api/limits.py)
     max_body: int = Field(64 * 1024, alias="CHENGNUO_MAX_BODY", ge=1024, description="bytes")
+    # argon2 takes 64 MiB and a core for about 0.1 s per password: more logins at once wait their turn
+    password_hashes: int = Field(
+        default_factory=lambda: max(1, (os.cpu_count() or 2) // 2), alias="CHENGNUO_PASSWORD_HASHES", ge=1, le=32
+    )
+    # addresses (or networks) of the reverse proxies whose X-Forwarded-For is believed; unset: none
+    trusted_proxies: str = Field("", alias="CHENGNUO_TRUSTED_PROXIES")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses(cls, value: str) -> str:
+        """Each an IP address or network: uvicorn would take anything else for a name that never matches."""
+        for entry in filter(None, (part.strip() for part in value.split(","))):
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address or network") from None
+        return value
+
+    @property
+    def proxies(self) -> list[str]:
+        """The trusted proxies, one address or network each."""
+        return [part.strip() for part in self.trusted_proxies.split(",") if part.strip()]
 
     @property
     def store_url(self) -> str:

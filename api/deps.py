@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.config import ApiSettings
 from api.errors import ApiError
+from api.passwords import Passwords
 from api.pii import Vault
 from api.rendering import Renderer
 from api.services.auth import Role, StaffMember, staff_for_token
@@ -39,6 +40,7 @@ class Services:
     pdfs: PdfStore
     sealer: Sealer
     service_token: str
+    passwords: Passwords
     first_admin_password: str | None = None  # shown once, on the first run
     # the PDF being made now for a letter (by id): concurrent requests share one job (api/services/pdfs.py)
     pdf_jobs: dict[int, asyncio.Future[bytes]] = field(default_factory=dict)
@@ -144,7 +146,29 @@ class Caller:
         return departments is None or department_code in departments
 
 
+class PasswordChangeRequired(ApiError):
+    """A one-time password opens nothing but its own replacement (the pages send the clerk there)."""
+
+    CODE = "password.change_required"
+
+    def __init__(self) -> None:
+        super().__init__(403, self.CODE, "replace the one-time password first: POST /api/auth/password")
+
+
 async def get_caller(services: ServicesDep, authorization: Bearer, request: Request) -> Caller:
+    """The bot, or a member of staff whose password is their own (403 password.change_required)."""
+    caller = await _identify(services, authorization, request)
+    if caller.staff is not None and caller.staff.must_change_password:
+        raise PasswordChangeRequired()
+    return caller
+
+
+async def get_any_caller(services: ServicesDep, authorization: Bearer, request: Request) -> Caller:
+    """As get_caller, and staff who must still replace a one-time password: for replacing it, logging out."""
+    return await _identify(services, authorization, request)
+
+
+async def _identify(services: Services, authorization: HTTPAuthorizationCredentials | None, request: Request) -> Caller:
     token = _bearer(authorization)
     if _is_service(services, token):
         return Caller()
@@ -157,6 +181,7 @@ async def get_caller(services: ServicesDep, authorization: Bearer, request: Requ
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
+AnyCallerDep = Annotated[Caller, Depends(get_any_caller)]
 
 
 async def _page_caller(services: Services, request: Request) -> Caller:
@@ -193,12 +218,36 @@ def _staff_for_token(services: Services, token: str, kind: str = "bearer") -> St
 
 
 async def get_staff(caller: CallerDep) -> StaffMember:
+    return _staff_only(caller)
+
+
+StaffDep = Annotated[StaffMember, Depends(get_staff)]
+
+
+async def get_any_staff(caller: AnyCallerDep) -> StaffMember:
+    """A member of staff, even one who must still replace a one-time password."""
+    return _staff_only(caller)
+
+
+AnyStaffDep = Annotated[StaffMember, Depends(get_any_staff)]
+
+
+def _staff_only(caller: Caller) -> StaffMember:
     if caller.staff is None:
         raise ApiError(403, "forbidden", "this is for staff accounts")
     return caller.staff
 
 
-StaffDep = Annotated[StaffMember, Depends(get_staff)]
+def client_address(request: Request) -> str:
+    """Who is connecting: the proxy's client when CHENGNUO_TRUSTED_PROXIES names the proxy (api/app.py)."""
+    return request.client.host if request.client else ""
+
+
+def caller_token(request: Request, authorization: HTTPAuthorizationCredentials | None) -> str:
+    """The token the caller came with: a bearer token, or the page session's cookie."""
+    if authorization is not None:
+        return _bearer(authorization)
+    return request.cookies.get(SESSION_COOKIE, "")
 
 
 async def get_admin(staff: StaffDep) -> StaffMember:

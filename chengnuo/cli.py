@@ -156,7 +156,8 @@ def serve(
         attach(app, bot_settings, services.catalogue, services.service_token)
         mode = "webhook at PUBLIC_URL" if bot_settings.webhook else "long polling"
         typer.echo(f"The bot runs in this process ({mode}).", err=True)
-    uvicorn.run(app, host=host, port=port, access_log=access_log)
+    # uvicorn would believe X-Forwarded-For from 127.0.0.1 by default: only CHENGNUO_TRUSTED_PROXIES counts
+    uvicorn.run(app, host=host, port=port, access_log=access_log, proxy_headers=False)
 
 
 @app.command("bot")
@@ -259,16 +260,18 @@ def staff_add(
 ) -> None:
     """Add a staff account; its one-time password is printed once."""
     from api.errors import ApiError
+    from api.passwords import Passwords
     from api.services.auth import Role, add_staff, add_window
 
+    password = Passwords(1).one_time()  # before the transaction: no lock held while hashing
     with _store() as session:
         try:
             place = add_window(session, window, department or []) if window else None
-            _, password = add_staff(session, username, role=Role(role), window=place, display_name=name)
+            add_staff(session, username, role=Role(role), password=password, window=place, display_name=name)
         except (ApiError, ValueError) as error:
             typer.echo(f"not added: {getattr(error, 'message', error)}", err=True)
             raise typer.Exit(1) from None
-    typer.echo(f"{username}: one-time password {password} (shown once; it must be changed at first login)")
+    typer.echo(f"{username}: one-time password {password.text} (shown once; it must be changed at first login)")
 
 
 def _store() -> Session:

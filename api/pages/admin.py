@@ -183,14 +183,17 @@ def _accounts(services: Services) -> tuple[list[tuple[Staff, str | None]], list[
 
 def _add_account(services: Services, form: StaffForm) -> tuple[Staff, str | None, str]:
     role = Role(form.role)
+    password = services.passwords.one_time()  # before the transaction: no lock held while hashing
     with write_session(services) as session:
         place = None
         if role is Role.window and form.window:  # an administrator sees every department: no window
             place = session.exec(select(Window).where(Window.name == form.window)).first()
             if place is None:
                 raise not_found("window")
-        staff, password = add_staff(session, form.username, role=role, window=place, display_name=form.display_name)
-        return staff, place.name if place else None, password
+        staff = add_staff(
+            session, form.username, role=role, password=password, window=place, display_name=form.display_name
+        )
+        return staff, place.name if place else None, password.text
 
 
 @router.get("/admin/staff/{username}")
@@ -246,6 +249,7 @@ async def reset(request: Request, admin: AdminClerkDep, services: ServicesDep, u
 
 
 def _reset(services: Services, username: str, by: StaffMember) -> tuple[Staff, str | None, str]:
+    password = services.passwords.one_time()  # before the transaction: no lock held while hashing
     with write_session(services) as session:
-        staff, password = reset_password(session, username, by=by)
-        return staff, window_of(session, staff), password
+        staff = reset_password(session, username, by=by, password=password, vault=services.vault)
+        return staff, window_of(session, staff), password.text

@@ -19,7 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 
-from api.deps import Caller, CallerDep, Services
+from api.deps import Caller, CallerDep, PasswordChangeRequired, Services
 from api.errors import ApiError, storage_refusal
 from api.pages import words
 from api.services.auth import Role
@@ -125,7 +125,7 @@ def see_other(url: str) -> RedirectResponse:
 def refused(request: Request, error: ApiError, caller: Caller | None = None) -> Response:
     """An ApiError as a page: log in for 401, otherwise its reason in the reader's language."""
     caller = caller or getattr(request.state, "clerk", None)
-    if error.code == PasswordFirst.CODE:
+    if error.code == PasswordChangeRequired.CODE:  # a one-time password: nothing else until it is replaced
         return see_other("/password")
     if error.status == 401:
         return see_other(f"/login?next={quote(_here(request) if request.method == 'GET' else '/', safe='')}")
@@ -157,12 +157,10 @@ class PageRoute(APIRoute):
 
 
 async def get_clerk(caller: CallerDep, request: Request) -> Caller:
-    """A member of staff with a page session; one with a one-time password changes it first."""
+    """A member of staff with a page session (CallerDep sends one with a one-time password to change it)."""
     if caller.staff is None:
         raise ApiError(401, "unauthorized", "log in first")
     request.state.clerk = caller  # a refusal further on is still shown inside the clerk's layout
-    if caller.staff.must_change_password:
-        raise PasswordFirst()
     return caller
 
 
@@ -178,10 +176,3 @@ async def get_admin_clerk(clerk: ClerkDep) -> Caller:
 
 
 AdminClerkDep = Annotated[Caller, Depends(get_admin_clerk)]
-
-
-class PasswordFirst(ApiError):
-    CODE = "password.change_first"
-
-    def __init__(self) -> None:
-        super().__init__(403, self.CODE, "replace the one-time password first")

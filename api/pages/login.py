@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import CallerDep, Services, ServicesDep, write_session
+from api.deps import AnyCallerDep, Services, ServicesDep, client_address, write_session
 from api.errors import ApiError
+from api.logins import log_in, replace_password
 from api.pages.base import LANG_COOKIE, YEAR, PageRoute, form_token_sent, render, render_form, safe_next, see_other
-from api.services.auth import log_in, replace_password, revoke
+from api.services.auth import revoke
 from api.sessions import SESSION_COOKIE, clear_session_cookie, secure_cookies, set_session_cookie
-from api.store import Staff
 from forms.languages import Lang
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -40,17 +39,13 @@ async def login(
         error = ApiError(403, "csrf", "the login form's token is missing or wrong")
         return _login_form(request, target, username, error)
     try:
-        token, expires_at, _ = await run_in_threadpool(_log_in, services, username, password)
+        address = client_address(request)
+        token, expires_at, _ = await log_in(services, username, password, address=address, kind="session")
     except ApiError as error:
         return _login_form(request, target, username, error)
     response = see_other(target)
     set_session_cookie(response, token, expires_at, secure=secure_cookies(services.settings.public_url))
     return response
-
-
-def _log_in(services: Services, username: str, password: str) -> tuple[str, datetime, Staff]:
-    with write_session(services) as session:
-        return log_in(session, username, password, kind="session")
 
 
 def _login_form(request: Request, target: str, username: str, error: ApiError | None) -> Response:
@@ -62,8 +57,8 @@ def _login_form(request: Request, target: str, username: str, error: ApiError | 
 
 
 @router.post("/logout")
-async def logout(request: Request, caller: CallerDep, services: ServicesDep) -> Response:
-    """CallerDep has checked the form's CSRF token: another site cannot log a clerk out."""
+async def logout(request: Request, caller: AnyCallerDep, services: ServicesDep) -> Response:
+    """AnyCallerDep has checked the form's CSRF token: another site cannot log a clerk out."""
     token = request.cookies.get(SESSION_COOKIE, "")
     await run_in_threadpool(_revoke, services, token)
     response = see_other("/login")
@@ -77,14 +72,14 @@ def _revoke(services: Services, token: str) -> None:
 
 
 @router.get("/password")
-async def password_page(request: Request, caller: CallerDep) -> Response:
+async def password_page(request: Request, caller: AnyCallerDep) -> Response:
     return render(request, "pages/password.html", caller=caller, error=None, done=False)
 
 
 @router.post("/password")
 async def change_password(
     request: Request,
-    caller: CallerDep,
+    caller: AnyCallerDep,
     services: ServicesDep,
     current: Text,
     new: Annotated[str, Form(max_length=200)],
@@ -96,15 +91,13 @@ async def change_password(
             raise ApiError(422, "password.short", "at least 10 characters")
         if new != repeat:
             raise ApiError(422, "password.mismatch", "the two new passwords differ")
-        await run_in_threadpool(_change, services, caller.staff.username, current, new)
+        kept = request.cookies.get(SESSION_COOKIE, "")  # this session goes on, the account's others end
+        await replace_password(
+            services, caller.staff.username, current, new, address=client_address(request), kept_token=kept
+        )
     except ApiError as error:
         return render(request, "pages/password.html", status=error.status, caller=caller, error=error, done=False)
     return see_other("/?password=changed")
-
-
-def _change(services: Services, username: str, current: str, new: str) -> None:
-    with write_session(services) as session:
-        replace_password(session, username, current, new)
 
 
 @router.get("/language/{lang}")

@@ -97,16 +97,17 @@ def list_staff(_: AdminDep, session: SessionDep) -> list[StaffOut]:
 
 
 @router.post("/staff", response_model=NewAccount, status_code=201, responses=ERRORS)
-def create_staff(account: StaffIn, _: AdminDep, session: WriteSessionDep) -> NewAccount:
+def create_staff(account: StaffIn, _: AdminDep, session: WriteSessionDep, services: ServicesDep) -> NewAccount:
     """A new account with a one-time password, returned this once."""
+    password = services.passwords.one_time()  # before the transaction: no lock held while hashing
     window = None
     if account.window is not None:
         window = session.exec(select(Window).where(Window.name == account.window)).first()
         if window is None:
             raise not_found("window")
-    staff, password = add_staff(session, account.username, role=account.role, window=window,
-                                display_name=account.display_name)  # fmt: skip
-    return NewAccount(**_out(staff, window.name if window else None).model_dump(), one_time_password=password)
+    staff = add_staff(session, account.username, role=account.role, password=password, window=window,
+                      display_name=account.display_name)  # fmt: skip
+    return NewAccount(**_out(staff, window.name if window else None).model_dump(), one_time_password=password.text)
 
 
 UsernameInPath = Annotated[str, Path(max_length=64, examples=["clerk.sfj"])]
@@ -120,12 +121,15 @@ def deactivate(username: UsernameInPath, admin: AdminDep, session: WriteSessionD
 
 
 @router.post("/staff/{username}/password", response_model=NewAccount, responses=ERRORS)
-def reset_staff_password(username: UsernameInPath, admin: AdminDep, session: WriteSessionDep) -> NewAccount:
+def reset_staff_password(
+    username: UsernameInPath, admin: AdminDep, session: WriteSessionDep, services: ServicesDep
+) -> NewAccount:
     """A new one-time password, returned this once, for someone who forgot theirs: it must be
     changed at the next login, and the account's tokens stop working at once. 409
     staff.self_reset for the administrator's own account (they change it proving the current one)."""
-    staff, password = reset_password(session, username, by=admin)
-    return NewAccount(**_out(staff, window_of(session, staff)).model_dump(), one_time_password=password)
+    password = services.passwords.one_time()  # before the transaction: no lock held while hashing
+    staff = reset_password(session, username, by=admin, password=password, vault=services.vault)
+    return NewAccount(**_out(staff, window_of(session, staff)).model_dump(), one_time_password=password.text)
 
 
 def _out(staff: Staff, window: str | None) -> StaffOut:

@@ -10,18 +10,21 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import (
+    AnyStaffDep,
     Bearer,
     Services,
     ServicesDep,
     SessionCookie,
     SessionDep,
-    StaffDep,
     WriteSessionDep,
+    caller_token,
     check_csrf,
+    client_address,
     write_session,
 )
 from api.errors import ApiError, ErrorBody
-from api.services.auth import live_token, log_in, member, replace_password, revoke
+from api.logins import log_in, replace_password
+from api.services.auth import live_token, member, revoke
 from api.sessions import SESSION_COOKIE, clear_session_cookie, secure_cookies, set_session_cookie
 from api.store import Staff, Window
 from api.views import examples
@@ -91,15 +94,19 @@ class PageSession(BaseModel):
 
 
 @router.post("/token", response_model=Token, responses=ERRORS)
-def token(credentials: Credentials, session: WriteSessionDep) -> Token:
-    """A bearer token for the JSON API (12 hours). Wrong passwords slow the account down."""
-    issued, expires_at, staff = log_in(session, credentials.username, credentials.password)
+async def token(credentials: Credentials, services: ServicesDep, request: Request) -> Token:
+    """A bearer token for the JSON API (12 hours). Wrong passwords slow the account and the client
+    address down (429 login.throttled). With a one-time password the token serves only to replace
+    it: everything else answers 403 password.change_required."""
+    issued, expires_at, staff = await log_in(
+        services, credentials.username, credentials.password, address=client_address(request), kind="bearer"
+    )
     return Token(access_token=issued, expires_at=expires_at, must_change_password=staff.must_change_password)
 
 
 @router.post("/logout", status_code=204, responses=ERRORS)
 def logout(
-    _: StaffDep,
+    _: AnyStaffDep,
     session: WriteSessionDep,
     services: ServicesDep,
     authorization: Bearer,
@@ -115,19 +122,27 @@ def logout(
 
 
 @router.post("/password", status_code=204, responses=ERRORS)
-def change_password(change: NewPassword, staff: StaffDep, session: WriteSessionDep) -> None:
-    """Replace the password (a one-time password must be replaced before real work)."""
-    replace_password(session, staff.username, change.current, change.new)
+async def change_password(
+    change: NewPassword, staff: AnyStaffDep, services: ServicesDep, authorization: Bearer, request: Request
+) -> None:
+    """Replace the password (a one-time password must be replaced before real work). Every other
+    token and page session of the account ends; the one that asked goes on."""
+    kept = caller_token(request, authorization)
+    await replace_password(
+        services, staff.username, change.current, change.new, address=client_address(request), kept_token=kept
+    )
 
 
 @router.post("/session", response_model=PageSession, responses=ERRORS)
-def open_session(
-    credentials: Credentials, session: WriteSessionDep, services: ServicesDep, response: Response
+async def open_session(
+    credentials: Credentials, services: ServicesDep, request: Request, response: Response
 ) -> PageSession:
     """Log in for the web pages: an HttpOnly, SameSite=Strict cookie for 10 hours. Throttled as /token."""
-    token, expires_at, staff = log_in(session, credentials.username, credentials.password, kind="session")
+    token, expires_at, staff = await log_in(
+        services, credentials.username, credentials.password, address=client_address(request), kind="session"
+    )
     set_session_cookie(response, token, expires_at, secure=secure_cookies(services.settings.public_url))
-    return _page_session(session, services, staff, token, expires_at)
+    return await run_in_threadpool(_opened, services, staff, token, expires_at)
 
 
 @router.get("/session", response_model=PageSession, responses=ERRORS)
@@ -150,6 +165,11 @@ async def close_session(cookie: SessionCookie, services: ServicesDep, request: R
         await check_csrf(request, services.csrf_token(cookie))
         await run_in_threadpool(_revoke_session, services, cookie)
     clear_session_cookie(response, secure=secure_cookies(services.settings.public_url))
+
+
+def _opened(services: Services, staff: Staff, token: str, expires_at: datetime) -> PageSession:
+    with Session(services.engine) as session:
+        return _page_session(session, services, staff, token, expires_at)
 
 
 def _is_live(services: Services, token: str) -> bool:

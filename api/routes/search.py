@@ -93,7 +93,7 @@ read_query, query_parameters = query_model(LetterQuery)
 @router.get(
     "",
     response_model=LetterPage,
-    responses={401: {"model": ErrorBody}, 422: {"model": ErrorBody}},
+    responses={code: {"model": ErrorBody} for code in (401, 403, 422)},
     openapi_extra=query_parameters,
 )
 async def search_letters(

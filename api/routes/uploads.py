@@ -64,7 +64,11 @@ def _store(services: Services, data: bytes, kind: str, telegram_user_id: int, pu
 @router.get(
     "/{upload_id}",
     response_class=Response,
-    responses={200: {"content": {t: {"schema": {"type": "string", "format": "binary"}} for t in EXTENSIONS}}, **ERRORS},
+    responses={
+        200: {"content": {t: {"schema": {"type": "string", "format": "binary"}} for t in EXTENSIONS}},
+        **ERRORS,
+        403: {"model": ErrorBody},  # staff with a one-time password (password.change_required)
+    },
 )
 def get_upload(upload_id: UploadIdPath, session: WriteSessionDep, caller: CallerDep, services: ServicesDep) -> Response:
     """The file as received, for staff of its letter's department; every read is in the access log."""

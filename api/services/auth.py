@@ -1,4 +1,4 @@
-"""Staff accounts: argon2 passwords, tokens kept only as hashes, logins slowed after failures."""
+"""Staff accounts, windows, and tokens kept only as hashes (logging in: api/logins.py)."""
 
 from __future__ import annotations
 
@@ -9,21 +9,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from api.errors import ApiError
+from api.passwords import OneTimePassword, Passwords
+from api.pii import Vault
+from api.services import throttle
 from api.store import Staff, StaffToken, Window, WindowDepartment
 from forms import clock
 
 TOKEN_LIFETIME = {"bearer": timedelta(hours=12), "session": timedelta(hours=10)}
-# After N failures in a row the next attempt must wait 2^(N-3) seconds, at most 15 minutes:
-# a clerk who mistypes twice is not slowed; a script trying passwords is.
-FREE_FAILURES = 3
-MAX_WAIT = timedelta(minutes=15)
-_hasher = PasswordHasher()
 
 
 class Role(StrEnum):
@@ -43,72 +39,9 @@ class StaffMember:
     display_name: str = ""  # as the pages greet them
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def new_password() -> str:
-    """A one-time password a person can type: 4 groups of 4 unambiguous characters."""
-    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
-    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
-
-
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """What the store keeps of a token."""
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def wait_before_next_try(staff: Staff, now: datetime) -> timedelta:
-    """How long this account must still wait before a password is checked again."""
-    if staff.failed_logins < FREE_FAILURES or staff.last_failed_at is None:
-        return timedelta(0)
-    wait = min(timedelta(seconds=2 ** (staff.failed_logins - FREE_FAILURES)), MAX_WAIT)
-    return max(timedelta(0), staff.last_failed_at + wait - now)
-
-
-def log_in(session: Session, username: str, password: str, *, kind: str = "bearer") -> tuple[str, datetime, Staff]:
-    """Check the password and issue a token; 401 for a wrong pair, 429 while throttled."""
-    staff = check_password(session, username, password)
-    token, expires_at = issue_token(session, staff, kind=kind)
-    return token, expires_at, staff
-
-
-def check_password(session: Session, username: str, password: str) -> Staff:
-    """The account if the password is right; counts failures and throttles as log_in says."""
-    now = clock.now()
-    staff = session.exec(select(Staff).where(Staff.username == username.strip())).first()
-    if staff is None or not staff.active:
-        _hasher.hash(password)  # as slow as a real check: no telling which usernames exist
-        raise ApiError(401, "login.failed", "wrong username or password")
-    wait = wait_before_next_try(staff, now)
-    if wait > timedelta(0):
-        seconds = int(wait.total_seconds()) + 1
-        raise ApiError(
-            429, "login.throttled", f"too many failed logins: try again in {seconds} s", [{"retry_after": seconds}]
-        )
-    try:
-        _hasher.verify(staff.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        staff.failed_logins += 1
-        staff.last_failed_at = now
-        session.add(staff)
-        session.commit()
-        raise ApiError(401, "login.failed", "wrong username or password") from None
-    staff.failed_logins, staff.last_failed_at = 0, None
-    if _hasher.check_needs_rehash(staff.password_hash):
-        staff.password_hash = _hasher.hash(password)
-    session.add(staff)
-    session.commit()
-    return staff
-
-
-def replace_password(session: Session, username: str, current: str, new: str) -> None:
-    """A new password for the account, once the current one is proved (throttled as logging in)."""
-    staff = check_password(session, username, current)
-    if new == current:
-        raise ApiError(422, "password.unchanged", "the new password must differ from the current one")
-    staff.password_hash, staff.must_change_password = hash_password(new), False
-    session.add(staff)
-    session.commit()
 
 
 def issue_token(session: Session, staff: Staff, *, kind: str) -> tuple[str, datetime]:
@@ -117,10 +50,19 @@ def issue_token(session: Session, staff: Staff, *, kind: str) -> tuple[str, date
     token, now = secrets.token_urlsafe(32), clock.now()
     expires_at = now + TOKEN_LIFETIME[kind]
     session.add(
-        StaffToken(staff_id=staff.id, token_hash=_token_hash(token), kind=kind, created_at=now, expires_at=expires_at)
+        StaffToken(staff_id=staff.id, token_hash=token_hash(token), kind=kind, created_at=now, expires_at=expires_at)
     )
     session.commit()
     return token, expires_at
+
+
+def end_other_tokens(session: Session, staff_id: int, *, keep: str | None = None) -> None:
+    """Every live token and page session of the account stops working, but the one hashed `keep`."""
+    live = session.exec(select(StaffToken).where(StaffToken.staff_id == staff_id, col(StaffToken.revoked).is_(False)))
+    for token in live:
+        if token.token_hash != keep:
+            token.revoked = True
+            session.add(token)
 
 
 def staff_for_token(session: Session, token: str, *, kind: str = "bearer") -> StaffMember | None:
@@ -134,7 +76,7 @@ def live_token(session: Session, token: str, *, kind: str) -> tuple[StaffToken, 
     found = session.exec(
         select(StaffToken, Staff)
         .join(Staff, col(Staff.id) == col(StaffToken.staff_id))
-        .where(StaffToken.token_hash == _token_hash(token), StaffToken.kind == kind)
+        .where(StaffToken.token_hash == token_hash(token), StaffToken.kind == kind)
     ).first()
     if found is None:
         return None
@@ -159,7 +101,7 @@ def member(session: Session, staff: Staff) -> StaffMember:
 
 def revoke(session: Session, token: str, *, kind: str = "bearer") -> None:
     """The token stops working at once (a bearer token cannot end a page session, nor the reverse)."""
-    found = session.exec(select(StaffToken).where(StaffToken.token_hash == _token_hash(token), StaffToken.kind == kind))
+    found = session.exec(select(StaffToken).where(StaffToken.token_hash == token_hash(token), StaffToken.kind == kind))
     stored = found.first()
     if stored is not None:
         stored.revoked = True
@@ -182,18 +124,23 @@ def add_window(session: Session, name: str, departments: list[str]) -> Window:
 
 
 def add_staff(
-    session: Session, username: str, *, role: Role, window: Window | None = None, display_name: str = ""
-) -> tuple[Staff, str]:
-    """A new account with a one-time password, which is returned once and never stored."""
+    session: Session,
+    username: str,
+    *,
+    role: Role,
+    password: OneTimePassword,
+    window: Window | None = None,
+    display_name: str = "",
+) -> Staff:
+    """A new account with a one-time password, hashed beforehand: no hash inside the transaction."""
     if session.exec(select(Staff).where(Staff.username == username)).first() is not None:
         raise ApiError(409, "staff.exists", f"there is already an account {username!r}")
     if role is Role.window and window is None:
         raise ApiError(422, "staff.window_required", "a window clerk belongs to a window")
-    password = new_password()
     staff = Staff(
         username=username,
         display_name=display_name,
-        password_hash=hash_password(password),
+        password_hash=password.hashed,
         role=role.value,
         window_id=window.id if window else None,
         must_change_password=True,
@@ -201,19 +148,21 @@ def add_staff(
     )
     session.add(staff)
     session.commit()
-    return staff, password
+    return staff
 
 
-def ensure_first_admin(session: Session) -> str | None:
+def ensure_first_admin(session: Session, passwords: Passwords) -> str | None:
     """On first run, an `admin` account; its one-time password is returned to be shown once."""
     if session.exec(select(Staff).limit(1)).first() is not None:
         return None
+    session.rollback()  # the hash is not made inside a transaction
+    password = passwords.one_time()
     try:
-        _, password = add_staff(session, "admin", role=Role.admin, display_name="Administrator")
+        add_staff(session, "admin", role=Role.admin, password=password, display_name="Administrator")
     except (IntegrityError, ApiError):  # another worker starting at the same moment was first
         session.rollback()
         return None
-    return password
+    return password.text
 
 
 # Administrators' work on windows and accounts: shared by the JSON API and the admin pages.
@@ -268,20 +217,18 @@ def deactivate_staff(session: Session, username: str, *, by: StaffMember) -> Sta
     return staff
 
 
-def reset_password(session: Session, username: str, *, by: StaffMember) -> tuple[Staff, str]:
-    """A new one-time password for someone who forgot theirs, returned once; their tokens end.
+def reset_password(
+    session: Session, username: str, *, by: StaffMember, password: OneTimePassword, vault: Vault
+) -> Staff:
+    """A new one-time password (hashed beforehand) for someone who forgot theirs; their tokens end.
 
     Their own account an administrator changes on the password page, proving the current one.
     """
-    password = new_password()
-    hashed = hash_password(password)  # before the first query: no write lock held while hashing
     staff = _other_account(session, username, by, "staff.self_reset")
-    staff.password_hash, staff.must_change_password = hashed, True
-    staff.failed_logins, staff.last_failed_at = 0, None  # often why they ask: they are locked out
+    assert staff.id is not None
+    staff.password_hash, staff.must_change_password = password.hashed, True
     session.add(staff)
-    live = session.exec(select(StaffToken).where(StaffToken.staff_id == staff.id, col(StaffToken.revoked).is_(False)))
-    for token in live:
-        token.revoked = True
-        session.add(token)
+    throttle.forget(session, throttle.account_key(vault, username))  # often why they ask: they are locked out
+    end_other_tokens(session, staff.id)
     session.commit()
-    return staff, password
+    return staff

@@ -11,7 +11,7 @@ from api.store.letters import (
     OutboxMessage,
     letters_listed,
 )
-from api.store.staff import AccessLog, Staff, StaffToken, Window, WindowDepartment
+from api.store.staff import AccessLog, LoginTries, Staff, StaffToken, Window, WindowDepartment
 
 __all__ = [
     "AccessLog",
@@ -19,6 +19,7 @@ __all__ = [
     "IdempotencyKey",
     "LetterEvent",
     "LetterRecord",
+    "LoginTries",
     "NameGram",
     "NumberCounter",
     "Objection",

@@ -39,8 +39,6 @@ class Staff(SQLModel, table=True):
     window_id: int | None = Field(default=None, foreign_key="windows.id")
     active: bool = True
     must_change_password: bool = False  # a generated one-time password
-    failed_logins: int = 0  # in a row; each one slows the next attempt down
-    last_failed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
@@ -56,6 +54,21 @@ class StaffToken(SQLModel, table=True):
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     revoked: bool = False
+
+
+class LoginTries(SQLModel, table=True):
+    """Password tries counted for one username or one client address (api/services/throttle.py).
+
+    The key is a keyed hash: a password typed into the username field, or a client's address, is
+    not kept. Usernames that do not exist are counted as those that do.
+    """
+
+    __tablename__ = "login_tries"
+
+    key: str = Field(primary_key=True, max_length=80)  # "account:<hash>" or "address:<hash>"
+    tries: int = 0  # counted since started_at, the one being checked included
+    started_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    last_try_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
 
 
 class AccessLog(SQLModel, table=True):

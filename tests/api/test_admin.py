@@ -32,14 +32,16 @@ async def test_windows_and_accounts(client: httpx.AsyncClient, services: Service
     assert (again.status_code, again.json()["code"]) == (409, "staff.exists")
 
     clerk = await bearer(client, "clerk.jtj", created["one_time_password"])
+    first = await client.post(
+        "/api/auth/password", json={"current": created["one_time_password"], "new": "阿合奇-交通-2026"}, headers=clerk
+    )
+    assert first.status_code == 204, first.text
     assert (await client.get("/api/letters", headers=clerk)).status_code == 200
     assert (await client.get("/api/admin/staff", headers=clerk)).status_code == 403  # not an admin
     off = await client.post("/api/admin/staff/clerk.jtj/deactivate", headers=admin)
     assert off.json()["active"] is False
     assert (await client.get("/api/letters", headers=clerk)).status_code == 401  # its token died with it
-    refused = await client.post(
-        "/api/auth/token", json={"username": "clerk.jtj", "password": created["one_time_password"]}
-    )
+    refused = await client.post("/api/auth/token", json={"username": "clerk.jtj", "password": "阿合奇-交通-2026"})
     assert refused.status_code == 401
 
 

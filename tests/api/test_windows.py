@@ -10,8 +10,9 @@ from sqlmodel import Session, select
 
 from api.deps import Services
 from api.services.auth import Role
+from api.services.throttle import account_key, tries_counted
 from api.statuses import Status
-from api.store import AccessLog, CreditRecord, LetterEvent, LetterRecord, Staff
+from api.store import AccessLog, CreditRecord, LetterEvent, LetterRecord, LoginTries
 from forms.languages import Lang
 from tests.api.conftest import body, key, submission_for
 from tests.api.staffing import bearer, make_staff
@@ -54,14 +55,15 @@ async def test_logins_are_checked_and_slowed_after_failures(client: httpx.AsyncC
     assert (slowed.status_code, slowed.json()["code"]) == (429, "login.throttled")
 
     with Session(services.write_engine) as session:  # the wait passes
-        staff = session.exec(select(Staff).where(Staff.username == username)).one()
-        assert staff.failed_logins == 3 and staff.last_failed_at is not None
-        staff.last_failed_at -= timedelta(seconds=2)
-        session.add(staff)
+        assert tries_counted(session, services.vault, username) == 3
+        tried = session.get(LoginTries, account_key(services.vault, username).id)
+        assert tried is not None
+        tried.last_try_at -= timedelta(seconds=2)
+        session.add(tried)
         session.commit()
     assert (await client.post("/api/auth/token", json={"username": username, "password": password})).status_code == 200
     with Session(services.engine) as session:
-        assert session.exec(select(Staff).where(Staff.username == username)).one().failed_logins == 0
+        assert tries_counted(session, services.vault, username) == 0
 
     unknown = await client.post("/api/auth/token", json={"username": "nobody-here", "password": "x"})
     assert (unknown.status_code, unknown.json()["code"]) == (401, "login.failed")

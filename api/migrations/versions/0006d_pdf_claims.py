@@ -1,7 +1,7 @@
 """pdf claims: who renders a letter's PDF now, so that it is rendered once
 
 Revision ID: 0006d
-Revises: 0004
+Revises: 0005l
 Create Date: 2026-12-01 10:00:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import api.store.types
 
 revision: str = "0006d"
-down_revision: str | None = "0004"
+down_revision: str | None = "0005l"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
