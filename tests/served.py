@@ -19,10 +19,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(app: FastAPI, port: int | None = None) -> Iterator[str]:
-    """The app's base URL while the block runs; the server stops after it."""
+def served(app: FastAPI, port: int | None = None, **config: object) -> Iterator[str]:
+    """The app's base URL while the block runs; the server stops after it. `config`: uvicorn's."""
     port = port or free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **config))  # type: ignore[arg-type]
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

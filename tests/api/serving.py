@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import re
 import secrets
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -21,7 +20,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from argon2 import PasswordHasher
 
 from api.app import build_services, create_app
@@ -29,6 +27,8 @@ from api.config import ApiSettings
 from api.deps import Services
 from api.passwords import Passwords
 from tests.api.conftest import STORES, _postgres_schema_url, body, key, submission_for
+from tests.served import free_port
+from tests.served import served as served_app
 
 SERVICE_TOKEN = "served-service-token"
 PROXY = "127.0.0.1"
@@ -57,15 +57,9 @@ class Served:
         return str(answer.json()["number"])
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def _serving(store: str, data_dir: Path, hasher: PasswordHasher | None) -> Iterator[Served]:
-    port = _free_port()
+    port = free_port()
     urls = _postgres_schema_url() if store == "postgresql" else iter([None])
     settings = ApiSettings(
         CHENGNUO_DATA_DIR=data_dir,
@@ -81,18 +75,8 @@ def _serving(store: str, data_dir: Path, hasher: PasswordHasher | None) -> Itera
     assert services.engine.dialect.name == store
     if hasher is not None:
         services = dataclasses.replace(services, passwords=Passwords(settings.password_hashes, hasher))
-    app = create_app(settings, services)
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the API did not start"
-        time.sleep(0.05)
-    yield Served(url=f"http://127.0.0.1:{port}", services=services)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_app(create_app(settings, services), port, proxy_headers=False) as url:
+        yield Served(url=url, services=services)
     services.renderer.close()
     services.engine.dispose()
     next(urls, None)  # drops the PostgreSQL schema

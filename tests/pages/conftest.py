@@ -11,16 +11,12 @@ from __future__ import annotations
 import os
 import random
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 from stdnum.cn import ric
 
@@ -35,6 +31,7 @@ from forms.letter import Applicant
 from forms.sample import sample_letter
 from tests.api.conftest import _postgres_schema_url, body, key, submission_for
 from tests.api.staffing import make_staff
+from tests.served import free_port, served
 
 SCREENS = ROOT / "test-output" / "screens"
 SERVICE_TOKEN = "pages-service-token"
@@ -83,16 +80,10 @@ def applicant(item: Item, id_number: str) -> Applicant:
     return sample_letter(item, Lang.zh).applicant.model_copy(update={"id_number": id_number})
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     """On PostgreSQL in a schema of its own when DATABASE_URL is set (as on CI), else SQLite."""
-    port = _free_port()
+    port = free_port()
     urls = _postgres_schema_url() if os.environ.get("DATABASE_URL") else iter([None])
     settings = ApiSettings(
         CHENGNUO_DATA_DIR=tmp_path_factory.mktemp("pages"),
@@ -103,17 +94,8 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
         CHENGNUO_DEADLINE_INTERVAL=0,
     )
     services = build_services(settings)
-    app = create_app(settings, services)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the API did not start"
-        time.sleep(0.05)
-    yield Platform(url=f"http://127.0.0.1:{port}", services=services)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(create_app(settings, services), port) as url:
+        yield Platform(url=url, services=services)
     services.engine.dispose()
     services.renderer.close()
     next(urls, None)  # drops the PostgreSQL schema
