@@ -12,8 +12,6 @@ import re
 from datetime import datetime, timedelta
 from urllib.parse import parse_qsl
 
-from aiogram.utils.web_app import check_webapp_signature, parse_webapp_init_data
-
 MAX_LENGTH = 8192  # a real initData is well under 2 KB even with a photo URL
 CLOCK_SKEW = timedelta(minutes=5)  # an auth_date slightly ahead of our clock is not an attack
 _HASH = re.compile(r"[0-9a-f]{64}")
@@ -25,6 +23,9 @@ class InitDataRefused(ValueError):
 
 def telegram_user_id(init_data: str, *, bot_token: str, max_age: int, now: datetime) -> int:
     """The Telegram user id of a genuine initData at most `max_age` seconds old."""
+    # aiogram's Telegram types take some 120 MB: loaded by a server that serves Telegram, not by every one
+    from aiogram.utils.web_app import check_webapp_signature, parse_webapp_init_data
+
     if not init_data or len(init_data) > MAX_LENGTH:
         raise InitDataRefused("missing or too long")
     try:

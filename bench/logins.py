@@ -137,7 +137,10 @@ def resident_mib(root: int) -> float:
         pid = pending.pop()
         try:
             status = Path(f"/proc/{pid}/status").read_text()
-            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            # a child belongs to the thread that started it: the pool starts workers from any thread
+            children = [
+                c for task in Path(f"/proc/{pid}/task").iterdir() for c in (task / "children").read_text().split()
+            ]
         except OSError:
             continue
         found = re.search(r"VmRSS:\s+(\d+) kB", status)
