@@ -106,7 +106,11 @@ def _answer(status: int, code: str, message: str, details: list[dict[str, Any]] 
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, error: ApiError) -> JSONResponse:
-        return _answer(error.status, error.code, error.message, error.details)
+        answer = _answer(error.status, error.code, error.message, error.details)
+        wait = next((d["retry_after"] for d in error.details if "retry_after" in d), None)
+        if wait is not None:  # a 429's wait, also where a client reads headers only
+            answer.headers["Retry-After"] = str(wait)
+        return answer
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, error: RequestValidationError) -> JSONResponse:

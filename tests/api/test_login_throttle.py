@@ -87,6 +87,7 @@ def test_a_throttled_account_lets_the_right_password_in_after_its_wait(served_ch
         assert (slowed.status_code, slowed.json()["code"]) == (429, "login.throttled")
         wait = slowed.json()["details"][0]["retry_after"]
         assert 1 <= wait <= 2
+        assert slowed.headers["Retry-After"] == str(wait)  # for clients that read headers only
         time.sleep(wait)
         answer = http.post("/api/auth/token", json={"username": username, "password": password})
         assert answer.status_code == 200, answer.text
