@@ -15,9 +15,8 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from api import errors, openapi, pages
+from api import errors, handlers, openapi, pages
 from api.config import ApiSettings
-from api.deps import Services, write_session
 from api.hsts import StrictTransport
 from api.limits import BodyLimit
 from api.pages.base import refused
@@ -40,6 +39,7 @@ from api.routes import (
     uploads,
     verify,
 )
+from api.runtime import Services, write_session
 from api.services.auth import ensure_first_admin
 from api.services.deadlines import run_deadlines
 from api.services.sweep import SWEEP_EVERY, sweep_documents
@@ -127,7 +127,7 @@ def create_app(settings: ApiSettings, services: Services | None = None) -> FastA
     app.state.services = services
     if settings.proxies:  # the client is who the proxy says it forwards for (logins are limited per address)
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.proxies)
-    errors.install(app)
+    handlers.install(app)
     app.add_middleware(BodyLimit, default=settings.max_body, page=refused)
     if secure_cookies(settings.public_url):  # served over https: browsers are told to stay there
         app.add_middleware(StrictTransport)

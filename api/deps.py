@@ -2,62 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.config import ApiSettings
+from api.callers import Caller
 from api.errors import ApiError
-from api.passwords import Passwords
-from api.pii import Vault
-from api.rendering import Renderer
+from api.runtime import Services, write_session
 from api.services.auth import Role, StaffMember, staff_for_token
-from api.sessions import CSRF_KEY_FILE, SESSION_COOKIE, UNSAFE_METHODS, csrf_sent, csrf_token, load_csrf_key
-from api.store.pdf_files import PdfStore
-from forms.catalogue import Catalogue
-from forms.seal import Sealer
-
-
-@dataclass
-class Services:
-    """Built once by the app factory and kept on app.state."""
-
-    settings: ApiSettings
-    engine: Engine  # reads
-    write_engine: Engine  # transactions that write (api.store.engine.writer)
-    catalogue: Catalogue
-    vault: Vault
-    renderer: Renderer
-    pdfs: PdfStore
-    sealer: Sealer
-    service_token: str
-    passwords: Passwords
-    first_admin_password: str | None = None  # shown once, on the first run
-    # the PDF being made now for a letter (by id): concurrent requests share one job (api/services/pdfs.py)
-    pdf_jobs: dict[int, asyncio.Future[bytes]] = field(default_factory=dict)
-
-    @property
-    def reads_inline(self) -> bool:
-        """An indexed read of a local SQLite file takes microseconds: cheaper on the event loop
-        than the hop to a worker thread. Reads over a network (PostgreSQL) take the thread."""
-        return self.engine.dialect.name == "sqlite"
-
-    @cached_property
-    def csrf_key(self) -> bytes:
-        """Read (or made) on the first page session, not at start: the bot never needs it."""
-        return load_csrf_key(self.settings.data_dir / CSRF_KEY_FILE)
-
-    def csrf_token(self, session_token: str) -> str:
-        return csrf_token(self.csrf_key, session_token)
+from api.sessions import SESSION_COOKIE, UNSAFE_METHODS, csrf_sent
 
 
 # Dependencies that do no I/O are async: FastAPI would run each sync one in its thread pool, and
@@ -84,11 +42,6 @@ async def get_session(services: ServicesDep) -> AsyncIterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
-
-
-def write_session(services: Services) -> Session:
-    """A session whose transactions write; use it in a thread, never across an await."""
-    return Session(services.write_engine, expire_on_commit=False)
 
 
 def get_write_session(services: ServicesDep) -> Iterator[Session]:
@@ -124,26 +77,6 @@ async def require_service(services: ServicesDep, authorization: Bearer) -> None:
 
 
 ServiceAuth = Depends(require_service)
-
-
-@dataclass(frozen=True)
-class Caller:
-    """The bot (acting for its applicants) or a member of staff (seeing their departments)."""
-
-    staff: StaffMember | None = None
-    csrf_token: str | None = None  # a page session's, for the hidden field of the page's forms
-
-    @property
-    def is_service(self) -> bool:
-        return self.staff is None
-
-    @property
-    def actor(self) -> str:
-        return f"staff:{self.staff.username}" if self.staff else "service"
-
-    def may_see(self, department_code: str) -> bool:
-        departments = self.staff.departments if self.staff else None
-        return departments is None or department_code in departments
 
 
 class PasswordChangeRequired(ApiError):

@@ -15,12 +15,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fastapi.responses import JSONResponse
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import ApiError, ErrorBody
-from api.routes.credit import MAX_IMPORT
+from api.services.credit import MAX_IMPORT
 from api.services.uploads import MAX_UPLOAD
 from api.services.verification import MAX_UPLOAD as MAX_LETTER_PDF
 
@@ -116,3 +117,11 @@ def _content_length(scope: Scope) -> int | None:
         return max(0, int(raw))
     except ValueError:
         return None
+
+
+async def read_upload(file: UploadFile, limit: int) -> bytes:
+    """An uploaded file's bytes; 422 upload.too_large beyond `limit` (read no further than that)."""
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise ApiError(422, "upload.too_large", f"the file is larger than {limit // (1024 * 1024)} MB")
+    return data

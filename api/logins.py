@@ -14,8 +14,8 @@ from datetime import datetime
 from sqlmodel import select
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import Services, write_session
 from api.errors import ApiError
+from api.runtime import Services, write_session
 from api.services import throttle
 from api.services.auth import end_other_tokens, issue_token, token_hash
 from api.store import Staff

@@ -7,35 +7,19 @@ cannot read it, and a cookie sent along by another site's form or script comes w
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import secrets
 from datetime import UTC, datetime
-from pathlib import Path
 
 from fastapi import Request, Response
 
-from forms.files import create_once
+from api.csrf import CSRF_KEY_FILE as CSRF_KEY_FILE
+from api.csrf import csrf_token as csrf_token
+from api.csrf import load_csrf_key as load_csrf_key
 
 SESSION_COOKIE = "chengnuo_session"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"  # the hidden field of a page's form, for a form posted without script
-CSRF_KEY_FILE = "keys/session-csrf.key"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
-
-
-def load_csrf_key(path: Path) -> bytes:
-    """The key CSRF tokens are derived with, created on first use like the other keys."""
-    create_once(path, base64.b64encode(secrets.token_bytes(32)))
-    return base64.b64decode(path.read_bytes().strip())
-
-
-def csrf_token(key: bytes, session_token: str) -> str:
-    """The CSRF token of a session: the same for the session's whole life, useless for another."""
-    digest = hmac.new(key, b"csrf:" + session_token.encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 async def csrf_sent(request: Request) -> str:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
-from datetime import date, datetime
 from typing import Any
 
 import httpx
-from pydantic import BaseModel
+
+from forms.notifications import Notification
+from forms.public import CreditAnswer, EventPublic, LetterPublic, Submitted
+from forms.statuses import Status
 
 TIMEOUT = httpx.Timeout(10.0, read=60.0)  # rendering and sealing a letter takes a moment
 
@@ -27,50 +29,6 @@ class ApiRefused(Exception):
     def __init__(self, status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> None:
         super().__init__(f"{status} {code}: {message}")
         self.status, self.code, self.message, self.details = status, code, message, details or []
-
-
-class CreditAnswer(BaseModel):
-    eligible: bool
-    reason: str  # eligible, green_channel, dishonest, false_commitment
-
-
-class Submitted(BaseModel):
-    number: str
-    status: str
-    verify_code: str
-    pdf_url: str
-    verify_url: str
-    created: bool
-
-
-class LetterSummary(BaseModel):
-    number: str
-    item_code: str
-    status: str
-    public: bool
-    signed_at: datetime
-    valid_until: date
-    supplement_due_on: date | None = None
-    language: str
-
-
-class Event(BaseModel):
-    at: datetime
-    actor: str
-    from_status: str | None
-    to_status: str
-    reason: str
-
-
-class Notification(BaseModel):
-    """One outbox message leased to the bot."""
-
-    id: int
-    lease_token: str
-    telegram_user_id: int | None
-    kind: str
-    payload: dict[str, Any]
-    attempts: int
 
 
 class ApiClient:
@@ -139,22 +97,22 @@ class ApiClient:
             raise
         return base64.b64decode(answer.json()["image_png"])
 
-    async def letters_of(self, telegram_user_id: int) -> list[LetterSummary]:
+    async def letters_of(self, telegram_user_id: int) -> list[LetterPublic]:
         answer = await self._call("GET", "/api/letters", params={"telegram_user_id": telegram_user_id, "per_page": 20})
-        return [LetterSummary.model_validate(item) for item in answer.json()["items"]]
+        return [LetterPublic.model_validate(item) for item in answer.json()["items"]]
 
-    async def letter(self, number: str) -> LetterSummary:
-        return LetterSummary.model_validate((await self._call("GET", f"/api/letters/{number}")).json())
+    async def letter(self, number: str) -> LetterPublic:
+        return LetterPublic.model_validate((await self._call("GET", f"/api/letters/{number}")).json())
 
     async def pdf(self, number: str) -> bytes:
         return (await self._call("GET", f"/api/letters/{number}/pdf")).content
 
-    async def events(self, number: str) -> list[Event]:
+    async def events(self, number: str) -> list[EventPublic]:
         answer = await self._call("GET", f"/api/letters/{number}/events")
-        return [Event.model_validate(item) for item in answer.json()]
+        return [EventPublic.model_validate(item) for item in answer.json()]
 
     async def withdraw(self, number: str, telegram_user_id: int) -> None:
-        body = {"to": "withdrawn", "reason": "申请人撤回承诺", "telegram_user_id": telegram_user_id}
+        body = {"to": Status.withdrawn, "reason": "申请人撤回承诺", "telegram_user_id": telegram_user_id}
         await self._call("POST", f"/api/letters/{number}/transitions", json=body)
 
     async def hand_in(self, number: str, telegram_user_id: int, upload_ids: list[str], note: str = "") -> None:

@@ -22,11 +22,12 @@ from bot.client import ApiClient, ApiRefused, ApiUnavailable
 from bot.keyboards import home_row, markup
 from bot.labels import REFUSALS, refusal
 from forms.catalogue import Item
+from forms.credit import Eligibility
 from forms.languages import Lang
 from forms.questionnaire import Subject
 
 log = logging.getLogger(__name__)
-ELIGIBLE = {"eligible", "green_channel"}
+ELIGIBLE = frozenset(verdict.value for verdict in Eligibility if verdict.may_commit)  # kept as text in the storage
 UNCHECKED = "unchecked"  # the API would not check this number: no verdict, no signature
 Background = set[asyncio.Task[None]]
 
@@ -56,7 +57,7 @@ async def _check(state: FSMContext, api: ApiClient, subject: Subject, message: M
         await state.storage.set_data(_key(state), _kept(subject, "unknown"))
         return
     await state.storage.set_data(_key(state), _kept(subject, answer.reason))
-    if answer.reason == "green_channel":
+    if answer.reason is Eligibility.green_channel:
         await message.answer(_("信用核查：您三年内没有失信记录，可以享受绿色通道。"))
     elif not answer.eligible:
         await turn_away(message, state, item, lang, answer.reason)

@@ -15,7 +15,6 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -26,36 +25,20 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
-from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import LetterAction
-from bot.client import ApiClient, ApiRefused, ApiUnavailable, Notification
-from bot.i18n import ltr
-from bot.keyboards import button, markup
-from bot.labels import next_step, status_name
+from bot.client import ApiClient, ApiRefused, ApiUnavailable
 from bot.limits import waits_out_retry_after
+from bot.notices import word
 from bot.pacing import Clock, MonotonicClock, Pacer
 from forms.catalogue import Catalogue
-from forms.languages import Lang
-from forms.validation.reasons import N_
+from forms.notifications import Notification
 
 log = logging.getLogger(__name__)
 
 BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)  # seconds, after the 1st, 2nd… failure in a row
-MAX_REASON = 1000  # a clerk's reason, cut so the message stays far below Telegram's 4096 characters
 # Bad requests that mean the chat is gone for good, not that the message was wrong.
 NO_CHAT = ("chat not found", "user not found", "peer_id_invalid", "user is deactivated")
-# Reasons the API itself writes (deadlines, expiry, the bot's withdrawal): the applicant reads them
-# in their language. A clerk's own words are shown as written.
-SYSTEM_REASONS = frozenset(
-    {
-        N_("承诺有效期届满"),
-        N_("逾期未提交补正材料，作终止退件处理"),
-        N_("申请人撤回承诺"),
-    }
-)
 
 
 class Outcome(Enum):
@@ -73,12 +56,6 @@ class Round:
     delivered: int = 0
     dropped: int = 0
     left: int = 0
-
-
-@dataclass(frozen=True)
-class Wording:
-    text: str
-    buttons: InlineKeyboardMarkup | None = None
 
 
 def backoff(failures: int) -> float:
@@ -187,16 +164,9 @@ class Courier:
         return result
 
     async def _deliver(self, chat_id: int, notification: Notification, deadline: float) -> Outcome:
-        lang = _language(notification)
+        lang = notification.payload.language
         with self.i18n.context(), self.i18n.use_locale(lang.value):  # RightToLeft reads the locale too
-            try:
-                wording = self.word(notification, lang)
-            except (KeyError, TypeError, ValueError):
-                log.exception("outbox: notification %s (%s) cannot be worded", notification.id, notification.kind)
-                return Outcome.dropped
-            if wording is None:
-                log.error("outbox: notification %s of unknown kind %r dropped", notification.id, notification.kind)
-                return Outcome.dropped
+            wording = word(notification.payload, self.catalogue, lang)
             while await self.pacer.acquire(chat_id, before=deadline):
                 try:
                     await self.bot.send_message(chat_id, wording.text, reply_markup=wording.buttons)
@@ -227,33 +197,6 @@ class Courier:
         log.log(level, "outbox: Telegram failed (%s); pausing %ss", error, backoff(self._failures))
         self.pacer.pause(backoff(self._failures))
 
-    def word(self, notification: Notification, lang: Lang) -> Wording | None:
-        """The message in the current locale; None for a kind this bot does not know."""
-        payload = notification.payload
-        if notification.kind == "status_changed":
-            return self._status_changed(payload, lang)
-        if notification.kind == "supplement_reminder":
-            return _supplement_reminder(payload)
-        return None
-
-    def _status_changed(self, payload: dict[str, Any], lang: Lang) -> Wording:
-        number, status = str(payload["number"]), str(payload["to_status"])
-        item = self.catalogue.get(str(payload["item_code"]))
-        lines = [
-            _("您的承诺书 {number}（{item}）状态已更新：{status}").format(
-                number=ltr(number),
-                item=item.name(lang) if item else ltr(payload["item_code"]),
-                status=status_name(status),
-            )
-        ]
-        reason = str(payload.get("reason") or "").strip()
-        if reason:
-            reason = _(reason) if reason in SYSTEM_REASONS else reason[:MAX_REASON]
-            lines.append(_("原因：{reason}").format(reason=reason))
-        if hint := next_step(status):
-            lines.append(hint)
-        return Wording("\n".join(lines), markup([button(_("查看承诺书"), LetterAction(number=number, action="show"))]))
-
     async def _ack(self, notification: Notification) -> None:
         """Done with it. A lease lost meanwhile means it may reach the applicant twice, never not at all."""
         for attempt in range(1, 4):
@@ -272,24 +215,6 @@ class Courier:
     async def _ack_all(self, notifications: Iterable[Notification]) -> None:
         for notification in notifications:
             await self._ack(notification)
-
-
-def _language(notification: Notification) -> Lang:
-    value = notification.payload.get("language")
-    return Lang(value) if isinstance(value, str) and value in Lang.__members__ else Lang.zh
-
-
-def _supplement_reminder(payload: dict[str, Any]) -> Wording:
-    number, due_on, days = str(payload["number"]), str(payload["due_on"]), int(payload["working_days_left"])
-    if days > 0:
-        text = _("请在 {due_on} 之前补交承诺书 {number} 的材料，还剩 {days} 个工作日。").format(
-            due_on=ltr(due_on), number=ltr(number), days=days
-        )
-    else:
-        text = _("今天（{due_on}）是补交承诺书 {number} 材料的最后一天，请尽快补交。").format(
-            due_on=ltr(due_on), number=ltr(number)
-        )
-    return Wording(text, markup([button(_("补交材料"), LetterAction(number=number, action="supplement"))]))
 
 
 async def deliver_once(

@@ -9,37 +9,38 @@ from aiogram.utils.i18n import gettext as _
 
 from forms.catalogue import CommitmentType
 from forms.languages import I18nText
+from forms.statuses import Status
 from forms.validation import Invalid
 from forms.validation.reasons import N_
 
-STATUSES = {
-    "signed": N_("已签署，等待窗口受理"),
-    "accepted": N_("窗口已受理"),
-    "awaiting_supplement": N_("等待补交材料"),
-    "supplemented": N_("材料已补齐"),
-    "overdue_terminated": N_("逾期未补交，已终止"),
-    "completed": N_("已办结"),
-    "kept": N_("核查通过，已践诺"),
-    "broken": N_("核查发现承诺不实"),
-    "repaired": N_("信用已修复"),
-    "withdrawn": N_("已撤回"),
-    "superseded": N_("已被新的承诺书取代"),
-    "expired": N_("已过有效期"),
+STATUSES: dict[Status, str] = {
+    Status.signed: N_("已签署，等待窗口受理"),
+    Status.accepted: N_("窗口已受理"),
+    Status.awaiting_supplement: N_("等待补交材料"),
+    Status.supplemented: N_("材料已补齐"),
+    Status.overdue_terminated: N_("逾期未补交，已终止"),
+    Status.completed: N_("已办结"),
+    Status.kept: N_("核查通过，已践诺"),
+    Status.broken: N_("核查发现承诺不实"),
+    Status.repaired: N_("信用已修复"),
+    Status.withdrawn: N_("已撤回"),
+    Status.superseded: N_("已被新的承诺书取代"),
+    Status.expired: N_("已过有效期"),
 }
 # What the applicant can expect next, after the status changes to this one.
-NEXT = {
-    "signed": N_("窗口工作人员会审查您的承诺书。受理后您会收到通知。"),
-    "accepted": N_("事项正在办理。办结后您会收到通知。"),
-    "awaiting_supplement": N_("请在承诺的日期之前补交材料：在“我的承诺书”中打开这份承诺书，点“补交材料”。"),
-    "supplemented": N_("材料已补齐，事项继续办理。"),
-    "overdue_terminated": N_("因逾期未补交材料，本次申请已终止。如需办理，请重新申请。"),
-    "completed": N_("事项已办结。行政机关之后会核查承诺是否属实。"),
-    "kept": N_("核查确认您遵守了承诺。谢谢！"),
-    "broken": N_("核查发现承诺与实际不符，已记入信用记录。可以按规定申请信用修复。"),
-    "repaired": N_("您的信用已修复，相关公示将在 3 个工作日内撤下。"),
-    "withdrawn": N_("承诺已撤回，事项不再按承诺办理。"),
-    "superseded": N_("这份承诺书已由新的承诺书取代。"),
-    "expired": N_("承诺书已过有效期。"),
+NEXT: dict[Status, str] = {
+    Status.signed: N_("窗口工作人员会审查您的承诺书。受理后您会收到通知。"),
+    Status.accepted: N_("事项正在办理。办结后您会收到通知。"),
+    Status.awaiting_supplement: N_("请在承诺的日期之前补交材料：在“我的承诺书”中打开这份承诺书，点“补交材料”。"),
+    Status.supplemented: N_("材料已补齐，事项继续办理。"),
+    Status.overdue_terminated: N_("因逾期未补交材料，本次申请已终止。如需办理，请重新申请。"),
+    Status.completed: N_("事项已办结。行政机关之后会核查承诺是否属实。"),
+    Status.kept: N_("核查确认您遵守了承诺。谢谢！"),
+    Status.broken: N_("核查发现承诺与实际不符，已记入信用记录。可以按规定申请信用修复。"),
+    Status.repaired: N_("您的信用已修复，相关公示将在 3 个工作日内撤下。"),
+    Status.withdrawn: N_("承诺已撤回，事项不再按承诺办理。"),
+    Status.superseded: N_("这份承诺书已由新的承诺书取代。"),
+    Status.expired: N_("承诺书已过有效期。"),
 }
 TYPES = {
     CommitmentType.certification: N_("证明事项告知承诺"),
@@ -67,12 +68,13 @@ REFUSALS = {
 }
 
 
-def status_name(status: str) -> str:
-    return _(STATUSES[status]) if status in STATUSES else status
+def status_name(status: Status) -> str:
+    return _(STATUSES[status])
 
 
-def next_step(status: str) -> str:
-    return _(NEXT[status]) if status in NEXT else ""
+def next_step(status: Status) -> str:
+    """What the applicant can expect now that the letter is in this status."""
+    return _(NEXT[status])
 
 
 def type_name(commitment_type: CommitmentType) -> str:

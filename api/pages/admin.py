@@ -15,9 +15,11 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import Caller, Services, ServicesDep, write_session
+from api.callers import Caller
+from api.deps import ServicesDep
 from api.errors import ApiError, not_found
 from api.pages.base import AdminClerkDep, PageRoute, render, see_other
+from api.runtime import Services, write_session
 from api.services.auth import (
     Role,
     StaffMember,

@@ -19,9 +19,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 
-from api.deps import Caller, CallerDep, PasswordChangeRequired, Services
+from api.callers import Caller
+from api.deps import CallerDep, PasswordChangeRequired
 from api.errors import ApiError, storage_refusal
 from api.pages import words
+from api.runtime import Services
 from api.services.auth import Role
 from api.sessions import secure_cookies
 from forms import clock

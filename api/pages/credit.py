@@ -14,11 +14,13 @@ from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import Caller, Services, ServicesDep
+from api.callers import Caller
+from api.deps import ServicesDep
 from api.errors import ApiError
+from api.limits import read_upload
 from api.pages.base import AdminClerkDep, PageRoute, page_lang, render
-from api.routes.credit import import_as, read_list
-from api.services.credit import ImportReport, RowProblem, listed
+from api.runtime import Services
+from api.services.credit import MAX_IMPORT, ImportReport, RowProblem, import_as, listed
 from api.services.pending_imports import Kept, PendingImports
 from forms.i18n import Gettext, gettext_for
 from forms.validation import DOCUMENT_NAMES, PERSON_DOCUMENTS, IdType
@@ -127,7 +129,7 @@ async def apply(
 
 async def _received(file: UploadFile | None) -> bytes:
     """The upload's bytes: 422 when there are none, too many, or they are no text at all."""
-    data = await read_list(file) if file is not None else b""
+    data = await read_upload(file, MAX_IMPORT) if file is not None else b""
     if not data.strip():
         raise ApiError(422, "upload.empty", "the file is empty")
     if data.startswith(NOT_TEXT) or b"\x00" in data[:4096]:

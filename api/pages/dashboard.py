@@ -6,8 +6,9 @@ from fastapi import APIRouter, Request, Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import Services, ServicesDep
+from api.deps import ServicesDep
 from api.pages.base import ClerkDep, PageRoute, render
+from api.runtime import Services
 from api.services.workload import Workload, workload
 from forms import clock
 

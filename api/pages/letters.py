@@ -9,18 +9,19 @@ from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import Caller, Services, ServicesDep, write_session
+from api.callers import Caller
+from api.deps import ServicesDep
 from api.errors import ApiError
 from api.pages.base import ClerkDep, PageRoute, page_lang, render, see_other
-from api.routes.letters import load_letter
-from api.routes.search import LetterQuery, search_for
+from api.runtime import Services, write_session
 from api.services.dossier import Dossier, SealState, dossier, reveal, seal_state
+from api.services.finding import LetterQuery, load_letter, search_for
 from api.services.pdfs import ensure_pdf
 from api.services.transitions import REASON_REQUIRED, move
-from api.statuses import Actor, Status
 from api.views import LetterPage
 from forms.i18n import gettext_for
 from forms.render.view import LetterView
+from forms.statuses import Actor, Status
 from forms.validation import Invalid, any_document_number, parse_letter_number
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)

@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import AnyCallerDep, Services, ServicesDep, client_address, write_session
+from api.deps import AnyCallerDep, ServicesDep, client_address
 from api.errors import ApiError
 from api.logins import log_in, replace_password
 from api.pages.base import LANG_COOKIE, YEAR, PageRoute, form_token_sent, render, render_form, safe_next, see_other
+from api.runtime import Services, write_session
 from api.services.auth import revoke
 from api.sessions import SESSION_COOKIE, clear_session_cookie, secure_cookies, set_session_cookie
 from forms.languages import Lang

@@ -14,9 +14,11 @@ from pydantic import StringConstraints
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import Caller, Services, ServicesDep, write_session
+from api.callers import Caller
+from api.deps import ServicesDep
 from api.errors import ApiError
 from api.pages.base import ClerkDep, PageRoute, render, see_other
+from api.runtime import Services, write_session
 from api.services.publications import PublicationState, count, find, mark
 from api.store import LetterRecord, Publication
 from forms import clock

@@ -9,8 +9,10 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import Caller, Services, ServicesDep
+from api.callers import Caller
+from api.deps import ServicesDep
 from api.pages.base import ClerkDep, PageRoute, render
+from api.runtime import Services
 from api.services.statistics import LONGEST, Period, PeriodRefused, Statistics, statistics
 from forms import clock
 from forms.validation.reasons import N_

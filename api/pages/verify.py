@@ -13,12 +13,13 @@ from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import Services, ServicesDep
+from api.deps import ServicesDep
 from api.errors import ApiError
 from api.pages.base import PageRoute, form_token_sent, render, render_form, see_other
+from api.runtime import Services
 from api.services.verification import MAX_UPLOAD, NotALetter, Verification, by_code, by_seal, read_seal
-from api.statuses import IN_FORCE
 from forms.seal import SealCheck, Verdict
+from forms.statuses import IN_FORCE, Status
 from forms.validation import MESSAGES, Invalid, parse_letter_number, parse_verify_code
 from forms.validation.printed import TYPED_MAX
 from forms.validation.reasons import N_
@@ -44,21 +45,20 @@ NOT_OURS = N_("这个文件不是本平台出具的承诺书。")
 # An uploaded PDF's seal, in words for a lay person: only an intact seal of ours shows a result.
 SEALS = {Verdict.intact: N_("印章有效，文件在盖章后没有被改动。")}
 # What a status means to whoever relies on the letter: a bank, another authority.
-MEANINGS = {
-    "signed": N_("申请人已签署承诺书，办理部门尚未受理。"),
-    "accepted": N_("办理部门已受理，承诺书有效。"),
-    "awaiting_supplement": N_("已容缺受理，申请人须在期限内补交材料；承诺书有效。"),
-    "supplemented": N_("申请人已补交材料，承诺书有效。"),
-    "completed": N_("事项已办结，承诺书有效。"),
-    "kept": N_("经核查，申请人履行了承诺，承诺书有效。"),
-    "overdue_terminated": N_("申请人逾期未补交材料，办理已终止，承诺书不再有效。"),
-    "broken": N_("经核查，承诺内容不实，已记入信用记录；承诺书不再有效。"),
-    "repaired": N_("曾经承诺不实，申请人已完成信用修复；承诺书不再有效。"),
-    "withdrawn": N_("申请人已撤回承诺书，承诺书不再有效。"),
-    "superseded": N_("已被新的承诺书取代，请以新承诺书为准；这份不再有效。"),
-    "expired": N_("已过有效期，承诺书不再有效。"),
+MEANINGS: dict[Status, str] = {
+    Status.signed: N_("申请人已签署承诺书，办理部门尚未受理。"),
+    Status.accepted: N_("办理部门已受理，承诺书有效。"),
+    Status.awaiting_supplement: N_("已容缺受理，申请人须在期限内补交材料；承诺书有效。"),
+    Status.supplemented: N_("申请人已补交材料，承诺书有效。"),
+    Status.completed: N_("事项已办结，承诺书有效。"),
+    Status.kept: N_("经核查，申请人履行了承诺，承诺书有效。"),
+    Status.overdue_terminated: N_("申请人逾期未补交材料，办理已终止，承诺书不再有效。"),
+    Status.broken: N_("经核查，承诺内容不实，已记入信用记录；承诺书不再有效。"),
+    Status.repaired: N_("曾经承诺不实，申请人已完成信用修复；承诺书不再有效。"),
+    Status.withdrawn: N_("申请人已撤回承诺书，承诺书不再有效。"),
+    Status.superseded: N_("已被新的承诺书取代，请以新承诺书为准；这份不再有效。"),
+    Status.expired: N_("已过有效期，承诺书不再有效。"),
 }
-IN_FORCE_STATUSES = frozenset(status.value for status in IN_FORCE)
 
 
 @router.get("/verify")
@@ -171,7 +171,7 @@ def _form(
 
 
 def _result(request: Request, result: Verification) -> Response:
-    in_force = result.status in IN_FORCE_STATUSES
+    in_force = result.status in IN_FORCE
     return render(
         request,
         "pages/verify_result.html",

@@ -14,35 +14,37 @@ from forms.clock import BEIJING
 from forms.i18n import Gettext, gettext_for
 from forms.kyrgyz_arabic import to_arabic
 from forms.languages import Lang
+from forms.notifications import NotificationKind
 from forms.render.view import LANGUAGE_NAMES, TITLES
+from forms.statuses import Status
 from forms.validation.reasons import N_
 
 # A status as the window says it (the bot words them for the applicant, bot/labels.py).
-STATUSES = {
-    "signed": N_("待受理"),
-    "accepted": N_("已受理"),
-    "awaiting_supplement": N_("待补交材料"),
-    "supplemented": N_("已补交材料"),
-    "overdue_terminated": N_("逾期未补交，已终止"),
-    "completed": N_("已办结"),
-    "kept": N_("已践诺"),
-    "broken": N_("承诺不实"),
-    "repaired": N_("信用已修复"),
-    "withdrawn": N_("已撤回"),
-    "superseded": N_("已被取代"),
-    "expired": N_("已过有效期"),
+STATUSES: dict[Status, str] = {
+    Status.signed: N_("待受理"),
+    Status.accepted: N_("已受理"),
+    Status.awaiting_supplement: N_("待补交材料"),
+    Status.supplemented: N_("已补交材料"),
+    Status.overdue_terminated: N_("逾期未补交，已终止"),
+    Status.completed: N_("已办结"),
+    Status.kept: N_("已践诺"),
+    Status.broken: N_("承诺不实"),
+    Status.repaired: N_("信用已修复"),
+    Status.withdrawn: N_("已撤回"),
+    Status.superseded: N_("已被取代"),
+    Status.expired: N_("已过有效期"),
 }
 # The button that moves a letter to a status.
-MOVES = {
-    "accepted": N_("受理"),
-    "awaiting_supplement": N_("登记待补交材料"),
-    "supplemented": N_("登记材料已补交"),
-    "overdue_terminated": N_("逾期终止"),
-    "completed": N_("办结"),
-    "kept": N_("核查属实：已践诺"),
-    "broken": N_("核查不实：承诺不实"),
-    "repaired": N_("登记信用修复"),
-    "superseded": N_("已被新承诺书取代"),
+MOVES: dict[Status, str] = {
+    Status.accepted: N_("受理"),
+    Status.awaiting_supplement: N_("登记待补交材料"),
+    Status.supplemented: N_("登记材料已补交"),
+    Status.overdue_terminated: N_("逾期终止"),
+    Status.completed: N_("办结"),
+    Status.kept: N_("核查属实：已践诺"),
+    Status.broken: N_("核查不实：承诺不实"),
+    Status.repaired: N_("登记信用修复"),
+    Status.superseded: N_("已被新承诺书取代"),
 }
 # The seal of the stored PDF, as api/services/dossier.py finds it.
 SEALS = {
@@ -52,7 +54,10 @@ SEALS = {
     "unsigned": N_("没有电子印章"),
     "not_pdf": N_("不是 PDF 文件"),
 }
-NOTICES = {"status_changed": N_("状态变化通知"), "supplement_reminder": N_("补交材料提醒")}
+NOTICES: dict[NotificationKind, str] = {
+    NotificationKind.status_changed: N_("状态变化通知"),
+    NotificationKind.supplement_reminder: N_("补交材料提醒"),
+}
 FILES = {"authorisation": N_("授权委托书"), "supplement": N_("补交的材料")}
 # Who moved a letter, by the event's actor ("staff:<username>" names the clerk).
 ACTORS = {"system": N_("系统（期限到期）"), "service": N_("申请人（通过机器人）"), "applicant": N_("申请人")}
@@ -125,14 +130,16 @@ class Words:
         return gettext_for(self.lang)
 
     @property
-    def statuses(self) -> list[str]:
+    def statuses(self) -> list[Status]:
         return list(STATUSES)
 
     def status(self, status: str) -> str:
-        return self._(STATUSES[status]) if status in STATUSES else status
+        """Every status has its words (tests/api/test_vocabulary.py); the store's text is a Status."""
+        return self._(STATUSES[Status(status)])
 
     def move(self, status: str) -> str:
-        return self._(MOVES[status]) if status in MOVES else self.status(status)
+        target = Status(status)
+        return self._(MOVES[target]) if target in MOVES else self.status(target)
 
     def type(self, commitment_type: str) -> str:
         return self._(TITLES[CommitmentType(commitment_type)])
@@ -152,7 +159,7 @@ class Words:
         return self._(SEALS[verdict]) if verdict in SEALS else verdict
 
     def notice(self, kind: str) -> str:
-        return self._(NOTICES[kind]) if kind in NOTICES else kind
+        return self._(NOTICES[NotificationKind(kind)])
 
     def file(self, purpose: str) -> str:
         return self._(FILES[purpose]) if purpose in FILES else purpose

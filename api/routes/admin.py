@@ -21,7 +21,7 @@ from api.services.auth import (
     windows_served,
 )
 from api.store import Staff, Window
-from api.views import examples
+from forms.public import examples
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
 ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorBody} for code in (401, 403, 404, 409, 422)}

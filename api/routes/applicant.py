@@ -10,10 +10,12 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
-from api.deps import Caller, CallerDep, ServiceAuth, SessionDep, StaffDep, WriteSessionDep
+from api.callers import Caller
+from api.deps import CallerDep, ServiceAuth, SessionDep, StaffDep, WriteSessionDep
 from api.errors import ErrorBody, not_found
-from api.routes.letters import NumberPath, load_letter
+from api.routes.letters import NumberPath
 from api.services.applicant import NOTE_MAX, hand_in_supplement, object_to
+from api.services.finding import load_letter
 from api.services.uploads import UPLOAD_ID_PATTERN, UploadPurpose
 from api.store import LetterRecord, Objection, Upload
 from api.views import EventPublic

@@ -12,7 +12,6 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import (
     AnyStaffDep,
     Bearer,
-    Services,
     ServicesDep,
     SessionCookie,
     SessionDep,
@@ -20,14 +19,14 @@ from api.deps import (
     caller_token,
     check_csrf,
     client_address,
-    write_session,
 )
 from api.errors import ApiError, ErrorBody
 from api.logins import log_in, replace_password
+from api.runtime import Services, write_session
 from api.services.auth import live_token, member, revoke
 from api.sessions import SESSION_COOKIE, clear_session_cookie, secure_cookies, set_session_cookie
 from api.store import Staff, Window
-from api.views import examples
+from forms.public import examples
 
 router = APIRouter(prefix="/api/auth", tags=["staff"])
 ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorBody} for code in (401, 403, 422, 429)}

@@ -9,22 +9,23 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import AdminDep, ServiceAuth, Services, ServicesDep, write_session
+from api.deps import AdminDep, ServiceAuth, ServicesDep
 from api.errors import ApiError, ErrorBody
+from api.limits import read_upload
+from api.runtime import Services
 from api.services.credit import (
-    Eligibility,
+    MAX_IMPORT,
     ImportReport,
-    batch_name,
     canonical_subject,
     eligibility,
-    import_list,
+    import_as,
     subject_hashes,
 )
-from api.views import examples
+from forms.credit import Eligibility
+from forms.public import CreditAnswer
 from forms.validation import IdType, Invalid
 
 router = APIRouter(prefix="/api/credit", tags=["credit"])
-MAX_IMPORT = 20 * 1024 * 1024
 # ImportReport is the services' model: its example lives here, with the route that answers it
 REPORT_EXAMPLE = {"rows": 3, "added": 1, "kept": 2, "removed": 0, "problems": [], "applied": False}
 
@@ -34,15 +35,6 @@ class CreditQuestion(BaseModel):
     id_type: IdType | None = Field(
         default=None, description="the kind of document; without it, a resident ID or a credit code"
     )
-
-
-class CreditAnswer(BaseModel):
-    """Eligible or not, with a reason code and no details about the record."""
-
-    model_config = examples({"eligible": True, "reason": "eligible"}, {"eligible": False, "reason": "dishonest"})
-
-    eligible: bool
-    reason: Eligibility
 
 
 @router.post("/check", response_model=CreditAnswer, dependencies=[ServiceAuth], responses={422: {"model": ErrorBody}})
@@ -58,7 +50,7 @@ async def check(question: CreditQuestion, services: ServicesDep) -> CreditAnswer
         reason = _eligibility(services, hashes)
     else:
         reason = await run_in_threadpool(_eligibility, services, hashes)
-    return CreditAnswer(eligible=reason in (Eligibility.eligible, Eligibility.green_channel), reason=reason)
+    return CreditAnswer(eligible=reason.may_commit, reason=reason)
 
 
 def _eligibility(services: Services, hashes: list[str]) -> Eligibility:
@@ -81,22 +73,5 @@ async def import_dishonesty_list(
     dry_run: Annotated[bool, Query(description="only report what would change")] = True,
 ) -> ImportReport:
     """Replace the imported list with the file's, all or nothing; bad rows are reported by line."""
-    data = await read_list(file)
+    data = await read_upload(file, MAX_IMPORT)
     return await run_in_threadpool(import_as, services, admin.username, data, dry_run=dry_run)
-
-
-# Shared with the import page (api/pages/credit.py).
-
-
-async def read_list(file: UploadFile) -> bytes:
-    """The uploaded list's bytes; 422 upload.too_large beyond 20 MB (read no further than that)."""
-    data = await file.read(MAX_IMPORT + 1)
-    if len(data) > MAX_IMPORT:
-        raise ApiError(422, "upload.too_large", "the list is larger than 20 MB")
-    return data
-
-
-def import_as(services: Services, username: str, data: bytes, *, dry_run: bool) -> ImportReport:
-    """An administrator's import (or its dry run), in a thread: the batch bears their name."""
-    with write_session(services) as session:
-        return import_list(session, services.vault, data, batch=batch_name(username), dry_run=dry_run)

@@ -8,21 +8,15 @@ from fastapi import APIRouter, Header, Response
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import (
-    Caller,
-    CallerDep,
-    ServiceAuth,
-    Services,
-    ServicesDep,
-    SessionDep,
-    WriteSessionDep,
-    write_session,
-)
+from api.callers import Caller
+from api.deps import CallerDep, ServiceAuth, ServicesDep, SessionDep, WriteSessionDep
 from api.errors import ApiError, ErrorBody, not_found
 from api.params import NumberPath as NumberPath  # the letters' routes elsewhere take it from here
-from api.services.credit import Eligibility, eligibility, subject_hashes
+from api.runtime import Services, write_session
+from api.services.credit import eligibility, subject_hashes
 from api.services.dossier import log_read
 from api.services.dossier import reveal as reveal_numbers
+from api.services.finding import load_letter
 from api.services.pdfs import ensure_pdf
 from api.services.search import Sort, find_letters
 from api.services.submit import checked_item, submit
@@ -87,18 +81,10 @@ def _gate(services: Services, submission: LetterSubmission, key: str) -> None:
 def _refuse_if_barred(session: Session, services: Services, submission: LetterSubmission, key: str) -> None:
     """403 credit.* for a subject with an open record, under any form of the number as typed."""
     standing = eligibility(session, subject_hashes(services.vault, submission.applicant.id_number))
-    barred = standing not in (Eligibility.eligible, Eligibility.green_channel)
+    barred = not standing.may_commit
     # a retry of a letter stored before the listing still gets its letter back
     if barred and session.get(IdempotencyKey, key) is None:
         raise ApiError(403, f"credit.{standing.value}", "this subject may not use the commitment route")
-
-
-def load_letter(session: Session, number: str, caller: Caller) -> LetterRecord:
-    """The letter, if the caller may see it: another department's letter is as if absent."""
-    record = session.exec(select(LetterRecord).where(LetterRecord.number == number)).first()
-    if record is None or not caller.may_see(record.department_code):
-        raise not_found("letter")
-    return record
 
 
 @router.get("/{number}", response_model=LetterPublic, responses=ERRORS)

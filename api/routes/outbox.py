@@ -7,9 +7,10 @@ lease runs out. The bot delivers, then acknowledges with the lease's token.
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
@@ -19,51 +20,23 @@ from sqlmodel import col, select
 from api.deps import ServiceAuth, WriteSessionDep
 from api.errors import ApiError, ErrorBody, not_found
 from api.store import OutboxMessage
-from api.views import examples
 from forms import clock
+from forms.notifications import Notification
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/outbox", tags=["outbox"], dependencies=[ServiceAuth])
-
-
-class Leased(BaseModel):
-    model_config = examples(
-        {
-            "id": 17,
-            "lease_token": "q3Jx0vW8bN5cT1yR2mKp4A",
-            "leased_until": "2026-11-25T03:31:00Z",
-            "telegram_user_id": 100000001,
-            "kind": "status_changed",
-            "payload": {
-                "number": "SFJ-2026-000042",
-                "item_code": "SFJ-001",
-                "from_status": "signed",
-                "to_status": "accepted",
-                "reason": "",
-                "language": "zh",
-            },
-            "attempts": 1,
-        }
-    )
-
-    id: int
-    lease_token: str
-    leased_until: datetime
-    telegram_user_id: int | None
-    kind: str
-    payload: dict[str, Any]
-    attempts: int
 
 
 class Ack(BaseModel):
     lease_token: str = Field(examples=["q3Jx0vW8bN5cT1yR2mKp4A"], description="the token the lease came with")
 
 
-@router.get("", response_model=list[Leased], responses={401: {"model": ErrorBody}})
+@router.get("", response_model=list[Notification], responses={401: {"model": ErrorBody}})
 def lease(
     session: WriteSessionDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 30,
     lease_seconds: Annotated[int, Query(ge=5, le=3600)] = 60,
-) -> list[Leased]:
+) -> list[Notification]:
     """Lease up to `limit` pending messages, oldest first, for `lease_seconds`."""
     now = clock.now()
     pending = session.exec(
@@ -75,22 +48,29 @@ def lease(
         .with_for_update(skip_locked=True)  # PostgreSQL: two bot workers never lease one message
     ).all()
     token, until = secrets.token_urlsafe(16), now + timedelta(seconds=lease_seconds)
+    leased = []
     for message in pending:
         message.leased_until, message.lease_token, message.attempts = until, token, message.attempts + 1
+        try:
+            leased.append(_notification(message, token, until))
+        except ValueError:  # not JSON, or no kind a courier knows: set aside, rather than leased forever
+            log.error("outbox: message %s of kind %r cannot be read; set aside", message.id, message.kind)
+            message.acked_at = now
         session.add(message)
     session.commit()
-    return [
-        Leased(
-            id=m.id or 0,
-            lease_token=token,
-            leased_until=until,
-            telegram_user_id=m.telegram_user_id,
-            kind=m.kind,
-            payload=json.loads(m.payload),
-            attempts=m.attempts,
-        )
-        for m in pending
-    ]
+    return leased
+
+
+def _notification(message: OutboxMessage, token: str, until: datetime) -> Notification:
+    return Notification(
+        id=message.id or 0,
+        lease_token=token,
+        leased_until=until,
+        telegram_user_id=message.telegram_user_id,
+        kind=message.kind,
+        payload={"kind": message.kind, **json.loads(message.payload)},
+        attempts=message.attempts,
+    )
 
 
 @router.post(

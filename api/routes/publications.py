@@ -11,8 +11,8 @@ from pydantic import BaseModel, Field
 from api.deps import ServicesDep, SessionDep, StaffDep, WriteSessionDep
 from api.errors import ErrorBody
 from api.services.publications import PublicationState, UnifiedRecord, as_csv, find, mark, unified
-from api.views import examples
 from forms import clock
+from forms.public import examples
 
 router = APIRouter(prefix="/api/publications", tags=["publications"])
 ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorBody} for code in (401, 403, 404, 422)}

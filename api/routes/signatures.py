@@ -10,9 +10,10 @@ from fastapi import APIRouter, Depends, Header, Path
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import ServiceAuth, Services, ServicesDep
+from api.deps import ServiceAuth, ServicesDep
 from api.drawings import DrawingStore
 from api.errors import ApiError, ErrorBody, not_found
+from api.runtime import Services
 from api.telegram import InitDataRefused, telegram_user_id
 from forms import clock
 from forms.letter import TELEGRAM_ID_MAX

@@ -9,12 +9,14 @@ from pydantic import BaseModel, Field
 
 from api.deps import CallerDep, SessionDep, WriteSessionDep
 from api.errors import ApiError, ErrorBody
-from api.routes.letters import NumberPath, load_letter
+from api.routes.letters import NumberPath
+from api.services.finding import load_letter
 from api.services.transitions import move
-from api.statuses import Actor, Status, next_moves
-from api.views import EventPublic, examples
+from api.views import EventPublic
 from forms.catalogue import CommitmentType
 from forms.letter import TELEGRAM_ID_MAX
+from forms.public import examples
+from forms.statuses import Actor, Status, next_moves
 
 router = APIRouter(prefix="/api/letters", tags=["letters"])
 ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorBody} for code in (401, 403, 404, 409, 422)}

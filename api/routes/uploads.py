@@ -10,8 +10,9 @@ from pydantic import BaseModel
 from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import CallerDep, ServiceAuth, Services, ServicesDep, WriteSessionDep, write_session
+from api.deps import CallerDep, ServiceAuth, ServicesDep, WriteSessionDep
 from api.errors import ApiError, ErrorBody, not_found
+from api.runtime import Services, write_session
 from api.services.dossier import log_read
 from api.services.uploads import MAX_UPLOAD, UPLOAD_ID_PATTERN, UploadPurpose, media_type, store_upload, upload_files
 from api.store import LetterRecord, Upload

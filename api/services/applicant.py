@@ -9,12 +9,11 @@ from sqlmodel import Session
 
 from api.errors import ApiError
 from api.services.uploads import UploadPurpose, attach
-from api.statuses import Status
 from api.store import LetterEvent, LetterRecord, Objection
 from forms import clock
+from forms.statuses import HAND_IN
 
 # The window still moves the letter to `supplemented` once it has looked at what came.
-SUPPLEMENT_STATUSES = {Status.signed, Status.accepted, Status.awaiting_supplement}
 SUPPLEMENT_HANDED_IN = "申请人提交补正材料"
 OBJECTION_RAISED = "申请人对公示信息提出异议"
 # the note goes into the event's reason after the words above, and letter_events.reason holds 500
@@ -27,7 +26,7 @@ def hand_in_supplement(
     """Attach the files to the letter and record it as an event whose status stays as it was."""
     if record.supplement_due_on is None:
         raise ApiError(409, "supplement.not_due", "this letter has no missing material to hand in")
-    if record.status not in SUPPLEMENT_STATUSES:
+    if record.status not in HAND_IN:
         raise ApiError(409, "supplement.closed", f"a letter that is {record.status} takes no supplement")
     assert record.id is not None
     purpose = UploadPurpose.supplement

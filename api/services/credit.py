@@ -8,14 +8,15 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from enum import StrEnum
 
 from pydantic import BaseModel
 from sqlmodel import Session, col, func, select
 
 from api.pii import Vault
+from api.runtime import Services, write_session
 from api.store import CreditRecord
 from forms import clock
+from forms.credit import Eligibility
 from forms.validation import (
     IdType,
     Invalid,
@@ -33,12 +34,7 @@ ID_TYPE_COLUMN = "id_type"  # optional: a row without it is a resident ID or a c
 GREEN_CHANNEL_YEARS = 3  # seed 000 六(一): three years without a record
 IMPORTED = "dishonest"
 
-
-class Eligibility(StrEnum):
-    eligible = "eligible"
-    green_channel = "green_channel"  # eligible, and three years without any record
-    dishonest = "dishonest"  # on the imported dishonesty list
-    false_commitment = "false_commitment"  # an earlier letter of theirs was found broken, not repaired
+MAX_IMPORT = 20 * 1024 * 1024  # bytes of a dishonesty list
 
 
 class RowProblem(BaseModel):
@@ -216,3 +212,9 @@ def eligibility(session: Session, subject_hashes: Sequence[str], *, today: date 
     if all(r.listed_on < since and (r.repaired_at is None or r.repaired_at.date() < since) for r in records):
         return Eligibility.green_channel
     return Eligibility.eligible
+
+
+def import_as(services: Services, username: str, data: bytes, *, dry_run: bool) -> ImportReport:
+    """An administrator's import (or its dry run), in a thread: the batch bears their name."""
+    with write_session(services) as session:
+        return import_list(session, services.vault, data, batch=batch_name(username), dry_run=dry_run)

@@ -7,7 +7,6 @@ unique per letter and deadline, and termination is a compare-and-set move.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,10 +14,11 @@ from sqlmodel import Session, col, select
 
 from api.errors import ApiError
 from api.services.transitions import move
-from api.statuses import IN_FORCE, Actor, Status
 from api.store import LetterRecord, OutboxMessage
 from api.store.engine import insert_for
 from forms import clock
+from forms.notifications import SupplementReminder
+from forms.statuses import IN_FORCE, Actor, Status
 from forms.workdays import working_days_until
 
 # Remind when this many working days are left (and no nearer reminder was due already).
@@ -75,22 +75,22 @@ def _remind(session: Session, record: LetterRecord, today: date) -> int:
     if not due_now:
         return 0
     threshold = min(due_now)  # the nearest: a late first run sends one reminder, not two
-    payload = {
-        "number": record.number,
-        "item_code": record.item_code,
-        "due_on": record.supplement_due_on.isoformat(),
-        "working_days_left": left,
-        "language": record.language,
-    }
+    reminder = SupplementReminder(
+        number=record.number,
+        item_code=record.item_code,
+        due_on=record.supplement_due_on,
+        working_days_left=left,
+        language=record.language,
+    )
     insert = insert_for(session)
     inserted = session.execute(
         insert(OutboxMessage)
         .values(
             letter_id=record.id,
             telegram_user_id=record.telegram_user_id,
-            kind="supplement_reminder",
+            kind=reminder.kind,
             dedup_key=f"supplement:{record.supplement_due_on.isoformat()}:{threshold}",
-            payload=json.dumps(payload, ensure_ascii=False),
+            payload=reminder.model_dump_json(),
             created_at=clock.now(),
             attempts=0,
         )

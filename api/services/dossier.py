@@ -12,12 +12,12 @@ from sqlmodel import Session, col, select
 
 from api.pii import Vault
 from api.services.documents import stored_letter
-from api.statuses import Actor, Status, next_moves
 from api.store import AccessLog, LetterEvent, LetterRecord, Objection, OutboxMessage, Upload
 from forms import clock
 from forms.catalogue import CommitmentType, Item
 from forms.letter import Letter
 from forms.seal import SealCheck, Sealer
+from forms.statuses import Actor, Status, next_moves
 
 
 @dataclass(frozen=True)

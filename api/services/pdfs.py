@@ -22,8 +22,8 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import Services, write_session
 from api.errors import ApiError, pdf_refusal, storage_refusal
+from api.runtime import Services, write_session
 from api.services.documents import stored_letter
 from api.store import LetterRecord
 from api.store.pdf_files import PdfUnreadable

@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import Date, cast, func, literal_column
 from sqlmodel import Session, col, select
 
-from api.statuses import Status
 from api.store import LetterRecord, Window, WindowDepartment
 from forms.clock import BEIJING
+from forms.statuses import Status
 
 DEFAULT_DAYS = 30
 LONGEST = 366  # days in one view: a year of daily bars is still readable, and the query bounded

@@ -17,7 +17,6 @@ from api.services.names import fold_name, index_name
 from api.services.numbering import next_sequence
 from api.services.publications import schedule as schedule_publication
 from api.services.uploads import UploadPurpose, attach
-from api.statuses import Status
 from api.store import IdempotencyKey, LetterEvent, LetterRecord
 from forms import clock
 from forms.catalogue import Catalogue, Item
@@ -26,6 +25,7 @@ from forms.i18n import gettext_for
 from forms.languages import Lang
 from forms.letter import Letter, letter_number
 from forms.signature_image import BadSignatureImage, check_drawing
+from forms.statuses import Status
 from forms.submission import LetterDraft, LetterSubmission, build_letter, submission_hash
 from forms.validation import Invalid, Reason, document_number, mask_id, mask_mobile, mobile
 from forms.validation.normalize import normalize_text

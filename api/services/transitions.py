@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
-
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from api.errors import ApiError
 from api.services.publications import schedule_withdrawal
-from api.statuses import Actor, IllegalMove, Status, check_move
 from api.store import CreditRecord, LetterEvent, LetterRecord, OutboxMessage
 from forms import clock
 from forms.catalogue import CommitmentType
+from forms.notifications import StatusChanged
+from forms.statuses import Actor, IllegalMove, Status, check_move
 
 # Moves whose reason the applicant and the credit record must be able to read later.
 REASON_REQUIRED = {
@@ -63,20 +62,20 @@ def move(
 def _notice(record: LetterRecord, event: LetterEvent) -> OutboxMessage:
     """The applicant is told of every change, in their language (the bot words it)."""
     assert record.id is not None
-    payload = {
-        "number": record.number,
-        "item_code": record.item_code,
-        "from_status": event.from_status,
-        "to_status": event.to_status,
-        "reason": event.reason,
-        "language": record.language,
-    }
+    notice = StatusChanged(
+        number=record.number,
+        item_code=record.item_code,
+        from_status=event.from_status,
+        to_status=event.to_status,
+        reason=event.reason,
+        language=record.language,
+    )
     return OutboxMessage(
         letter_id=record.id,
         telegram_user_id=record.telegram_user_id,
-        kind="status_changed",
+        kind=notice.kind,
         dedup_key=f"event:{event.id}",
-        payload=json.dumps(payload, ensure_ascii=False),
+        payload=notice.model_dump_json(),
         created_at=event.at,
     )
 

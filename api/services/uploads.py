@@ -10,8 +10,8 @@ from enum import StrEnum
 from sqlalchemy import update
 from sqlmodel import Session, col
 
-from api.deps import Services
 from api.errors import ApiError
+from api.runtime import Services
 from api.store import Upload
 from api.store.upload_files import UploadFiles
 from forms import clock

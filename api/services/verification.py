@@ -16,9 +16,10 @@ from starlette.concurrency import run_in_threadpool
 from api.errors import ApiError
 from api.store import LetterRecord
 from api.store.pdf_files import PdfStore, PdfUnreadable
-from api.views import examples
 from forms.clock import BEIJING
+from forms.public import examples
 from forms.seal import SealCheck, Sealer, Verdict
+from forms.statuses import Status
 
 MAX_UPLOAD = 10 * 1024 * 1024  # a letter's PDF is a few hundred kB
 
@@ -52,7 +53,7 @@ class Verification(BaseModel):
     number: str
     item_code: str
     department_code: str
-    status: str
+    status: Status
     signed_on: str
     stored_pdf_intact: bool | None = None  # the platform's copy matches its recorded digest
     seal: Verdict | None = None  # for an uploaded PDF: its seal's verdict

@@ -9,9 +9,9 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from api.services.publications import PublicationState, count
-from api.statuses import Status
 from api.store import LetterRecord, letters_listed
 from forms.clock import BEIJING
+from forms.statuses import Status
 
 SHOWN = 50  # rows per list; the counts are whole
 

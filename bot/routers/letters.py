@@ -12,7 +12,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import LetterAction, Menu, Nav
-from bot.client import ApiClient, ApiRefused, ApiUnavailable, LetterSummary
+from bot.client import ApiClient, ApiRefused, ApiUnavailable
 from bot.files import receive_upload
 from bot.filters import has_file, has_letter_number, has_text
 from bot.i18n import ltr
@@ -22,11 +22,11 @@ from bot.states import MyLetters
 from forms.catalogue import Catalogue
 from forms.clock import BEIJING
 from forms.languages import Lang
+from forms.public import LetterPublic
+from forms.statuses import HAND_IN, withdrawable
 from forms.validation import parse_letter_number
 
 T = TypeVar("T")
-WITHDRAWABLE = {"signed", "accepted", "awaiting_supplement"}  # before the matter is decided
-SUPPLEMENTABLE = {"signed", "accepted", "awaiting_supplement"}
 
 
 def _item_name(catalogue: Catalogue, code: str, lang: Lang) -> str:
@@ -34,7 +34,7 @@ def _item_name(catalogue: Catalogue, code: str, lang: Lang) -> str:
     return item.name(lang) if item else code
 
 
-async def _own(api: ApiClient, telegram_user_id: int, number: str) -> LetterSummary | None:
+async def _own(api: ApiClient, telegram_user_id: int, number: str) -> LetterPublic | None:
     """One of this applicant's letters: a number from an old button is checked, never trusted."""
     return next((letter for letter in await api.letters_of(telegram_user_id) if letter.number == number), None)
 
@@ -94,7 +94,7 @@ async def typed_number(message: Message, catalogue: Catalogue, lang: Lang, api: 
     await _show(message, letter, catalogue, lang)
 
 
-async def _show(message: Message, letter: LetterSummary | None, catalogue: Catalogue, lang: Lang) -> None:
+async def _show(message: Message, letter: LetterPublic | None, catalogue: Catalogue, lang: Lang) -> None:
     """One of the applicant's letters with what can be done with it; a word when it is not theirs."""
     if letter is None:
         await message.answer(_("没有找到这份承诺书。"), reply_markup=markup(home_row()))
@@ -113,11 +113,11 @@ async def _show(message: Message, letter: LetterSummary | None, catalogue: Catal
         [button(_("PDF 文件"), LetterAction(number=number, action="pdf")),
          button(_("办理记录"), LetterAction(number=number, action="events"))],
     ]  # fmt: skip
-    if letter.supplement_due_on is not None and letter.status in SUPPLEMENTABLE:
+    if letter.supplement_due_on is not None and letter.status in HAND_IN:
         rows.append([button(_("补交材料"), LetterAction(number=number, action="supplement"))])
     if letter.public:
         rows.append([button(_("对公示信息提出异议"), LetterAction(number=number, action="object"))])
-    if letter.status in WITHDRAWABLE:
+    if withdrawable(letter.status):
         rows.append([button(_("撤回承诺"), LetterAction(number=number, action="withdraw"))])
     rows.append([button(_("我的承诺书"), Menu(action="letters"))])
     await message.answer("\n".join(lines), reply_markup=markup(*rows, home_row()))

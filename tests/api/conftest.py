@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 
 from api.app import build_services, create_app
 from api.config import ApiSettings
-from api.deps import Services
+from api.runtime import Services
 from forms.catalogue import Item
 from forms.languages import Lang
 from forms.sample import sample_letter

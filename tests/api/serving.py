@@ -24,8 +24,8 @@ from argon2 import PasswordHasher
 
 from api.app import build_services, create_app
 from api.config import ApiSettings
-from api.deps import Services
 from api.passwords import Passwords
+from api.runtime import Services
 from tests.api.conftest import STORES, _postgres_schema_url, body, key, submission_for
 from tests.served import free_port
 from tests.served import served as served_app

@@ -7,8 +7,8 @@ import secrets
 import httpx
 from sqlmodel import Session
 
-from api.deps import Services, write_session
 from api.passwords import OneTimePassword
+from api.runtime import Services, write_session
 from api.services.auth import Role, add_staff, add_window
 from api.store import Staff
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from api.deps import Services
+from api.runtime import Services
 from api.services.auth import Role
 from tests.api.staffing import bearer, make_staff
 

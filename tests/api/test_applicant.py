@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from sqlmodel import Session
 
-from api.deps import Services
+from api.runtime import Services
 from api.store import Upload
 from forms.languages import Lang
 from tests.api.conftest import body, key, submission_for

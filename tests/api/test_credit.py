@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from api.deps import Services
+from api.runtime import Services
 from api.services.auth import Role
 from forms.languages import Lang
 from forms.sample import SAMPLE_ID

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import httpx
 from sqlmodel import Session, select
 
-from api.deps import Services, write_session
+from api.runtime import Services, write_session
 from api.services.deadlines import run_deadlines
 from api.store import LetterEvent, LetterRecord, OutboxMessage
 from forms.workdays import add_working_days, is_working_day, working_days_until

@@ -13,7 +13,7 @@ import pytest
 from sqlmodel import Session, select
 
 from api.app import build_services
-from api.deps import Services, write_session
+from api.runtime import Services, write_session
 from api.services.pdfs import ensure_pdf
 from api.services.submit import submit
 from api.store import AccessLog, LetterRecord

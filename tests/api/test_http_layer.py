@@ -10,7 +10,7 @@ import pytest
 
 from api.app import create_app
 from api.config import ApiSettings
-from api.deps import Services
+from api.runtime import Services
 
 
 async def test_another_method_names_every_method_of_the_path(client: httpx.AsyncClient) -> None:

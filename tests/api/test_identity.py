@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session, select
 from stdnum.cn import ric
 
-from api.deps import Services, write_session
+from api.runtime import Services, write_session
 from api.services.auth import Role
 from api.services.credit import import_list
 from api.services.documents import stored_letter

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from api.app import create_app
-from api.deps import Services
+from api.runtime import Services
 from tests.served import served
 
 MB = 1024 * 1024

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from api.app import create_app
-from api.deps import Services
+from api.runtime import Services
 from api.services.auth import Role
 from api.sessions import CSRF_HEADER, SESSION_COOKIE
 from tests.api.conftest import body, key, submission_for

@@ -25,7 +25,7 @@ from sqlmodel import select
 
 from api.app import build_services, create_app
 from api.config import ApiSettings
-from api.deps import write_session
+from api.runtime import write_session
 from api.services.auth import Role, issue_token
 from api.store import Staff
 from tests.api.staffing import make_staff

@@ -10,7 +10,7 @@ import pypdf
 import pytest
 from sqlmodel import Session, select
 
-from api.deps import Services
+from api.runtime import Services
 from api.store import LetterRecord
 from forms.languages import Lang
 from forms.seal import Verdict

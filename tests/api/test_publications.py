@@ -9,7 +9,7 @@ from datetime import timedelta
 import httpx
 from sqlmodel import Session, select
 
-from api.deps import Services
+from api.runtime import Services
 from api.store import LetterRecord, Publication
 from forms import clock
 from forms.workdays import add_working_days

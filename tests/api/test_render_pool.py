@@ -16,8 +16,8 @@ from cryptography.hazmat.primitives.serialization import BestAvailableEncryption
 from pydantic import SecretStr
 
 from api.app import create_app
-from api.deps import Services
 from api.rendering import Renderer
+from api.runtime import Services
 from forms.languages import Lang
 from forms.seal import DEV_SEAL_FILE, Verdict
 from tests.api.conftest import body, key, submission_for

@@ -11,7 +11,8 @@ import pytest
 from starlette.requests import Request
 
 from api.app import create_app
-from api.deps import Services, csrf_token_for
+from api.deps import csrf_token_for
+from api.runtime import Services
 from api.services.auth import Role
 from api.sessions import CSRF_HEADER, SESSION_COOKIE
 from tests.api.conftest import body, key, submission_for

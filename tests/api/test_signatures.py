@@ -25,7 +25,7 @@ from pydantic import SecretStr
 from sqlmodel import Session, select
 
 from api.app import create_app
-from api.deps import Services
+from api.runtime import Services
 from api.store import LetterRecord
 from forms.languages import LANGS, Lang
 from forms.letter import SignatureMethod

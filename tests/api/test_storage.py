@@ -17,8 +17,8 @@ from sqlmodel import Session
 
 from api.app import build_services, create_app
 from api.config import ApiSettings
-from api.deps import Services
 from api.pages.base import LANG_COOKIE
+from api.runtime import Services
 from api.store import IdempotencyKey, LetterRecord
 from forms.i18n import gettext_for
 from forms.languages import Lang

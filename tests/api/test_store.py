@@ -7,7 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
-from api.deps import Services
+from api.runtime import Services
 from tests.api.conftest import body, key, submission_for
 
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-from api.deps import Services, write_session
+from api.runtime import Services, write_session
 from api.services.submit import checked_item, submit
 from api.store import LetterRecord
 from forms import clock

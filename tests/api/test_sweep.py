@@ -11,8 +11,8 @@ from starlette.testclient import TestClient
 
 from api.app import create_app
 from api.config import ApiSettings
-from api.deps import Services
 from api.routes.signatures import drawings
+from api.runtime import Services
 from api.services.sweep import GRACE, sweep_documents
 from api.services.uploads import upload_files
 from tests.api.test_documents import record_of, stored_files, submitted, unrendered_letter

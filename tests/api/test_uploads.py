@@ -9,7 +9,7 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-from api.deps import Services
+from api.runtime import Services
 from api.services.auth import Role
 from api.services.uploads import MAX_UPLOAD, upload_files
 from api.store import AccessLog, LetterRecord, NumberCounter, Upload

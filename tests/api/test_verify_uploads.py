@@ -7,7 +7,7 @@ import asyncio
 import httpx
 import pytest
 
-from api.deps import Services
+from api.runtime import Services
 from forms.seal import Sealer
 from forms.settings import Settings
 from tests.api.conftest import body, key, submission_for

@@ -8,12 +8,12 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-from api.deps import Services
+from api.runtime import Services
 from api.services.auth import Role
 from api.services.throttle import account_key, tries_counted
-from api.statuses import Status
 from api.store import AccessLog, CreditRecord, LetterEvent, LetterRecord, LoginTries
 from forms.languages import Lang
+from forms.statuses import Status
 from tests.api.conftest import body, key, submission_for
 from tests.api.staffing import bearer, make_staff
 

@@ -16,7 +16,7 @@ from aiogram.types import Update
 
 from api.app import build_services, create_app
 from api.config import ApiSettings
-from api.deps import Services
+from api.runtime import Services
 from bot.app import build_bot, build_dispatcher
 from bot.client import ApiClient
 from bot.settings import BotSettings

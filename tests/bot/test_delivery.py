@@ -24,7 +24,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from api.app import create_app
-from api.deps import Services, write_session
+from api.runtime import Services, write_session
 from api.services.deadlines import run_deadlines
 from api.store import LetterRecord, OutboxMessage
 from bot.app import build_bot

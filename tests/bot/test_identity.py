@@ -10,7 +10,7 @@ from aiogram.fsm.storage.base import StorageKey
 from sqlmodel import Session, select
 from stdnum.cn import ric
 
-from api.deps import Services
+from api.runtime import Services
 from api.services.credit import import_list
 from api.store import LetterRecord
 from bot.callbacks import Review

@@ -12,7 +12,7 @@ import pytest
 from aiogram.fsm.storage.base import StorageKey
 
 from api.app import create_app
-from api.deps import Services
+from api.runtime import Services
 from bot.running import WEBHOOK_PATH, attach, webhook_secret
 from bot.settings import BotSettings
 from bot.states import Commit

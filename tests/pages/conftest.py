@@ -22,7 +22,7 @@ from stdnum.cn import ric
 
 from api.app import build_services, create_app
 from api.config import ApiSettings
-from api.deps import Services
+from api.runtime import Services
 from api.services.auth import Role
 from forms.catalogue import Item
 from forms.i18n import ROOT

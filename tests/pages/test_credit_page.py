@@ -15,8 +15,8 @@ from stdnum.cn import ric
 
 from api.errors import ApiError
 from api.pii import Vault
-from api.routes.credit import MAX_IMPORT, import_as
 from api.services.auth import Role
+from api.services.credit import MAX_IMPORT, import_as
 from api.services.pending_imports import PendingImports
 from tests.pages.conftest import SERVICE_TOKEN, Platform, log_in, screenshot
 

@@ -1,4 +1,8 @@
-"""The statuses of a letter (DESIGN.md) and who may move it from one to another."""
+"""The statuses of a letter (DESIGN.md) and who may move it from one to another.
+
+The contract every part reads: the API moves letters by these rules, the pages offer the window's
+moves, and every channel offers the applicant's (withdrawal, handing in missing material).
+"""
 
 from __future__ import annotations
 
@@ -50,6 +54,15 @@ IN_FORCE = {S.signed, S.accepted, S.awaiting_supplement, S.supplemented, S.compl
 for _status in IN_FORCE:
     _MOVES.setdefault(_status, {})[S.superseded] = {Actor.window}
     _MOVES[_status][S.expired] = {Actor.system}
+
+
+# 容缺: missing material is handed in until the matter is decided
+HAND_IN = frozenset({S.signed, S.accepted, S.awaiting_supplement})
+
+
+def withdrawable(status: Status) -> bool:
+    """The applicant may still withdraw (承诺退出机制): before the matter is decided."""
+    return Actor.applicant in _MOVES.get(status, {}).get(S.withdrawn, set())
 
 
 class IllegalMove(Exception):

@@ -1,0 +1,77 @@
+"""What the applicant is told after signing, whichever channel tells it: the outbox's kinds and payloads.
+
+The API writes one of these for every change the applicant must hear of (api/services/transitions.py,
+api/services/deadlines.py); each channel's courier leases them, words them in the letter's language
+and acknowledges them once delivered.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from forms.languages import Lang
+from forms.public import examples
+from forms.statuses import Status
+
+
+class NotificationKind(StrEnum):
+    status_changed = "status_changed"  # every move of the letter (DESIGN: the applicant is told of every change)
+    supplement_reminder = "supplement_reminder"  # 容缺: 3 and 1 working days before the promised date
+
+
+class StatusChanged(BaseModel):
+    kind: Literal[NotificationKind.status_changed] = NotificationKind.status_changed
+    number: str
+    item_code: str
+    from_status: Status | None
+    to_status: Status
+    reason: str = ""
+    language: Lang = Lang.zh
+
+
+class SupplementReminder(BaseModel):
+    kind: Literal[NotificationKind.supplement_reminder] = NotificationKind.supplement_reminder
+    number: str
+    item_code: str
+    due_on: date
+    working_days_left: int = Field(ge=0)
+    language: Lang = Lang.zh
+
+
+Payload = Annotated[StatusChanged | SupplementReminder, Field(discriminator="kind")]
+
+
+class Notification(BaseModel):
+    """One outbox message leased to a courier; acknowledged with the lease's token once delivered."""
+
+    model_config = examples(
+        {
+            "id": 17,
+            "lease_token": "q3Jx0vW8bN5cT1yR2mKp4A",
+            "leased_until": "2026-11-25T03:31:00Z",
+            "telegram_user_id": 100000001,
+            "kind": "status_changed",
+            "payload": {
+                "kind": "status_changed",
+                "number": "SFJ-2026-000042",
+                "item_code": "SFJ-001",
+                "from_status": "signed",
+                "to_status": "accepted",
+                "reason": "",
+                "language": "zh",
+            },
+            "attempts": 1,
+        }
+    )
+
+    id: int
+    lease_token: str
+    leased_until: datetime
+    telegram_user_id: int | None
+    kind: NotificationKind
+    payload: Payload
+    attempts: int
