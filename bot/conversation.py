@@ -20,7 +20,7 @@ from bot.callbacks import Answered, Edit, Nav, Review
 from bot.i18n import ltr
 from bot.keyboards import button, column, markup, step_row
 from bot.labels import text_of
-from bot.states import Commit
+from bot.states import Commit, MyLetters
 from forms import clock
 from forms.catalogue import Catalogue, Item
 from forms.languages import Lang
@@ -137,3 +137,20 @@ async def show_review(message: Message, state: FSMContext, item: Item, lang: Lan
 
 def answers_of(data: dict[str, Any]) -> dict[str, Answer]:
     return dict(data.get("answers", {}))
+
+
+async def expects_typing(state: FSMContext, catalogue: Catalogue) -> bool:
+    """True when the step waits for typed words, so that a channel without buttons (the terminal,
+    WeChat) reads "2" as the answer, not as the second button: an amount, a count, a name."""
+    current = await state.get_state()
+    if current in (Commit.signing.state, MyLetters.objection.state):
+        return True
+    if current != Commit.question.state:
+        return False
+    item = await item_of(state, catalogue)
+    if item is None:
+        return False
+    data = await state.get_data()
+    asked = {q.key: q for q in questions(item, data.get("answers", {}))}
+    question = asked.get(data.get("step", ""))
+    return question is not None and question.ask is Ask.text

@@ -11,34 +11,20 @@ import asyncio
 import itertools
 import mimetypes
 import sys
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 import httpx
-from aiogram import Bot
-from aiogram.client.session.base import BaseSession
-from aiogram.methods import GetFile, GetMe, SendDocument, SendMessage, TelegramMethod
-from aiogram.methods.base import TelegramType
-from aiogram.types import (
-    BufferedInputFile,
-    CallbackQuery,
-    Chat,
-    Document,
-    File,
-    InlineKeyboardMarkup,
-    Message,
-    PhotoSize,
-    Update,
-    User,
-)
+from aiogram.types import CallbackQuery, Chat, Document, Message, PhotoSize, Update, User
 from pydantic import SecretStr
 
 from bot.app import build_bot, build_dispatcher
 from bot.client import ApiClient
-from bot.i18n import RLM
+from bot.conversation import expects_typing
 from bot.settings import BotSettings
+from bot.stand_in import Said, Sent, StandIn
 from bot.storage import make_storage
 from forms.catalogue import Catalogue
 
@@ -47,58 +33,36 @@ ME = User(id=1000000001, is_bot=True, first_name="chengnuo", username="chengnuo_
 APPLICANT = User(id=1000000002, is_bot=False, first_name="applicant", language_code="zh")
 
 
-class TerminalSession(BaseSession):
+class TerminalSession(StandIn):
     """Telegram's part played by the terminal: messages printed, buttons numbered, files saved."""
 
     def __init__(self, out: TextIO, files_dir: Path) -> None:
-        super().__init__()
+        super().__init__(ME)
         self.out, self.files_dir = out, files_dir
         self.buttons: list[str] = []  # callback data of the buttons last shown, by number - 1
         self.files: dict[str, bytes] = {}
-        self._ids = itertools.count(1)
 
-    async def close(self) -> None:
-        pass
-
-    async def make_request(self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None) -> Any:
-        if isinstance(method, GetMe):
-            return ME
-        if isinstance(method, GetFile):
-            return File(file_id=method.file_id, file_unique_id=method.file_id, file_path=method.file_id)
-        if isinstance(method, SendMessage):
-            self._show(method.text.removeprefix(RLM), method.reply_markup)
-        elif isinstance(method, SendDocument):
-            self._save(method)
-        else:
-            return True
-        return Message(message_id=next(self._ids), date=datetime.now(UTC), chat=Chat(id=APPLICANT.id, type="private"))
-
-    async def stream_content(
-        self, url: str, headers: dict[str, Any] | None = None, timeout: int = 30, chunk_size: int = 65536,
-        raise_for_status: bool = True,
-    ) -> AsyncGenerator[bytes, None]:  # fmt: skip
-        yield self.files[url.rsplit("/", 1)[-1]]
-
-    def _show(self, text: str, markup: Any) -> None:
-        print(f"\n{text}", file=self.out)
-        if isinstance(markup, InlineKeyboardMarkup):
-            self.buttons = []
-            for row in markup.inline_keyboard:
-                for button in row:
-                    if button.callback_data:
-                        self.buttons.append(button.callback_data)
-                        print(f"  [{len(self.buttons)}] {button.text}", file=self.out)
+    async def said(self, said: Said) -> None:
+        print(f"\n{said.text}", file=self.out)
+        pressable = [choice for choice in said.choices if choice.data]
+        if pressable:
+            self.buttons = [choice.data for choice in pressable if choice.data]
+            for number, choice in enumerate(pressable, 1):
+                print(f"  [{number}] {choice.label}", file=self.out)
         self.out.flush()
 
-    def _save(self, method: SendDocument) -> None:
-        document = method.document
-        if isinstance(document, BufferedInputFile):
-            self.files_dir.mkdir(parents=True, exist_ok=True)
-            path = self.files_dir / (document.filename or "letter.pdf")
-            path.write_bytes(document.data)
-            caption = (method.caption or "").removeprefix(RLM)
-            print(f"\n📄 {path}\n{caption}", file=self.out)
-            self.out.flush()
+    async def sent(self, sent: Sent) -> None:
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        path = self.files_dir / sent.name
+        path.write_bytes(sent.content)
+        print(f"\n📄 {path}\n{sent.caption}", file=self.out)
+        self.out.flush()
+
+    async def toast(self, text: str) -> None:
+        print(f"\n({text})", file=self.out)
+
+    async def file(self, file_id: str) -> bytes:
+        return self.files[file_id]
 
 
 def _update(update_ids: Any, **fields: Any) -> Update:
@@ -129,7 +93,8 @@ async def chat(settings: BotSettings, api_transport: httpx.AsyncBaseTransport, s
                 break
             if line in ("/quit", "/exit"):
                 break
-            if line.isdigit() and 1 <= int(line) <= len(session.buttons):
+            typing = await expects_typing(dispatcher.fsm.get_context(bot, APPLICANT.id, APPLICANT.id), catalogue)
+            if line.isdigit() and 1 <= int(line) <= len(session.buttons) and not typing:
                 query = CallbackQuery(id=str(next(ids)), from_user=APPLICANT, chat_instance="terminal",
                                       data=session.buttons[int(line) - 1], message=message(text="…"))  # fmt: skip
                 await dispatcher.feed_update(bot, _update(update_ids, callback_query=query))
