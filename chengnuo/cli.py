@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -156,8 +156,23 @@ def serve(
         attach(app, bot_settings, services.catalogue, services.service_token)
         mode = "webhook at PUBLIC_URL" if bot_settings.webhook else "long polling"
         typer.echo(f"The bot runs in this process ({mode}).", err=True)
+    _serve_wechat(app, bot_settings, services)
     # uvicorn would believe X-Forwarded-For from 127.0.0.1 by default: only CHENGNUO_TRUSTED_PROXIES counts
     uvicorn.run(app, host=host, port=port, access_log=access_log, proxy_headers=False)
+
+
+def _serve_wechat(app: Any, bot_settings: Any, services: Any) -> None:
+    """The WeChat Official Account beside the API, when WECHAT_APP_ID, _APP_SECRET and _TOKEN are set."""
+    from bot.wechat.settings import WeChatSettings
+
+    wechat = WeChatSettings()
+    if not wechat.configured:
+        return
+    from bot.wechat.running import attach as attach_wechat
+
+    attach_wechat(app, bot_settings, wechat, services.catalogue, services.service_token)
+    mode = "safe mode" if wechat.safe_mode else "plain mode"
+    typer.echo(f"The WeChat Official Account is served at /wechat ({mode}).", err=True)
 
 
 @app.command("bot")
