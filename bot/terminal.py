@@ -65,26 +65,58 @@ class TerminalSession(StandIn):
         return self.files[file_id]
 
 
-def _update(update_ids: Any, **fields: Any) -> Update:
-    return Update(update_id=next(update_ids), **fields)
+class Terminal:
+    """One applicant at the terminal: each line typed becomes an update for the real dispatcher."""
+
+    def __init__(self, settings: BotSettings, api: ApiClient, catalogue: Catalogue, out: TextIO) -> None:
+        self.session = TerminalSession(out, settings.data_dir / "chat")
+        token = SecretStr(TERMINAL_TOKEN)
+        self.bot = build_bot(settings.model_copy(update={"telegram_bot_token": token}), session=self.session)
+        self.api, self.catalogue = api, catalogue
+        storage, isolation = make_storage(settings)
+        self.dispatcher = build_dispatcher(
+            api=api, catalogue=catalogue, settings=settings, storage=storage, isolation=isolation
+        )
+        self._ids = itertools.count(1)
+        self._chat = Chat(id=APPLICANT.id, type="private")
+
+    def _message(self, **fields: Any) -> Message:
+        return Message(message_id=next(self._ids), date=datetime.now(UTC), chat=self._chat, from_user=APPLICANT,
+                       **fields)  # fmt: skip
+
+    async def _feed(self, **fields: Any) -> None:
+        await self.dispatcher.feed_update(self.bot, Update(update_id=next(self._ids), **fields))
+        background = self.dispatcher["background"]
+        while background:  # the credit check beside the answer: its word before the next prompt
+            await asyncio.gather(*background)
+
+    async def line(self, line: str) -> None:
+        """A button's number presses it, unless the question waits for typed words; /file PATH sends one."""
+        line = line.strip()
+        typing = await expects_typing(self.dispatcher.fsm.get_context(self.bot, APPLICANT.id, APPLICANT.id),
+                                      self.catalogue)  # fmt: skip
+        buttons = self.session.buttons
+        if line.isdigit() and 1 <= int(line) <= len(buttons) and not typing:
+            query = CallbackQuery(id=str(next(self._ids)), from_user=APPLICANT, chat_instance="terminal",
+                                  data=buttons[int(line) - 1], message=self._message(text="…"))  # fmt: skip
+            await self._feed(callback_query=query)
+        elif line.startswith("/file "):
+            await self._feed(message=_file(self._message, self.session, Path(line[6:])))
+        elif line:
+            await self._feed(message=self._message(text=line))
+
+    async def close(self) -> None:
+        await self.dispatcher.storage.close()
+        await self.api.close()
 
 
 async def chat(settings: BotSettings, api_transport: httpx.AsyncBaseTransport, service_token: str,
                catalogue: Catalogue, read: Callable[[], str] = input, out: TextIO = sys.stdout) -> None:  # fmt: skip
     """Read lines until end of input or /quit; each becomes an update for the real dispatcher."""
-    session = TerminalSession(out, settings.data_dir / "chat")
-    bot = build_bot(settings.model_copy(update={"telegram_bot_token": SecretStr(TERMINAL_TOKEN)}), session=session)
     api = ApiClient.connect("http://chengnuo.internal", service_token, transport=api_transport)
-    storage, isolation = make_storage(settings)
-    dispatcher = build_dispatcher(api=api, catalogue=catalogue, settings=settings, storage=storage, isolation=isolation)
-    ids, update_ids = itertools.count(1), itertools.count(1)
-    chat_ = Chat(id=APPLICANT.id, type="private")
-
-    def message(**fields: Any) -> Message:
-        return Message(message_id=next(ids), date=datetime.now(UTC), chat=chat_, from_user=APPLICANT, **fields)
-
+    terminal = Terminal(settings, api, catalogue, out)
     print("chengnuo chat: type a message, a button's number, /file PATH, or /quit.", file=out)
-    await dispatcher.feed_update(bot, _update(update_ids, message=message(text="/start")))
+    await terminal.line("/start")
     try:
         while True:
             try:
@@ -93,18 +125,9 @@ async def chat(settings: BotSettings, api_transport: httpx.AsyncBaseTransport, s
                 break
             if line in ("/quit", "/exit"):
                 break
-            typing = await expects_typing(dispatcher.fsm.get_context(bot, APPLICANT.id, APPLICANT.id), catalogue)
-            if line.isdigit() and 1 <= int(line) <= len(session.buttons) and not typing:
-                query = CallbackQuery(id=str(next(ids)), from_user=APPLICANT, chat_instance="terminal",
-                                      data=session.buttons[int(line) - 1], message=message(text="…"))  # fmt: skip
-                await dispatcher.feed_update(bot, _update(update_ids, callback_query=query))
-            elif line.startswith("/file "):
-                await dispatcher.feed_update(bot, _update(update_ids, message=_file(message, session, Path(line[6:]))))
-            elif line:
-                await dispatcher.feed_update(bot, _update(update_ids, message=message(text=line)))
+            await terminal.line(line)
     finally:
-        await storage.close()
-        await api.close()
+        await terminal.close()
 
 
 def _file(message: Callable[..., Message], session: TerminalSession, path: Path) -> Message:
