@@ -7,7 +7,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -55,10 +55,18 @@ def insert_for(session: Session) -> Any:
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
+# Any number of instances may start at once on one PostgreSQL: each takes this lock before it looks
+# at the schema, so one migrates while the others wait, then find nothing left to do. (A number of
+# our own, the same in every instance; the lock ends with the transaction.)
+MIGRATION_LOCK = 0x63686E67  # "chng"
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration (idempotent)."""
+    """Bring the schema to the newest migration (idempotent; one instance at a time)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with writer(engine).begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
