@@ -43,7 +43,9 @@ class WeChatClient:
         """A customer-service text; ValueError over 2048 bytes (the caller pages long texts)."""
         if not fits(text):
             raise ValueError(f"a WeChat text holds at most {TEXT_LIMIT} bytes of UTF-8: page it")
-        await self._post("/cgi-bin/message/custom/send", {"touser": openid, "msgtype": "text", "text": {"content": text}})
+        await self._post(
+            "/cgi-bin/message/custom/send", {"touser": openid, "msgtype": "text", "text": {"content": text}}
+        )
 
     async def send_menu(self, openid: str, head: str, choices: list[tuple[str, str]], tail: str = "") -> None:
         """A customer-service msgmenu: tapping a choice sends its content back with its id (bizmsgmenuid)."""

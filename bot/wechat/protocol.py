@@ -89,7 +89,8 @@ def _field(fields: Mapping[str, Any], name: str) -> str | None:
 
 
 def _inbound(fields: Mapping[str, Any]) -> Inbound:
-    openid, account, created = _field(fields, "FromUserName"), _field(fields, "ToUserName"), _field(fields, "CreateTime")
+    openid, account = _field(fields, "FromUserName"), _field(fields, "ToUserName")
+    created = _field(fields, "CreateTime")
     if not openid or not account or not created or not created.isdigit():
         raise BadMessage(message="no FromUserName, ToUserName or CreateTime")
     msg_type = (_field(fields, "MsgType") or "").lower()

@@ -32,9 +32,8 @@ class WeChatSettings(Settings):
     @property
     def configured(self) -> bool:
         """The app id, its secret and the server token are all set."""
-        return bool(self.app_id and self.app_secret and self.app_secret.get_secret_value())and bool(
-            self.token and self.token.get_secret_value()
-        )
+        secrets = (self.app_secret, self.token)
+        return bool(self.app_id) and all(s is not None and s.get_secret_value() for s in secrets)
 
     @property
     def safe_mode(self) -> bool:

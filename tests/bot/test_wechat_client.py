@@ -12,8 +12,8 @@ import redis.asyncio
 from pydantic import SecretStr
 
 from bot.wechat.client import WeChatClient
-from bot.wechat.settings import WeChatSettings
 from bot.wechat.errors import OutOfWindow, QuotaExceeded, TokenRejected, Unsubscribed, WeChatError
+from bot.wechat.settings import WeChatSettings
 from bot.wechat.tokens import AccessTokens
 from tests.bot.wechat import FakeWeChatApi, redis_url, settings_for
 
@@ -43,7 +43,12 @@ async def test_texts_and_menus_reach_a_user_who_wrote(api: FakeWeChatApi, client
     await client.send_menu(OPENID, "请选择：", [("1", "是"), ("2", "否")], tail="或直接回复")
     assert api.sent == [
         {"openid": OPENID, "type": "text", "content": "您好"},
-        {"openid": OPENID, "type": "msgmenu", "content": "请选择：\n是\n否\n或直接回复", "choices": [("1", "是"), ("2", "否")]},
+        {
+            "openid": OPENID,
+            "type": "msgmenu",
+            "content": "请选择：\n是\n否\n或直接回复",
+            "choices": [("1", "是"), ("2", "否")],
+        },
     ]
     assert api.token_requests == 1, "the token is cached"
 
@@ -60,7 +65,9 @@ async def test_the_sixth_message_since_the_user_wrote_is_refused(api: FakeWeChat
     assert len(api.sent) == 6
 
 
-async def test_after_48_hours_of_silence_only_templates_reach_the_user(api: FakeWeChatApi, client: WeChatClient) -> None:
+async def test_after_48_hours_of_silence_only_templates_reach_the_user(
+    api: FakeWeChatApi, client: WeChatClient
+) -> None:
     with pytest.raises(OutOfWindow):
         await client.send_text(OPENID, "从未写过")
     api.user_wrote(OPENID)
@@ -115,7 +122,9 @@ async def test_a_token_expiring_mid_delivery_is_refreshed_once(api: FakeWeChatAp
     assert api.token_requests == 2
 
 
-async def test_a_token_still_rejected_after_the_refresh_is_token_rejected(settings: WeChatSettings, api: FakeWeChatApi) -> None:
+async def test_a_token_still_rejected_after_the_refresh_is_token_rejected(
+    settings: WeChatSettings, api: FakeWeChatApi
+) -> None:
     calls: list[str] = []
 
     def always_expired(request: httpx.Request) -> httpx.Response:

@@ -22,7 +22,7 @@ def test_the_command_posts_the_menu_and_says_so_in_one_line(tmp_path: Path) -> N
     settings = settings_for(safe=False)
     api = FakeWeChatApi(settings)
     assert settings.app_id and settings.app_secret and settings.token
-    with served(api.asgi()) as url:  # type: ignore[arg-type]  # any ASGI app serves
+    with served(api.asgi()) as url:
         done = chengnuo(
             "wechat", "menu", CHENGNUO_DATA_DIR=tmp_path, WECHAT_API_URL=url, WECHAT_APP_ID=settings.app_id,
             WECHAT_APP_SECRET=settings.app_secret.get_secret_value(), WECHAT_TOKEN=settings.token.get_secret_value(),
@@ -41,7 +41,7 @@ def test_the_command_says_what_is_missing(tmp_path: Path) -> None:
 def test_a_refusal_is_one_line(tmp_path: Path) -> None:
     settings = settings_for(safe=False)
     api = FakeWeChatApi(settings)
-    with served(api.asgi()) as url:  # type: ignore[arg-type]
+    with served(api.asgi()) as url:
         done = chengnuo("wechat", "menu", CHENGNUO_DATA_DIR=tmp_path, WECHAT_API_URL=url, WECHAT_APP_ID="wx-other",
                         WECHAT_APP_SECRET="s", WECHAT_TOKEN="t")  # fmt: skip
     assert done.returncode == 1

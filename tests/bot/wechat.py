@@ -10,8 +10,8 @@ safe mode encrypted) as WeChat does, and reads the passive reply back.
 from __future__ import annotations
 
 import itertools
-import os
 import json
+import os
 import secrets
 import time
 from typing import Any
@@ -28,6 +28,8 @@ ACCOUNT = "gh_0f1e2d3c4b5a"  # the account's original id, ToUserName of what use
 WINDOW = 48 * 3600  # customer-service messages reach a user only this long after they last wrote
 QUOTA = 5  # customer-service messages per user message
 TEXT_LIMIT = 2048
+REFUSALS = {43004: "require subscribe", 45015: "response out of time limit", 45047: "out of response count limit",
+            45002: "content size out of limit"}  # fmt: skip
 
 
 def _ok(**fields: Any) -> httpx.Response:
@@ -106,7 +108,9 @@ class FakeWeChatApi:
         @app.api_route("/{path:path}", methods=["GET", "POST"])
         async def every(request: Request) -> Response:
             answer = self.handle(
-                httpx.Request(request.method, str(request.url), headers=request.headers.raw, content=await request.body())
+                httpx.Request(
+                    request.method, str(request.url), headers=request.headers.raw, content=await request.body()
+                )
             )
             return Response(answer.content, status_code=answer.status_code,
                             media_type=answer.headers.get("content-type"))  # fmt: skip
@@ -184,8 +188,7 @@ class FakeWeChatApi:
             return _error(40008, "invalid message type")
         if code:
             self.refused.append((openid, code))
-            return _error(code, {43004: "require subscribe", 45015: "response out of time limit",
-                                 45047: "out of response count limit", 45002: "content size out of limit"}[code])  # fmt: skip
+            return _error(code, REFUSALS[code])
         self.sent.append(message)
         self.since_wrote[openid] = self.since_wrote.get(openid, 0) + 1
         return _ok()
