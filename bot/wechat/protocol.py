@@ -88,6 +88,11 @@ def _field(fields: Mapping[str, Any], name: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def inbound_from(body: bytes | str) -> Inbound:
+    """The message in a plain XML body (signature checks are `Protocol.read`'s); BadMessage if unreadable."""
+    return _inbound(parse_xml(body))
+
+
 def _inbound(fields: Mapping[str, Any]) -> Inbound:
     openid, account = _field(fields, "FromUserName"), _field(fields, "ToUserName")
     created = _field(fields, "CreateTime")
@@ -139,7 +144,7 @@ class Protocol:
             if self._crypto is not None:  # in safe mode a plain body is signed by nobody
                 raise BadSignature(message="a plain message while safe mode is on")
             self._check(params.get("signature", ""), timestamp, nonce)
-            return _inbound(parse_xml(body))
+            return inbound_from(body)
         if self._crypto is None:
             raise BadMessage(message="an encrypted message, but WECHAT_ENCODING_AES_KEY is not set")
         outer = parse_xml(body)
@@ -155,7 +160,7 @@ class Protocol:
             raise BadSignature(message="msg_signature does not match") from None
         except Exception as error:  # base64, padding, length, UTF-8: all mean a body we cannot read
             raise BadMessage(message=f"cannot decrypt: {type(error).__name__}") from None
-        return _inbound(parse_xml(plain))
+        return inbound_from(plain)
 
     def reply(self, inbound: Inbound, text: str) -> bytes:
         """The passive reply: a text to the user (encrypted in safe mode); b"success" for no text."""

@@ -26,7 +26,7 @@ class WeChatSettings(Settings):
         if value is None or value.get_secret_value() == "":
             return None
         if len(value.get_secret_value()) != AES_KEY_LENGTH:
-            raise ValueError(f"WECHAT_ENCODING_AES_KEY must be {AES_KEY_LENGTH} characters, as the 公众平台 shows it")
+            raise ValueError(f"WECHAT_ENCODING_AES_KEY must be {AES_KEY_LENGTH} characters, as the platform shows it")
         return value
 
     @property

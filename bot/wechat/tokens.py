@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from typing import TYPE_CHECKING
 
 import httpx
+from redis.exceptions import LockError
 
 from bot.wechat.errors import WeChatError, error_for
 from bot.wechat.settings import WeChatSettings
@@ -22,7 +25,7 @@ if TYPE_CHECKING:
     import redis.asyncio
 
 MARGIN = 300  # seconds before WeChat's expiry that we stop using a token
-LOCK_SECONDS = 10  # how long one instance may hold the refresh lock in Redis
+LOCK_SECONDS = 30  # how long one instance may hold the refresh lock in Redis (and others wait for it)
 
 
 class AccessTokens:
@@ -77,10 +80,20 @@ class AccessTokens:
         else:
             await self.redis.set(self.key, token, ex=ttl)
 
-    def _shared_lock(self) -> Any:
+    @asynccontextmanager
+    async def _shared_lock(self) -> AsyncIterator[None]:
+        """One instance at a time asks WeChat; the others wait, then read what it stored."""
         if self.redis is None:
-            return _NoLock()
-        return self.redis.lock(f"{self.key}:lock", timeout=LOCK_SECONDS, blocking_timeout=LOCK_SECONDS)
+            yield
+            return
+        lock = self.redis.lock(f"{self.key}:lock", timeout=LOCK_SECONDS, blocking_timeout=LOCK_SECONDS)
+        if not await lock.acquire():
+            raise WeChatError(-1, f"another instance held the token lock for over {LOCK_SECONDS} s")
+        try:
+            yield
+        finally:
+            with suppress(LockError):  # it expired while WeChat was slow: the token is stored all the same
+                await lock.release()
 
     async def _fetch(self, *, force: bool) -> str:
         assert self.settings.app_secret is not None
@@ -98,11 +111,3 @@ class AccessTokens:
         token = str(answer["access_token"])
         await self._store(token, int(answer.get("expires_in", 7200)))
         return token
-
-
-class _NoLock:
-    async def __aenter__(self) -> None:
-        return None
-
-    async def __aexit__(self, *_: object) -> None:
-        return None

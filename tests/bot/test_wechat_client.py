@@ -201,3 +201,15 @@ async def test_instances_share_one_token_through_redis(
     await shared_redis.delete(one.tokens.key)
     await one.aclose()
     await two.aclose()
+
+
+async def test_a_refresh_replaces_only_the_stale_token(settings: WeChatSettings, api: FakeWeChatApi) -> None:
+    async with httpx.AsyncClient(transport=api.transport) as http:
+        tokens = AccessTokens(settings, http)
+        stale = await tokens.get()
+        api.expire_all()
+        fresh = await tokens.refresh(stale)
+        assert fresh != stale
+        assert await tokens.refresh(stale) == fresh, "a second caller with the same stale token gets the new one"
+        assert await tokens.get() == fresh
+    assert api.token_requests == 2

@@ -15,7 +15,7 @@ from wechatpy.crypto import WeChatCrypto
 from bot.wechat.client import WeChatClient
 from bot.wechat.dedup import Seen
 from bot.wechat.errors import BadMessage, BadSignature
-from bot.wechat.protocol import Inbound, Protocol, sign
+from bot.wechat.protocol import Inbound, Protocol, inbound_from, sign
 from bot.wechat.settings import WeChatSettings
 from tests.bot.wechat import ACCOUNT, FakeWeChatApi, FakeWeChatUser, settings_for
 
@@ -247,3 +247,45 @@ async def test_a_message_replayed_after_the_window_is_refused(echo: Echo) -> Non
     echo.api.advance(301)
     with pytest.raises(AssertionError, match="HTTP 403"):
         await echo.user.resend_last()
+
+
+# WeChat's documented examples (公众号 docs, 接收普通消息 / 接收事件推送), and a msgmenu tap
+
+DOCUMENTED = {
+    "text": """<xml><ToUserName><![CDATA[toUser]]></ToUserName><FromUserName><![CDATA[fromUser]]></FromUserName>
+<CreateTime>1348831860</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[this is a test]]></Content>
+<MsgId>1234567890123456</MsgId><MsgDataId>xxxx</MsgDataId><Idx>xxxx</Idx></xml>""",
+    "image": """<xml><ToUserName><![CDATA[toUser]]></ToUserName><FromUserName><![CDATA[fromUser]]></FromUserName>
+<CreateTime>1348831860</CreateTime><MsgType><![CDATA[image]]></MsgType><PicUrl><![CDATA[this is a url]]></PicUrl>
+<MediaId><![CDATA[media_id]]></MediaId><MsgId>1234567890123456</MsgId></xml>""",
+    "subscribe": """<xml><ToUserName><![CDATA[toUser]]></ToUserName><FromUserName><![CDATA[FromUser]]></FromUserName>
+<CreateTime>123456789</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe]]></Event></xml>""",
+    "unsubscribe": """<xml><ToUserName><![CDATA[toUser]]></ToUserName><FromUserName><![CDATA[FromUser]]></FromUserName>
+<CreateTime>123456789</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[unsubscribe]]></Event></xml>""",
+    "click": """<xml><ToUserName><![CDATA[toUser]]></ToUserName><FromUserName><![CDATA[FromUser]]></FromUserName>
+<CreateTime>123456789</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[CLICK]]></Event>
+<EventKey><![CDATA[EVENTKEY]]></EventKey></xml>""",
+    "location": """<xml><ToUserName><![CDATA[toUser]]></ToUserName><FromUserName><![CDATA[fromUser]]></FromUserName>
+<CreateTime>1351776360</CreateTime><MsgType><![CDATA[location]]></MsgType><Location_X>23.134521</Location_X>
+<Location_Y>113.358803</Location_Y><Scale>20</Scale><Label><![CDATA[位置信息]]></Label><MsgId>1234567890123456</MsgId>
+</xml>""",
+    "view": """<xml><ToUserName><![CDATA[toUser]]></ToUserName><FromUserName><![CDATA[FromUser]]></FromUserName>
+<CreateTime>123456789</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[VIEW]]></Event>
+<EventKey><![CDATA[www.qq.com]]></EventKey></xml>""",
+    "tap": """<xml><ToUserName><![CDATA[toUser]]></ToUserName><FromUserName><![CDATA[fromUser]]></FromUserName>
+<CreateTime>1500000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[满意]]></Content>
+<MsgId>1234567890123457</MsgId><bizmsgmenuid>101</bizmsgmenuid></xml>""",
+}
+
+
+def test_the_documented_examples_are_read() -> None:
+    read = {name: inbound_from(xml) for name, xml in DOCUMENTED.items()}
+    assert read["text"] == Inbound(openid="fromUser", account="toUser", created=1348831860, kind="text",
+                                   msg_id="1234567890123456", text="this is a test")  # fmt: skip
+    assert (read["image"].kind, read["image"].media_id) == ("image", "media_id")
+    assert read["subscribe"].kind == "subscribe" and read["subscribe"].dedup_key == "evt:FromUser:123456789:subscribe"
+    assert read["unsubscribe"].kind == "unsubscribe"
+    assert (read["click"].kind, read["click"].event_key) == ("click", "EVENTKEY")
+    assert read["location"].kind == "other" and read["location"].dedup_key == "msg:1234567890123456"
+    assert read["view"].kind == "other"
+    assert (read["tap"].kind, read["tap"].text, read["tap"].menu_choice) == ("text", "满意", "101")
