@@ -16,6 +16,7 @@ which the window bounds to five minutes. Safe mode signs and encrypts the body: 
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 import time
 from collections.abc import Callable, Mapping
@@ -33,6 +34,8 @@ from bot.wechat.settings import WeChatSettings
 
 REPLAY_WINDOW = 300  # seconds between WeChat's timestamp and our clock
 TEXT_LIMIT = 2048  # bytes of UTF-8 in one text message, passive or customer-service
+
+NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 Kind = Literal["text", "image", "subscribe", "unsubscribe", "click", "other"]
 
@@ -168,8 +171,9 @@ class Protocol:
             return b"success"  # WeChat's word for "nothing to say", so it does not retry
         if not fits(text):
             raise ValueError(f"a WeChat text holds at most {TEXT_LIMIT} bytes of UTF-8: page it")
-        # wechatpy wraps the content in CDATA as it is: a "]]>" inside would end it early
-        content = text.replace("]]>", "]]]]><![CDATA[>")
+        # wechatpy wraps the content in CDATA as it is: a "]]>" inside would end it early, and a control
+        # character XML 1.0 cannot carry would make WeChat drop the whole reply
+        content = NOT_IN_XML.sub("", text).replace("]]>", "]]]]><![CDATA[>")
         now = int(self._clock())
         xml = TextReply(source=inbound.account, target=inbound.openid, content=content, time=now).render()
         if self._crypto is None:

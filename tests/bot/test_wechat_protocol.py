@@ -142,6 +142,7 @@ def test_the_reply_encrypts_and_decrypts_back() -> None:
     user = FakeWeChatUser(httpx.AsyncClient(), settings, FakeWeChatApi(settings), openid="oUser")
     assert user.read_reply(reply) == text
     assert crypto.app_id == settings.app_id
+    assert user.read_reply(Protocol(settings).reply(inbound, "a\x00b\x1bc\td")) == "abc\td"
     assert Protocol(settings).reply(inbound, "") == b"success"
     with pytest.raises(ValueError, match="2048"):
         Protocol(settings).reply(inbound, "字" * 683)  # 2049 bytes
