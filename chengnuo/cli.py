@@ -28,6 +28,8 @@ app.add_typer(credit_app, name="credit")
 app.add_typer(deadlines_app, name="deadlines")
 documents_app = typer.Typer(no_args_is_help=True, help="Stored letters, uploads and drawings.")
 app.add_typer(documents_app, name="documents")
+wechat_app = typer.Typer(no_args_is_help=True, help="The WeChat Official Account (服务号).")
+app.add_typer(wechat_app, name="wechat")
 
 
 @catalogue_app.command("check")
@@ -210,6 +212,37 @@ def chat() -> None:
         asyncio.run(terminal_chat(BotSettings(), transport, services.service_token, services.catalogue))
     finally:
         services.renderer.close()
+
+
+@wechat_app.command("menu")
+def wechat_menu() -> None:
+    """Create the account's menu (new commitment, my letters, help and language) with WeChat's API."""
+    import asyncio
+    import json
+
+    from bot.wechat.client import WeChatClient
+    from bot.wechat.errors import WeChatError
+    from bot.wechat.menu import menu
+    from bot.wechat.settings import WeChatSettings
+
+    settings = WeChatSettings()
+    if not settings.configured:
+        typer.echo("WeChat is not configured: set WECHAT_APP_ID, WECHAT_APP_SECRET and WECHAT_TOKEN.", err=True)
+        raise typer.Exit(2)
+
+    async def create() -> dict[str, object]:
+        client = WeChatClient(settings)
+        try:
+            return await client.create_menu(menu())
+        finally:
+            await client.aclose()
+
+    try:
+        answer = asyncio.run(create())
+    except WeChatError as error:
+        typer.echo(f"WeChat refused the menu: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"menu created: {json.dumps(answer, ensure_ascii=False)}")
 
 
 @deadlines_app.command("run")
