@@ -56,10 +56,11 @@ class Inbound:
 
     @property
     def dedup_key(self) -> str:
-        """The same for WeChat's retries of one message: its MsgId, or for events who, when and what."""
+        """The same for WeChat's retries of one message: its MsgId, or for events who, when and what
+        (the key too: two different menu clicks within one second are two clicks)."""
         if self.msg_id:
             return f"msg:{self.msg_id}"
-        return f"evt:{self.openid}:{self.created}:{self.kind}"
+        return f"evt:{self.openid}:{self.created}:{self.kind}:{self.event_key or ''}"
 
 
 def fits(text: str) -> bool:

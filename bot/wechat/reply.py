@@ -14,8 +14,7 @@ from html import escape
 from urllib.parse import quote
 
 from bot.stand_in import Choice
-
-LIMIT = 2048  # bytes of UTF-8 in one WeChat text message
+from bot.wechat.protocol import TEXT_LIMIT as LIMIT
 MORE = "wx:more"  # the id of the choice that shows the next page
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
@@ -68,8 +69,10 @@ class RunningWeChat:
 def prepare(
     app: FastAPI, settings: BotSettings, wechat: WeChatSettings, catalogue: Catalogue, service_token: str,
     wechat_transport: httpx.AsyncBaseTransport | None = None, patience: float = PATIENCE,
+    clock: Callable[[], float] = time.time,
 ) -> RunningWeChat:  # fmt: skip
-    """The channel over the API in this process; WeChat's API through `wechat_transport` in tests."""
+    """The channel over the API in this process; in tests, WeChat's API through `wechat_transport`
+    and its time from `clock` (the replay window is checked against it)."""
     api = LinkingApi.connect("http://chengnuo.internal", service_token, transport=httpx.ASGITransport(app=app))
     redis = None
     if settings.redis_url:
@@ -93,15 +96,16 @@ def prepare(
                             i18n=i18n, patience=patience)  # fmt: skip
     channel_box.append(channel)
     courier = WeChatCourier(channel, api, catalogue, i18n, wechat)
-    return RunningWeChat(channel, courier, Protocol(wechat), api)
+    return RunningWeChat(channel, courier, Protocol(wechat, clock=clock), api)
 
 
 def attach(
     app: FastAPI, settings: BotSettings, wechat: WeChatSettings, catalogue: Catalogue, service_token: str,
     wechat_transport: httpx.AsyncBaseTransport | None = None, patience: float = PATIENCE,
+    clock: Callable[[], float] = time.time,
 ) -> RunningWeChat:  # fmt: skip
     """The Account's routes on the app (first, before any page route), and its courier in the lifespan."""
-    running = prepare(app, settings, wechat, catalogue, service_token, wechat_transport, patience)
+    running = prepare(app, settings, wechat, catalogue, service_token, wechat_transport, patience, clock)
     check, receive = _routes(running)
     routes = [APIRoute(PATH, check, methods=["GET"], include_in_schema=False),
               APIRoute(PATH, receive, methods=["POST"], include_in_schema=False)]  # fmt: skip

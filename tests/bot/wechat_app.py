@@ -190,7 +190,7 @@ async def wechat_running(
     bot_settings = BotSettings(CHENGNUO_DATA_DIR=data_dir, PUBLIC_URL=public_url, REDIS_URL=None)
     app = create_app(services.settings, services)
     running = attach(app, bot_settings, settings, services.catalogue, SERVICE_TOKEN,
-                     wechat_transport=fake.transport, patience=patience)  # fmt: skip
+                     wechat_transport=fake.transport, patience=patience, clock=fake.now)  # fmt: skip
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
         try:
             yield WeChatChat(services, running, fake, http, settings)
