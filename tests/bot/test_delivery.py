@@ -197,7 +197,7 @@ async def submitted(api: ApiClient, catalogue: Catalogue, code: str, user: int |
     """A letter signed in Telegram by `user` (None: signed some other way), through the API."""
     item = catalogue.items[code]
     submission = submission_for(item, lang)
-    signature = submission.signature.model_copy(update={"telegram_user_id": user})
+    signature = submission.signature.model_copy(update={"channel_user": None if user is None else str(user)})
     submission = submission.model_copy(update={"signature": signature})
     signature = signature.model_copy(update={"content_hash": submission_hash(submission, item)})
     made = await api.submit(body(submission.model_copy(update={"signature": signature})), key())
@@ -358,7 +358,7 @@ async def test_the_courier_never_sends_more_than_30_a_second_or_1_a_second_to_on
             payload = {"number": number, "item_code": "SFJ-001", "from_status": "signed", "to_status": "accepted",
                        "reason": "", "language": "zh"}  # fmt: skip
             session.add(OutboxMessage(
-                letter_id=letter.id, telegram_user_id=chat, kind="status_changed",
+                letter_id=letter.id, channel="telegram", channel_user=str(chat), kind="status_changed",
                 dedup_key=f"pacing:{n}", payload=json.dumps(payload), created_at=api_clock.now(),
             ))  # fmt: skip
         session.commit()
@@ -435,7 +435,7 @@ async def test_letters_without_a_chat_and_unknown_kinds_are_acked_without_sendin
     with write_session(api_services) as session:
         letter = session.exec(select(LetterRecord).where(LetterRecord.number == paper)).one()
         assert letter.id is not None
-        session.add(OutboxMessage(letter_id=letter.id, telegram_user_id=810000012, kind="horoscope", dedup_key="x",
+        session.add(OutboxMessage(letter_id=letter.id, channel="telegram", channel_user="810000012", kind="horoscope", dedup_key="x",
                                   payload="{}", created_at=api_clock.now()))  # fmt: skip
         session.commit()
 
