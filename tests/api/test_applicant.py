@@ -61,9 +61,7 @@ async def test_only_the_signer_and_only_their_free_supplement_uploads(
 ) -> None:
     number = await submitted(client, services, "SCJG-001")
     mine = await upload_id(client, purpose="supplement")
-    stranger = await client.post(
-        f"/api/letters/{number}/supplements", json={**acting(STRANGER), "upload_ids": [mine]}
-    )
+    stranger = await client.post(f"/api/letters/{number}/supplements", json={**acting(STRANGER), "upload_ids": [mine]})
     assert (stranger.status_code, stranger.json()["code"]) == (404, "not_found")
 
     theirs = await upload_id(client, purpose="supplement", user=STRANGER)
@@ -125,9 +123,7 @@ async def test_the_signer_objects_to_a_published_letter(client: httpx.AsyncClien
 
 async def test_objections_are_for_the_signer_of_a_public_letter(client: httpx.AsyncClient, services: Services) -> None:
     public = await submitted(client, services, "SCJG-002")
-    stranger = await client.post(
-        f"/api/letters/{public}/objections", json={**acting(STRANGER), "text": "不对"}
-    )
+    stranger = await client.post(f"/api/letters/{public}/objections", json={**acting(STRANGER), "text": "不对"})
     assert (stranger.status_code, stranger.json()["code"]) == (404, "not_found")
     for text in ("", "字" * 1001):
         answer = await client.post(f"/api/letters/{public}/objections", json={**acting(SIGNER), "text": text})
@@ -136,7 +132,5 @@ async def test_objections_are_for_the_signer_of_a_public_letter(client: httpx.As
     private = await submitted(client, services, "SFJ-001")
     answer = await client.post(f"/api/letters/{private}/objections", json={**acting(SIGNER), "text": "不对"})
     assert (answer.status_code, answer.json()["code"]) == (409, "objection.not_public")
-    unknown = await client.post(
-        "/api/letters/SFJ-2026-999999/objections", json={**acting(SIGNER), "text": "x"}
-    )
+    unknown = await client.post("/api/letters/SFJ-2026-999999/objections", json={**acting(SIGNER), "text": "x"})
     assert unknown.status_code == 404

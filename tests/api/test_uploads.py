@@ -37,7 +37,9 @@ async def test_a_file_is_known_by_its_content_and_stored_encrypted(
     assert data[:8] not in on_disk and files.read(made["upload_id"]) == data
     with Session(services.engine) as session:
         row = session.get(Upload, made["upload_id"])
-        assert row is not None and (row.channel, row.channel_user) == ("telegram", "100000001") and row.letter_id is None
+        assert (
+            row is not None and (row.channel, row.channel_user) == ("telegram", "100000001") and row.letter_id is None
+        )
 
 
 @pytest.mark.parametrize(

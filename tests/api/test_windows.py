@@ -193,7 +193,9 @@ async def test_a_deficient_letter_is_completed_only_after_its_supplement(
 async def test_the_applicant_withdraws_through_the_bot(client: httpx.AsyncClient, services: Services) -> None:
     made = await submitted(client, services, "SFJ-001")
     url = f"/api/letters/{made['number']}/transitions"
-    stranger = await client.post(url, json={"to": "withdrawn", "reason": "x", "channel": "telegram", "channel_user": "42"})
+    stranger = await client.post(
+        url, json={"to": "withdrawn", "reason": "x", "channel": "telegram", "channel_user": "42"}
+    )
     assert stranger.status_code == 404  # another Telegram user: as if the letter did not exist
     unexplained = await client.post(url, json={"to": "withdrawn", "channel": "telegram", "channel_user": "100000001"})
     assert (unexplained.status_code, unexplained.json()["code"]) == (422, "transition.reason_required")
@@ -201,7 +203,9 @@ async def test_the_applicant_withdraws_through_the_bot(client: httpx.AsyncClient
         url, json={"to": "withdrawn", "reason": "改为提交证明", "channel": "telegram", "channel_user": "100000001"}
     )
     assert withdrawn.status_code == 201 and withdrawn.json()["actor"] == "applicant:telegram:100000001"
-    again = await client.post(url, json={"to": "withdrawn", "reason": "x", "channel": "telegram", "channel_user": "100000001"})
+    again = await client.post(
+        url, json={"to": "withdrawn", "reason": "x", "channel": "telegram", "channel_user": "100000001"}
+    )
     assert (again.status_code, again.json()["code"]) == (409, "transition.not_allowed")
 
 
@@ -215,7 +219,9 @@ async def test_the_outbox_survives_a_bot_that_dies_between_lease_and_ack(
     def mine(leased: list[dict[str, object]]) -> list[dict[str, object]]:
         return [m for m in leased if m["payload"]["number"] == made["number"]]  # type: ignore[index]
 
-    first = mine((await client.get("/api/outbox", params={"channel": "telegram", "limit": 100, "lease_seconds": 5})).json())
+    first = mine(
+        (await client.get("/api/outbox", params={"channel": "telegram", "limit": 100, "lease_seconds": 5})).json()
+    )
     assert len(first) == 1
     # the bot dies here; while the lease holds nobody else gets the message
     assert mine((await client.get("/api/outbox", params={"channel": "telegram", "limit": 100})).json()) == []

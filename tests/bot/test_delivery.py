@@ -37,6 +37,7 @@ from bot.pacing import MonotonicClock, Pacer
 from bot.settings import BotSettings
 from forms import clock as api_clock
 from forms.catalogue import Catalogue
+from forms.channels import ChannelUser
 from forms.languages import Lang
 from forms.submission import submission_hash
 from forms.workdays import working_days_until
@@ -255,7 +256,7 @@ async def test_the_reason_for_a_change_is_given(
     courier: Courier, telegram: Telegram, api: ApiClient, catalogue: Catalogue
 ) -> None:
     number = await submitted(api, catalogue, "SFJ-001", 810000003)
-    await api.withdraw(number, 810000003)  # the API words this reason itself: it is translated
+    await api.withdraw(number, ChannelUser.telegram(810000003))  # the API words this reason itself: it is translated
     assert await courier.deliver_once() == 1
     [text] = telegram.accepted_in(810000003)
     assert text.splitlines()[1:] == ["原因：申请人撤回承诺", "承诺已撤回，事项不再按承诺办理。"]
