@@ -72,10 +72,8 @@ async def test_the_form_is_checked(client: httpx.AsyncClient, services: Services
     biggest = await upload(client, user=ChannelUser.telegram(2**63 - 1))
     assert biggest.status_code == 201
     clerk = await bearer(client, *make_staff(services, departments=("GAJ",)))
-    as_staff = await client.post(
-        "/api/uploads", files={"file": ("a.pdf", PDF)}, data={"channel": "telegram", "channel_user": "1", "purpose": "supplement"},
-        headers=clerk,
-    )  # fmt: skip
+    form = {"channel": "telegram", "channel_user": "1", "purpose": "supplement"}
+    as_staff = await client.post("/api/uploads", files={"file": ("a.pdf", PDF)}, data=form, headers=clerk)
     assert (as_staff.status_code, as_staff.json()["code"]) == (401, "unauthorized")
 
 

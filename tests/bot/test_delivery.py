@@ -436,8 +436,8 @@ async def test_letters_without_a_chat_and_unknown_kinds_are_acked_without_sendin
     with write_session(api_services) as session:
         letter = session.exec(select(LetterRecord).where(LetterRecord.number == paper)).one()
         assert letter.id is not None
-        session.add(OutboxMessage(letter_id=letter.id, channel="telegram", channel_user="810000012", kind="horoscope", dedup_key="x",
-                                  payload="{}", created_at=api_clock.now()))  # fmt: skip
+        session.add(OutboxMessage(letter_id=letter.id, channel="telegram", channel_user="810000012", kind="horoscope",
+                                  dedup_key="x", payload="{}", created_at=api_clock.now()))  # fmt: skip
         session.commit()
 
     assert await courier.deliver_once() == 0
