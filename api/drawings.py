@@ -1,4 +1,4 @@
-"""Drawn signatures waiting for their letter: one encrypted file per (Telegram user, content hash)."""
+"""Drawn signatures waiting for their letter: one encrypted file per (channel user, content hash)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 from api.pii import Vault
 from forms import clock
+from forms.channels import ChannelUser
 from forms.files import write_durably
 
 
@@ -22,29 +23,29 @@ class DrawingStore:
     def __init__(self, root: Path, vault: Vault) -> None:
         self.root, self.vault = root, vault
 
-    def path(self, telegram_user_id: int, content_hash: str) -> Path:
-        name = self.vault.lookup_hash(f"drawn signature {telegram_user_id} {content_hash}")
+    def path(self, who: ChannelUser, content_hash: str) -> Path:
+        name = self.vault.lookup_hash(f"drawn signature {who} {content_hash}")
         return self.root / name[:2] / name
 
-    def put(self, telegram_user_id: int, content_hash: str, png: bytes) -> None:
+    def put(self, who: ChannelUser, content_hash: str, png: bytes) -> None:
         """Store the drawing; written whole or not at all, so a reader never sees half of it."""
         record = {
-            "telegram_user_id": telegram_user_id,
+            "user": str(who),
             "content_hash": content_hash,
             "stored_at": clock.now().isoformat(),
             "image_png": base64.b64encode(png).decode(),
         }
-        write_durably(self.path(telegram_user_id, content_hash), self.vault.encrypt(json.dumps(record)))
+        write_durably(self.path(who, content_hash), self.vault.encrypt(json.dumps(record)))
 
-    def get(self, telegram_user_id: int, content_hash: str) -> bytes | None:
+    def get(self, who: ChannelUser, content_hash: str) -> bytes | None:
         """The drawing, or None when there is none for this user and letter."""
         try:
-            blob = self.path(telegram_user_id, content_hash).read_bytes()
+            blob = self.path(who, content_hash).read_bytes()
         except FileNotFoundError:
             return None
         record = json.loads(self.vault.decrypt(blob))
         # the pair is inside the ciphertext too: a file copied under another name is not accepted
-        if (record["telegram_user_id"], record["content_hash"]) != (telegram_user_id, content_hash):
+        if (record.get("user"), record["content_hash"]) != (str(who), content_hash):
             return None
         return base64.b64decode(record["image_png"])
 

@@ -12,6 +12,8 @@ import re
 from datetime import datetime, timedelta
 from urllib.parse import parse_qsl
 
+from forms.channels import ChannelUser
+
 MAX_LENGTH = 8192  # a real initData is well under 2 KB even with a photo URL
 CLOCK_SKEW = timedelta(minutes=5)  # an auth_date slightly ahead of our clock is not an attack
 _HASH = re.compile(r"[0-9a-f]{64}")
@@ -21,8 +23,8 @@ class InitDataRefused(ValueError):
     """Missing, malformed, forged, or older than the maximum age."""
 
 
-def telegram_user_id(init_data: str, *, bot_token: str, max_age: int, now: datetime) -> int:
-    """The Telegram user id of a genuine initData at most `max_age` seconds old."""
+def init_data_user(init_data: str, *, bot_token: str, max_age: int, now: datetime) -> ChannelUser:
+    """The Telegram user of a genuine initData at most `max_age` seconds old."""
     # aiogram's Telegram types take some 120 MB: loaded by a server that serves Telegram, not by every one
     from aiogram.utils.web_app import check_webapp_signature, parse_webapp_init_data
 
@@ -50,4 +52,4 @@ def telegram_user_id(init_data: str, *, bot_token: str, max_age: int, now: datet
         raise InitDataRefused("too old")
     if data.user is None:  # opened from something other than a button of our bot's chat
         raise InitDataRefused("no user")
-    return data.user.id
+    return ChannelUser.telegram(data.user.id)

@@ -15,6 +15,7 @@ from aiogram.types import BotCommand, ErrorEvent, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
+from bot import channel_user
 from bot.client import ApiClient
 from bot.i18n import LanguageMiddleware, RightToLeft, make_i18n
 from bot.keyboards import home_row, markup
@@ -58,6 +59,7 @@ def build_dispatcher(
     dispatcher = Dispatcher(
         storage=storage, events_isolation=isolation, api=api, catalogue=catalogue, settings=settings, background=set()
     )
+    channel_user.setup(dispatcher)
     LanguageMiddleware(i18n).setup(dispatcher)
     dispatcher.include_routers(*(module.build() for module in (start, items, notice, filling, signing, letters, stale)))
     dispatcher.errors.register(_apologise)

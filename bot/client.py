@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from forms.channels import Channel, ChannelUser, acting
 from forms.notifications import Notification
 from forms.public import CreditAnswer, EventPublic, LetterPublic, Submitted
 from forms.statuses import Status
@@ -77,28 +78,25 @@ class ApiClient:
         answer = await self._call("POST", "/api/letters", json=submission, headers={"Idempotency-Key": key})
         return Submitted.model_validate(answer.json())
 
-    async def upload(self, telegram_user_id: int, purpose: str, name: str, content: bytes) -> str:
+    async def upload(self, who: ChannelUser, purpose: str, name: str, content: bytes) -> str:
         """Store an authorisation or a supplement; its upload id goes into the letter or the hand-in."""
         answer = await self._call(
-            "POST",
-            "/api/uploads",
-            data={"telegram_user_id": str(telegram_user_id), "purpose": purpose},
-            files={"file": (name, content)},
+            "POST", "/api/uploads", data={**acting(who), "purpose": purpose}, files={"file": (name, content)}
         )
         return str(answer.json()["upload_id"])
 
-    async def drawn_signature(self, telegram_user_id: int, content_hash: str) -> bytes | None:
+    async def drawn_signature(self, who: ChannelUser, content_hash: str) -> bytes | None:
         """The signature drawn in the Mini App for this content, if the applicant drew one."""
         try:
-            answer = await self._call("GET", f"/api/signatures/{telegram_user_id}/{content_hash}")
+            answer = await self._call("GET", f"/api/signatures/{who.channel.value}/{who.user}/{content_hash}")
         except ApiRefused as refused:
             if refused.status == 404:
                 return None
             raise
         return base64.b64decode(answer.json()["image_png"])
 
-    async def letters_of(self, telegram_user_id: int) -> list[LetterPublic]:
-        answer = await self._call("GET", "/api/letters", params={"telegram_user_id": telegram_user_id, "per_page": 20})
+    async def letters_of(self, who: ChannelUser) -> list[LetterPublic]:
+        answer = await self._call("GET", "/api/letters", params={**acting(who), "per_page": 20})
         return [LetterPublic.model_validate(item) for item in answer.json()["items"]]
 
     async def letter(self, number: str) -> LetterPublic:
@@ -111,20 +109,22 @@ class ApiClient:
         answer = await self._call("GET", f"/api/letters/{number}/events")
         return [EventPublic.model_validate(item) for item in answer.json()]
 
-    async def withdraw(self, number: str, telegram_user_id: int) -> None:
-        body = {"to": Status.withdrawn, "reason": "申请人撤回承诺", "telegram_user_id": telegram_user_id}
+    async def withdraw(self, number: str, who: ChannelUser) -> None:
+        body = {"to": Status.withdrawn, "reason": "申请人撤回承诺", **acting(who)}
         await self._call("POST", f"/api/letters/{number}/transitions", json=body)
 
-    async def hand_in(self, number: str, telegram_user_id: int, upload_ids: list[str], note: str = "") -> None:
-        body = {"telegram_user_id": telegram_user_id, "upload_ids": upload_ids, "note": note}
+    async def hand_in(self, number: str, who: ChannelUser, upload_ids: list[str], note: str = "") -> None:
+        body = {**acting(who), "upload_ids": upload_ids, "note": note}
         await self._call("POST", f"/api/letters/{number}/supplements", json=body)
 
-    async def object_to(self, number: str, telegram_user_id: int, text: str) -> None:
-        body = {"telegram_user_id": telegram_user_id, "text": text}
+    async def object_to(self, number: str, who: ChannelUser, text: str) -> None:
+        body = {**acting(who), "text": text}
         await self._call("POST", f"/api/letters/{number}/objections", json=body)
 
-    async def lease(self, limit: int = 30, lease_seconds: int = 60) -> list[Notification]:
-        answer = await self._call("GET", "/api/outbox", params={"limit": limit, "lease_seconds": lease_seconds})
+    async def lease(self, channel: Channel, limit: int = 30, lease_seconds: int = 60) -> list[Notification]:
+        """Up to `limit` of the channel's pending notices, leased for `lease_seconds`."""
+        params = {"channel": channel.value, "limit": limit, "lease_seconds": lease_seconds}
+        answer = await self._call("GET", "/api/outbox", params=params)
         return [Notification.model_validate(item) for item in answer.json()]
 
     async def ack(self, notification: Notification) -> None:

@@ -32,6 +32,7 @@ from bot.limits import waits_out_retry_after
 from bot.notices import word
 from bot.pacing import Clock, MonotonicClock, Pacer
 from forms.catalogue import Catalogue
+from forms.channels import Channel
 from forms.notifications import Notification
 
 log = logging.getLogger(__name__)
@@ -93,12 +94,12 @@ class Courier:
         waits_out_retry_after.set(False)  # this task paces itself: every 429 comes to it
         await self.pacer.resumed()  # a lease taken while paused would only run out unused
         leased_at = self.clock.now()
-        notifications = await self.api.lease(self.batch, self.lease_seconds)
+        notifications = await self.api.lease(Channel.telegram, self.batch, self.lease_seconds)
         # stop sending early enough that the ack still lands inside the lease
         deadline = leased_at + self.lease_seconds - min(5.0, self.lease_seconds / 5)
         chats: dict[int | None, list[Notification]] = {}
         for notification in notifications:
-            chats.setdefault(notification.telegram_user_id, []).append(notification)
+            chats.setdefault(_chat(notification), []).append(notification)
         async with asyncio.TaskGroup() as group:
             tasks = [group.create_task(self._deliver_chat(chat, queue, deadline)) for chat, queue in chats.items()]
         result = Round(leased=len(notifications))
@@ -145,7 +146,7 @@ class Courier:
         """One chat's notifications in order; what cannot go now stays, with everything after it."""
         result = Round()
         for place, notification in enumerate(queue):
-            if chat_id is None:  # a letter not signed through Telegram: nobody to tell here
+            if chat_id is None:  # a letter whose signer Telegram did not name: nobody to tell
                 outcome = Outcome.dropped
             else:
                 outcome = await self._deliver(chat_id, notification, deadline)
@@ -215,6 +216,13 @@ class Courier:
     async def _ack_all(self, notifications: Iterable[Notification]) -> None:
         for notification in notifications:
             await self._ack(notification)
+
+
+def _chat(notification: Notification) -> int | None:
+    """The Telegram chat to tell: the private chat with the user, whose id is the user's."""
+    if notification.channel is not Channel.telegram or notification.channel_user is None:
+        return None
+    return int(notification.channel_user)
 
 
 async def deliver_once(

@@ -11,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.client import ApiClient, ApiRefused, ApiUnavailable
 from bot.labels import STORAGE_FULL, refusal
+from forms.channels import ChannelUser
 
 MAX_UPLOAD = 10 * 2**20  # the API's limit; Telegram lets bots download up to 20 MB
 ACCEPTED = {"application/pdf", "image/jpeg", "image/png"}
@@ -42,16 +43,16 @@ async def incoming_file(message: Message, bot: Bot) -> Incoming | None:
     return Incoming(name, content) if 0 < len(content) <= MAX_UPLOAD else None
 
 
-async def receive_upload(message: Message, bot: Bot, api: ApiClient, purpose: str) -> str | None:
+async def receive_upload(message: Message, bot: Bot, api: ApiClient, who: ChannelUser, purpose: str) -> str | None:
     """The message's file stored by the API (its upload id), or None after telling the applicant why not."""
     incoming = await incoming_file(message, bot)
-    if incoming is None or message.from_user is None:
+    if incoming is None:
         await message.answer(
             _("文件太大或格式不对：请发送不超过 {size} MB 的照片或 PDF。").format(size=MAX_UPLOAD // 2**20)
         )
         return None
     try:
-        return await api.upload(message.from_user.id, purpose, incoming.name, incoming.content)
+        return await api.upload(who, purpose, incoming.name, incoming.content)
     except ApiUnavailable as unavailable:
         if unavailable.code == STORAGE_FULL:
             await message.answer(_("文件没有保存：服务器的存储空间已满，请稍后再发送一次。"))

@@ -8,17 +8,17 @@ import hashlib
 import json
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from forms.catalogue.models import ApplicantKind, CommitmentType
+from forms.channels import USER_MAX, Channel, ChannelUser, user_problem
 from forms.languages import I18nText, Lang
 from forms.signature_image import BadSignatureImage, png_size
 from forms.validation.documents import IdType as IdType  # the letter's parties name their document kind
 from forms.validation.printed import LETTER_NUMBER_PATTERN as LETTER_NUMBER_PATTERN
 from forms.validation.printed import VERIFY_CODE_PATTERN
-
-TELEGRAM_ID_MAX = 2**63 - 1  # a signed 64-bit column; Telegram's ids use at most 52 bits
 
 
 class Person(BaseModel):
@@ -57,11 +57,37 @@ class SignatureEvidence(BaseModel):
     method: SignatureMethod
     signed_at: datetime
     typed_name: str
-    telegram_user_id: int | None = Field(default=None, ge=1, le=TELEGRAM_ID_MAX)
-    channel: str = "telegram"
+    channel: Channel  # where it was signed
+    channel_user: str | None = Field(default=None, max_length=USER_MAX)  # who, there; None: nobody to tell
     content_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
     notice_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
     image_png: bytes | None = None  # the drawn signature
+
+    @model_validator(mode="before")
+    @classmethod
+    def _telegram_user_id(cls, value: Any) -> Any:
+        """Letters stored before channels had users name theirs as `telegram_user_id`, an int."""
+        if isinstance(value, dict) and "telegram_user_id" in value:
+            value = dict(value)
+            legacy = value.pop("telegram_user_id")
+            value.setdefault("channel", Channel.telegram.value)
+            if legacy is not None and value.get("channel_user") is None:
+                value["channel_user"] = str(legacy)
+        return value
+
+    @model_validator(mode="after")
+    def _user_of_channel(self) -> Self:
+        problem = None if self.channel_user is None else user_problem(self.channel, self.channel_user)
+        if problem is not None:
+            raise ValueError(problem)
+        return self
+
+    @property
+    def who(self) -> ChannelUser | None:
+        """The user who signed, if the channel told us."""
+        if self.channel_user is None:
+            return None
+        return ChannelUser(channel=self.channel, user=self.channel_user)
 
     @field_validator("image_png", mode="before")
     @classmethod

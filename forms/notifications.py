@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from forms.channels import Channel
 from forms.languages import Lang
 from forms.public import examples
 from forms.statuses import Status
@@ -53,7 +54,8 @@ class Notification(BaseModel):
             "id": 17,
             "lease_token": "q3Jx0vW8bN5cT1yR2mKp4A",
             "leased_until": "2026-11-25T03:31:00Z",
-            "telegram_user_id": 100000001,
+            "channel": "telegram",
+            "channel_user": "100000001",
             "kind": "status_changed",
             "payload": {
                 "kind": "status_changed",
@@ -71,7 +73,8 @@ class Notification(BaseModel):
     id: int
     lease_token: str
     leased_until: datetime
-    telegram_user_id: int | None
+    channel: Channel  # the letter's: only that channel's courier leases it
+    channel_user: str | None  # whom to tell there; None: the letter has nobody to tell
     kind: NotificationKind
     payload: Payload
     attempts: int

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from forms import clock
 from forms.catalogue.models import ApplicantKind, FieldKind, Item
+from forms.channels import ChannelUser
 from forms.checks import answer as field_answer
 from forms.checks import documents_for, latest_supplement_date
 from forms.languages import I18nText, Lang
@@ -287,7 +288,7 @@ def signed(
     letter: dict[str, Any],
     *,
     typed_name: str,
-    telegram_user_id: int,
+    who: ChannelUser,
     signed_at: datetime,
     image_png: bytes | None = None,
 ) -> dict[str, Any]:
@@ -296,7 +297,8 @@ def signed(
         "method": "drawn" if image_png else "typed",
         "signed_at": signed_at,
         "typed_name": typed_name,
-        "telegram_user_id": telegram_user_id,
+        "channel": who.channel.value,
+        "channel_user": who.user,
         "content_hash": content_hash_of(item, letter),
         "notice_hash": letter["notice_hash"],
         "image_png": image_png,
@@ -311,6 +313,7 @@ def content_hash_of(item: Item, letter: dict[str, Any]) -> str:
         "method": "typed",
         "signed_at": clock.now(),
         "typed_name": "-",
+        "channel": "telegram",  # outside the hash, like the rest of the signature
         "content_hash": "0" * 64,
         "notice_hash": letter["notice_hash"],
     }

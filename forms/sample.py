@@ -8,6 +8,7 @@ from stdnum.cn import ric, uscc
 
 from forms import clock
 from forms.catalogue.models import ApplicantKind, FieldKind, Item, ItemField
+from forms.channels import Channel
 from forms.checks import latest_supplement_date
 from forms.i18n import gettext_for
 from forms.kyrgyz_arabic import to_arabic
@@ -84,7 +85,8 @@ def sample_letter(item: Item, lang: Lang, *, now: datetime | None = None) -> Let
         method=SignatureMethod.typed,
         signed_at=now,
         typed_name=name if kind is ApplicantKind.person else SAMPLE_ORGANISATION,
-        telegram_user_id=100000001,
+        channel=Channel.telegram,
+        channel_user="100000001",
         content_hash=letter.content_hash(),
         notice_hash=item.notice_hash,
     )

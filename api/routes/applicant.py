@@ -1,4 +1,4 @@
-"""The applicant's own acts on a signed letter (the bot's token, for the Telegram user who signed)
+"""The applicant's own acts on a signed letter (a bot's token, for the channel user who signed)
 and what the windows see of them: supplements handed in, objections, the files attached."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, select
 
 from api.callers import Caller
@@ -15,42 +15,52 @@ from api.deps import CallerDep, ServiceAuth, SessionDep, StaffDep, WriteSessionD
 from api.errors import ErrorBody, not_found
 from api.routes.letters import NumberPath
 from api.services.applicant import NOTE_MAX, hand_in_supplement, object_to
-from api.services.finding import load_letter
+from api.services.finding import load_letter, signed_by
 from api.services.uploads import UPLOAD_ID_PATTERN, UploadPurpose
 from api.store import LetterRecord, Objection, Upload
 from api.views import EventPublic
-from forms.letter import TELEGRAM_ID_MAX
+from forms.channels import ActingUser, ChannelUser
 
 router = APIRouter(prefix="/api/letters", tags=["letters"])
 ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorBody} for code in (401, 403, 404, 409, 422)}
-TelegramUserId = Annotated[
-    int, Field(ge=1, le=TELEGRAM_ID_MAX, description="the Telegram user acting: the one who signed the letter")
-]
 UploadId = Annotated[str, Field(pattern=UPLOAD_ID_PATTERN)]
 EXAMPLE_UPLOAD = "up_q3Vx0m5TQ7nJb1kR8sWfAg"
 
 
-class SupplementHandIn(BaseModel):
-    telegram_user_id: TelegramUserId
+class SupplementHandIn(ActingUser):
+    """Handed in by the channel user who signed the letter (`channel`, `channel_user`)."""
+
     upload_ids: list[UploadId] = Field(min_length=1, max_length=10, description="uploads of purpose supplement")
     note: str = Field(default="", max_length=NOTE_MAX)
 
-    model_config = {
-        "extra": "forbid",
-        "json_schema_extra": {
-            "examples": [{"telegram_user_id": 100000001, "upload_ids": [EXAMPLE_UPLOAD], "note": "营业执照复印件"}]
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "channel": "telegram",
+                    "channel_user": "100000001",
+                    "upload_ids": [EXAMPLE_UPLOAD],
+                    "note": "营业执照复印件",
+                }
+            ]
         },
-    }
+    )
 
 
-class ObjectionRaised(BaseModel):
-    telegram_user_id: TelegramUserId
+class ObjectionRaised(ActingUser):
+    """Raised by the channel user who signed the letter (`channel`, `channel_user`)."""
+
     text: str = Field(min_length=1, max_length=1000)
 
-    model_config = {
-        "extra": "forbid",
-        "json_schema_extra": {"examples": [{"telegram_user_id": 100000001, "text": "公示的承诺事项名称有误"}]},
-    }
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"channel": "wechat", "channel_user": "oX3k_2bQ9rTn5LmA8vYc1dFe7GhZ", "text": "公示的承诺事项名称有误"}
+            ]
+        },
+    )
 
 
 class ObjectionPublic(BaseModel):
@@ -105,10 +115,10 @@ class Attachment(BaseModel):
                    created_at=upload.created_at)  # fmt: skip
 
 
-def _signed_by(session: Session, number: str, telegram_user_id: int) -> LetterRecord:
-    """The letter, if this Telegram user signed it: anyone else's is as if absent."""
+def _signed_by(session: Session, number: str, who: ChannelUser) -> LetterRecord:
+    """The letter, if this user of this channel signed it: anyone else's is as if absent."""
     record = load_letter(session, number, Caller())
-    if record.telegram_user_id != telegram_user_id:
+    if not signed_by(record, who):
         raise not_found("letter")
     return record
 
@@ -125,14 +135,9 @@ def hand_in(number: NumberPath, supplement: SupplementHandIn, session: WriteSess
 
     409 supplement.not_due (nothing is missing), supplement.closed (the letter is past that);
     422 upload.unknown (not this user's supplement upload, or attached already)."""
-    record = _signed_by(session, number, supplement.telegram_user_id)
-    event = hand_in_supplement(
-        session,
-        record,
-        telegram_user_id=supplement.telegram_user_id,
-        upload_ids=supplement.upload_ids,
-        note=supplement.note,
-    )
+    who = supplement.who
+    record = _signed_by(session, number, who)
+    event = hand_in_supplement(session, record, who=who, upload_ids=supplement.upload_ids, note=supplement.note)
     return EventPublic.model_validate(event, from_attributes=True)
 
 
@@ -145,8 +150,9 @@ def hand_in(number: NumberPath, supplement: SupplementHandIn, session: WriteSess
 )
 def raise_objection(number: NumberPath, objection: ObjectionRaised, session: WriteSessionDep) -> ObjectionPublic:
     """An objection (异议) to a published letter, kept for its window; 409 objection.not_public."""
-    record = _signed_by(session, number, objection.telegram_user_id)
-    stored = object_to(session, record, telegram_user_id=objection.telegram_user_id, text=objection.text)
+    who = objection.who
+    record = _signed_by(session, number, who)
+    stored = object_to(session, record, who=who, text=objection.text)
     return ObjectionPublic.model_validate(stored, from_attributes=True)
 
 

@@ -1,4 +1,7 @@
-"""Notifications for applicants: leased to the bot, acknowledged once Telegram accepted them.
+"""Notifications for applicants: leased to each channel's courier, acknowledged once delivered.
+
+A courier leases its own channel's only (Telegram's bot, WeChat's): a notice goes where its letter
+was signed, to the user who signed it there.
 
 At least once: a message leased and never acknowledged (the bot died) is leased again when its
 lease runs out. The bot delivers, then acknowledges with the lease's token.
@@ -21,6 +24,7 @@ from api.deps import ServiceAuth, WriteSessionDep
 from api.errors import ApiError, ErrorBody, not_found
 from api.store import OutboxMessage
 from forms import clock
+from forms.channels import Channel
 from forms.notifications import Notification
 
 log = logging.getLogger(__name__)
@@ -34,14 +38,16 @@ class Ack(BaseModel):
 @router.get("", response_model=list[Notification], responses={401: {"model": ErrorBody}})
 def lease(
     session: WriteSessionDep,
+    channel: Annotated[Channel, Query(description="the courier's channel: only its notices are leased")],
     limit: Annotated[int, Query(ge=1, le=100)] = 30,
     lease_seconds: Annotated[int, Query(ge=5, le=3600)] = 60,
 ) -> list[Notification]:
-    """Lease up to `limit` pending messages, oldest first, for `lease_seconds`."""
+    """Lease up to `limit` pending messages of the channel, oldest first, for `lease_seconds`."""
     now = clock.now()
     pending = session.exec(
         select(OutboxMessage)
         .where(col(OutboxMessage.acked_at).is_(None))
+        .where(col(OutboxMessage.channel) == channel.value)
         .where(or_(col(OutboxMessage.leased_until).is_(None), col(OutboxMessage.leased_until) < now))
         .order_by(col(OutboxMessage.id))
         .limit(limit)
@@ -66,7 +72,8 @@ def _notification(message: OutboxMessage, token: str, until: datetime) -> Notifi
         id=message.id or 0,
         lease_token=token,
         leased_until=until,
-        telegram_user_id=message.telegram_user_id,
+        channel=Channel(message.channel),
+        channel_user=message.channel_user,
         kind=message.kind,
         payload={"kind": message.kind, **json.loads(message.payload)},
         attempts=message.attempts,

@@ -14,9 +14,9 @@ from api.deps import ServiceAuth, ServicesDep
 from api.drawings import DrawingStore
 from api.errors import ApiError, ErrorBody, not_found
 from api.runtime import Services
-from api.telegram import InitDataRefused, telegram_user_id
+from api.telegram import InitDataRefused, init_data_user
 from forms import clock
-from forms.letter import TELEGRAM_ID_MAX
+from forms.channels import USER_MAX, Channel, ChannelUser, user_problem
 from forms.signature_image import MAX_BYTES, BadSignatureImage, checked_png
 
 router = APIRouter(prefix="/api/signatures", tags=["signatures"])
@@ -61,13 +61,13 @@ InitDataHeader = Annotated[
 ]
 
 
-async def mini_app_user(services: ServicesDep, init_data: InitDataHeader = None) -> int:
+async def mini_app_user(services: ServicesDep, init_data: InitDataHeader = None) -> ChannelUser:
     """The Telegram user the initData proves, checked before the body is looked at."""
     token = services.settings.telegram_bot_token
     if token is None:
         raise ApiError(503, "signature.unavailable", "drawn signatures are off: no Telegram bot token is configured")
     try:
-        return telegram_user_id(
+        return init_data_user(
             init_data or "",
             bot_token=token.get_secret_value(),
             max_age=services.settings.init_data_max_age,
@@ -77,7 +77,7 @@ async def mini_app_user(services: ServicesDep, init_data: InitDataHeader = None)
         raise ApiError(401, "signature.init_data", f"the Mini App's initData is not accepted: {refused}") from None
 
 
-MiniAppUser = Annotated[int, Depends(mini_app_user)]
+MiniAppUser = Annotated[ChannelUser, Depends(mini_app_user)]
 
 
 def drawings(services: Services) -> DrawingStore:
@@ -103,18 +103,24 @@ async def store_drawing(drawn: DrawnSignature, user: MiniAppUser, services: Serv
 
 
 @router.get(
-    "/{telegram_user_id}/{content_hash}",
+    "/{channel}/{channel_user}/{content_hash}",
     response_model=Drawing,
     dependencies=[ServiceAuth],
-    responses={401: {"model": ErrorBody}, 404: {"model": ErrorBody}},
+    responses={code: {"model": ErrorBody} for code in (401, 404, 422)},
 )
 async def fetch_drawing(
-    telegram_user_id: Annotated[int, Path(ge=1, le=TELEGRAM_ID_MAX, examples=[100000001])],
+    channel: Annotated[Channel, Path(examples=["telegram"])],
+    channel_user: Annotated[str, Path(max_length=USER_MAX, examples=["100000001"])],
     content_hash: Annotated[str, Path(pattern=HASH, examples=[EXAMPLE_HASH])],
     services: ServicesDep,
 ) -> Drawing:
-    """The drawing the applicant made for this letter, once they say they have drawn."""
-    png = await run_in_threadpool(drawings(services).get, telegram_user_id, content_hash)
+    """The drawing the applicant made for this letter, once they say they have drawn; 422
+    signature.user when channel_user is not a user of that channel."""
+    problem = user_problem(channel, channel_user)
+    if problem is not None:
+        raise ApiError(422, "signature.user", problem)
+    who = ChannelUser(channel=channel, user=channel_user)
+    png = await run_in_threadpool(drawings(services).get, who, content_hash)
     if png is None:
         raise not_found("drawing for this user and letter")
     return Drawing(image_png=base64.b64encode(png).decode())

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Self
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from api.deps import CallerDep, SessionDep, WriteSessionDep
 from api.errors import ApiError, ErrorBody
 from api.routes.letters import NumberPath
-from api.services.finding import load_letter
+from api.services.finding import load_letter, signed_by
 from api.services.transitions import move
 from api.views import EventPublic
 from forms.catalogue import CommitmentType
-from forms.letter import TELEGRAM_ID_MAX
+from forms.channels import USER_MAX, Channel, ChannelUser, optional_user
 from forms.public import examples
 from forms.statuses import Actor, Status, next_moves
 
@@ -25,16 +25,31 @@ ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorBody} for cod
 class Transition(BaseModel):
     to: Status
     reason: Annotated[str, Field(max_length=500)] = ""
-    telegram_user_id: int | None = Field(
+    channel: Channel | None = Field(default=None, description="a bot only: the channel of the applicant withdrawing")
+    channel_user: str | None = Field(
         default=None,
-        ge=1,
-        le=TELEGRAM_ID_MAX,
-        description="the bot only: the Telegram user withdrawing, who must be the one who signed",
+        max_length=USER_MAX,
+        description="a bot only: the applicant withdrawing, who must be the one who signed, in that channel",
     )
 
     model_config = {
-        "json_schema_extra": {"examples": [{"to": "accepted"}, {"to": "broken", "reason": "核查发现承诺不实"}]}
+        "json_schema_extra": {
+            "examples": [
+                {"to": "accepted"},
+                {"to": "broken", "reason": "核查发现承诺不实"},
+                {"to": "withdrawn", "reason": "申请人撤回承诺", "channel": "telegram", "channel_user": "100000001"},
+            ]
+        }
     }
+
+    @model_validator(mode="after")
+    def _one_user(self) -> Self:
+        optional_user(self.channel, self.channel_user)
+        return self
+
+    @property
+    def who(self) -> ChannelUser | None:
+        return optional_user(self.channel, self.channel_user)
 
 
 class Moves(BaseModel):
@@ -53,10 +68,11 @@ def transition(number: NumberPath, change: Transition, session: WriteSessionDep,
     if caller.staff is not None:
         event = move(session, record, change.to, actor=Actor.window, actor_name=caller.actor, reason=change.reason)
     else:
-        # the bot acts for the applicant, and only for the one who signed this letter
-        if change.telegram_user_id is None or change.telegram_user_id != record.telegram_user_id:
+        # a bot acts for the applicant, and only for the one who signed this letter, in its channel
+        who = change.who
+        if who is None or not signed_by(record, who):
             raise ApiError(404, "not_found", "no such letter")
-        actor_name = f"applicant:{change.telegram_user_id}"
+        actor_name = f"applicant:{who}"
         event = move(session, record, change.to, actor=Actor.applicant, actor_name=actor_name, reason=change.reason)
     return EventPublic.model_validate(event, from_attributes=True)
 

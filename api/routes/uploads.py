@@ -17,7 +17,7 @@ from api.services.dossier import log_read
 from api.services.uploads import MAX_UPLOAD, UPLOAD_ID_PATTERN, UploadPurpose, media_type, store_upload, upload_files
 from api.store import LetterRecord, Upload
 from api.views import PRIVATE_HEADERS
-from forms.letter import TELEGRAM_ID_MAX
+from forms.channels import USER_MAX, Channel, ChannelUser, user_problem
 
 router = APIRouter(prefix="/api/uploads", tags=["uploads"])
 ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorBody} for code in (401, 404, 422, 503, 507)}
@@ -43,23 +43,29 @@ class Uploaded(BaseModel):
 @router.post("", status_code=201, response_model=Uploaded, responses=ERRORS, dependencies=[ServiceAuth])
 async def upload(
     file: Annotated[UploadFile, File(description="PDF, JPEG or PNG (told by its content), at most 10 MB")],
-    telegram_user_id: Annotated[
-        int, Form(ge=1, le=TELEGRAM_ID_MAX, description="who sent it: only they can attach it", examples=[100000001])
+    channel: Annotated[Channel, Form(description="the channel it came through", examples=["telegram"])],
+    channel_user: Annotated[
+        str,
+        Form(max_length=USER_MAX, description="who sent it, there: only they can attach it", examples=["100000001"]),
     ],
     purpose: Annotated[UploadPurpose, Form(examples=["authorisation"])],
     services: ServicesDep,
 ) -> Uploaded:
-    """Keep a file, encrypted, until a letter takes it: 422 upload.empty, upload.too_large, upload.type."""
+    """Keep a file, encrypted, until a letter takes it: 422 upload.empty, upload.too_large, upload.type,
+    upload.user (not a user of that channel)."""
+    problem = user_problem(channel, channel_user)
+    if problem is not None:
+        raise ApiError(422, "upload.user", problem)
+    who = ChannelUser(channel=channel, user=channel_user)
     data = await file.read(MAX_UPLOAD + 1)
     kind = media_type(data)
-    stored = await run_in_threadpool(_store, services, data, kind, telegram_user_id, purpose)
+    stored = await run_in_threadpool(_store, services, data, kind, who, purpose)
     return Uploaded(upload_id=stored.id, media_type=stored.media_type, size=stored.size)
 
 
-def _store(services: Services, data: bytes, kind: str, telegram_user_id: int, purpose: UploadPurpose) -> Upload:
+def _store(services: Services, data: bytes, kind: str, who: ChannelUser, purpose: UploadPurpose) -> Upload:
     with write_session(services) as session:
-        files = upload_files(services)
-        return store_upload(session, files, data, kind=kind, telegram_user_id=telegram_user_id, purpose=purpose)
+        return store_upload(session, upload_files(services), data, kind=kind, who=who, purpose=purpose)
 
 
 @router.get(

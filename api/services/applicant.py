@@ -11,6 +11,7 @@ from api.errors import ApiError
 from api.services.uploads import UploadPurpose, attach
 from api.store import LetterEvent, LetterRecord, Objection
 from forms import clock
+from forms.channels import ChannelUser
 from forms.statuses import HAND_IN
 
 # The window still moves the letter to `supplemented` once it has looked at what came.
@@ -21,7 +22,7 @@ NOTE_MAX = 500 - len(SUPPLEMENT_HANDED_IN) - 1
 
 
 def hand_in_supplement(
-    session: Session, record: LetterRecord, *, telegram_user_id: int, upload_ids: Collection[str], note: str
+    session: Session, record: LetterRecord, *, who: ChannelUser, upload_ids: Collection[str], note: str
 ) -> LetterEvent:
     """Attach the files to the letter and record it as an event whose status stays as it was."""
     if record.supplement_due_on is None:
@@ -30,32 +31,34 @@ def hand_in_supplement(
         raise ApiError(409, "supplement.closed", f"a letter that is {record.status} takes no supplement")
     assert record.id is not None
     purpose = UploadPurpose.supplement
-    if not attach(session, upload_ids, letter_id=record.id, purpose=purpose, telegram_user_id=telegram_user_id):
+    if not attach(session, upload_ids, letter_id=record.id, purpose=purpose, who=who):
         session.rollback()
         raise ApiError(422, "upload.unknown", "a file is not a supplement upload of this user's, or is used")
     note = note.strip()
     reason = f"{SUPPLEMENT_HANDED_IN}：{note}" if note else SUPPLEMENT_HANDED_IN
-    return _event(session, record, telegram_user_id, reason)
+    return _event(session, record, who, reason)
 
 
-def object_to(session: Session, record: LetterRecord, *, telegram_user_id: int, text: str) -> Objection:
+def object_to(session: Session, record: LetterRecord, *, who: ChannelUser, text: str) -> Objection:
     """Keep the objection for the window that published the letter, with an event on the letter."""
     if not record.public:
         raise ApiError(409, "objection.not_public", "this letter is not published: there is nothing to object to")
     assert record.id is not None
-    objection = Objection(letter_id=record.id, telegram_user_id=telegram_user_id, text=text, created_at=clock.now())
+    objection = Objection(
+        letter_id=record.id, channel=who.channel.value, channel_user=who.user, text=text, created_at=clock.now()
+    )
     session.add(objection)
-    _event(session, record, telegram_user_id, OBJECTION_RAISED)
+    _event(session, record, who, OBJECTION_RAISED)
     return objection
 
 
-def _event(session: Session, record: LetterRecord, telegram_user_id: int, reason: str) -> LetterEvent:
+def _event(session: Session, record: LetterRecord, who: ChannelUser, reason: str) -> LetterEvent:
     """An event from the status to itself: the history shows what the applicant did, and when."""
     assert record.id is not None
     event = LetterEvent(
         letter_id=record.id,
         at=clock.now(),
-        actor=f"applicant:{telegram_user_id}",
+        actor=f"applicant:{who}",
         from_status=record.status,
         to_status=record.status,
         reason=reason,

@@ -87,7 +87,8 @@ def _remind(session: Session, record: LetterRecord, today: date) -> int:
         insert(OutboxMessage)
         .values(
             letter_id=record.id,
-            telegram_user_id=record.telegram_user_id,
+            channel=record.channel,
+            channel_user=record.channel_user,
             kind=reminder.kind,
             dedup_key=f"supplement:{record.supplement_due_on.isoformat()}:{threshold}",
             payload=reminder.model_dump_json(),

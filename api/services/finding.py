@@ -7,9 +7,9 @@ another department's letter is as if absent for both.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Self
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from sqlmodel import Session, select
 
 from api.callers import Caller
@@ -19,8 +19,8 @@ from api.services.credit import subject_hashes
 from api.services.search import Sort, find_letters, name_values
 from api.store import LetterRecord
 from api.views import LetterPage, LetterPublic
+from forms.channels import USER_MAX, Channel, ChannelUser, optional_user
 from forms.clock import BEIJING
-from forms.letter import TELEGRAM_ID_MAX
 from forms.statuses import Status
 from forms.validation import Invalid, any_document_number, parse_letter_number
 from forms.validation.printed import TYPED_MAX
@@ -32,6 +32,12 @@ def load_letter(session: Session, number: str, caller: Caller) -> LetterRecord:
     if record is None or not caller.may_see(record.department_code):
         raise not_found("letter")
     return record
+
+
+def signed_by(record: LetterRecord, who: ChannelUser) -> bool:
+    """Whether this user of this channel signed the letter: the same user string in another
+    channel is someone else."""
+    return record.channel_user is not None and (record.channel, record.channel_user) == (who.channel.value, who.user)
 
 
 def _subject_hashes(services: Services, typed: str) -> list[str]:
@@ -79,21 +85,29 @@ class LetterQuery(BaseModel):
     status: Status | None = None
     signed_from: date | None = Field(default=None, description="a Beijing date", examples=["2026-11-01"])
     signed_to: date | None = Field(default=None, description="a Beijing date, included", examples=["2026-11-30"])
-    telegram_user_id: int | None = Field(
+    channel: Channel | None = Field(
+        default=None, description="the bot only, with channel_user: one applicant's letters"
+    )
+    channel_user: str | None = Field(
         default=None,
-        ge=1,
-        le=TELEGRAM_ID_MAX,
-        description="the bot only: one applicant's letters",
-        examples=[100000001],
+        max_length=USER_MAX,
+        description="the bot only: the applicant's user in that channel (a Telegram id, a WeChat openid)",
+        examples=["100000001"],
     )
     sort: Sort = Sort.newest
     page: int = Field(default=1, ge=1, le=100000)
     per_page: int = Field(default=20, ge=1, le=100)
 
+    @model_validator(mode="after")
+    def _one_user(self) -> Self:
+        """A user is a channel's: the two come together, and the user is of the channel's form."""
+        optional_user(self.channel, self.channel_user)
+        return self
+
     @property
     def is_exact(self) -> bool:
         """Bounded by an index to a handful of rows: quick enough to answer without a thread."""
-        return bool(self.number or self.id_number or self.telegram_user_id)
+        return bool(self.number or self.id_number or self.channel_user)
 
 
 def search_for(services: Services, query: LetterQuery, caller: Caller) -> LetterPage:
@@ -115,10 +129,10 @@ def search_for(services: Services, query: LetterQuery, caller: Caller) -> Letter
         values["signed_from"] = _day_start(query.signed_from)
     if query.signed_to:
         values["signed_before"] = _day_start(query.signed_to + timedelta(days=1))
-    if query.telegram_user_id is not None:
+    if query.channel is not None:
         if not caller.is_service:
-            raise ApiError(403, "forbidden", "only the bot looks letters up by Telegram user")
-        values["telegram_user_id"] = query.telegram_user_id
+            raise ApiError(403, "forbidden", "only the bots look letters up by their users")
+        values["channel"], values["channel_user"] = query.channel.value, query.channel_user
     if caller.staff is not None and caller.staff.departments is not None:
         values["departments"] = sorted(caller.staff.departments)
     with Session(services.engine) as session:

@@ -53,7 +53,8 @@ def _conditions(name: str) -> list[ColumnElement[bool]]:
         "item_code": LetterRecord.item_code,
         "department_code": LetterRecord.department_code,
         "status": LetterRecord.status,
-        "telegram_user_id": LetterRecord.telegram_user_id,
+        "channel": LetterRecord.channel,
+        "channel_user": LetterRecord.channel_user,
     }[name]
     return [col(column) == bindparam(name)]
 

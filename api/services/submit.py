@@ -123,7 +123,7 @@ def submit(
             if existing is None:
                 raise ApiError(422, "upload.unknown", "the authorisation is not an upload of this user's, or is used")
             return (*existing, False)
-        actor = f"applicant:{submission.signature.telegram_user_id or '-'}"
+        actor = f"applicant:{submission.signature.who or '-'}"
         session.add(LetterEvent(letter_id=record.id, at=now, actor=actor, to_status=Status.signed, reason=""))
         schedule_publication(session, record)
         index_name(session, record.id, record.applicant_name)
@@ -139,15 +139,14 @@ def submit(
 
 
 def _authorised(session: Session, submission: LetterSubmission, letter_id: int) -> bool:
-    """The agent's authorisation goes with the letter, in its transaction: uploaded by the Telegram
-    user who signed, as an authorisation, and attached to no other letter."""
+    """The agent's authorisation goes with the letter, in its transaction: uploaded by the user who
+    signed (in the channel they signed in), as an authorisation, and attached to no other letter."""
     agent = submission.agent
     if agent is None:
         return True
     upload_id = agent.authorisation_file or ""
-    telegram_user_id = submission.signature.telegram_user_id
     purpose = UploadPurpose.authorisation
-    return attach(session, [upload_id], letter_id=letter_id, purpose=purpose, telegram_user_id=telegram_user_id)
+    return attach(session, [upload_id], letter_id=letter_id, purpose=purpose, who=submission.signature.who)
 
 
 def _replay(session: Session, vault: Vault, key: str, request_hash: str) -> tuple[LetterRecord, Letter] | None:
@@ -167,7 +166,8 @@ def _verify_code() -> str:
 
 
 def _record(letter: Letter, item: Item, vault: Vault, *, department: str, year: int, sequence: int) -> LetterRecord:
-    applicant = letter.applicant
+    applicant, signature = letter.applicant, letter.signature
+    assert signature is not None  # a letter is stored once signed
     canonical_id = document_number(applicant.id_type, applicant.id_number)
     now = clock.now()
     return LetterRecord(
@@ -192,7 +192,8 @@ def _record(letter: Letter, item: Item, vault: Vault, *, department: str, year: 
         signed_at=letter.signed_at,
         valid_until=letter.valid_until,
         supplement_due_on=letter.supplement.due_on if letter.supplement else None,
-        telegram_user_id=letter.signature.telegram_user_id if letter.signature else None,
+        channel=signature.channel.value,
+        channel_user=signature.channel_user,
         content_hash=letter.content_hash(),
         notice_hash=letter.notice_hash,
         verify_code=letter.verify_code or "",

@@ -72,7 +72,8 @@ def _notice(record: LetterRecord, event: LetterEvent) -> OutboxMessage:
     )
     return OutboxMessage(
         letter_id=record.id,
-        telegram_user_id=record.telegram_user_id,
+        channel=record.channel,
+        channel_user=record.channel_user,
         kind=notice.kind,
         dedup_key=f"event:{event.id}",
         payload=notice.model_dump_json(),

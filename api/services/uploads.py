@@ -15,6 +15,7 @@ from api.runtime import Services
 from api.store import Upload
 from api.store.upload_files import UploadFiles
 from forms import clock
+from forms.channels import ChannelUser
 
 MAX_UPLOAD = 10 * 1024 * 1024
 # by their first bytes: a file's name or declared type proves nothing
@@ -44,12 +45,13 @@ def upload_files(services: Services) -> UploadFiles:
 
 
 def store_upload(
-    session: Session, files: UploadFiles, data: bytes, *, kind: str, telegram_user_id: int, purpose: UploadPurpose
+    session: Session, files: UploadFiles, data: bytes, *, kind: str, who: ChannelUser, purpose: UploadPurpose
 ) -> Upload:
     """Write the encrypted file, then its row: a row never names a file that is not there."""
     upload = Upload(
         id=f"up_{secrets.token_urlsafe(16)}",
-        telegram_user_id=telegram_user_id,
+        channel=who.channel.value,
+        channel_user=who.user,
         purpose=purpose.value,
         media_type=kind,
         size=len(data),
@@ -72,12 +74,12 @@ def attach(
     *,
     letter_id: int,
     purpose: UploadPurpose,
-    telegram_user_id: int | None,
+    who: ChannelUser | None,
 ) -> bool:
     """Give the uploads to the letter in the caller's transaction, if every one is this user's own,
     of this purpose and still free; False otherwise, and the caller rolls back (all or none)."""
     wanted = set(upload_ids)
-    if telegram_user_id is None or not wanted:
+    if who is None or not wanted:
         return False
     # compare and set: of two letters racing for one file, only one gets it
     changed = session.execute(
@@ -85,7 +87,8 @@ def attach(
         .where(
             col(Upload.id).in_(wanted),
             col(Upload.purpose) == purpose.value,
-            col(Upload.telegram_user_id) == telegram_user_id,
+            col(Upload.channel) == who.channel.value,
+            col(Upload.channel_user) == who.user,
             col(Upload.letter_id).is_(None),
         )
         .values(letter_id=letter_id)

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column
+from sqlalchemy import Column, Index
 from sqlmodel import Field, SQLModel
 
 from api.store.types import UTCDateTime
+from forms.channels import USER_MAX
 
 
 class Upload(SQLModel, table=True):
     """A file the bot received; its bytes live encrypted on disk (api.store.upload_files)."""
 
     __tablename__ = "uploads"
+    __table_args__ = (Index("ix_uploads_channel_user", "channel", "channel_user"),)
 
     id: str = Field(primary_key=True, max_length=40)  # "up_<random>": the bot may show it, nobody can guess it
-    telegram_user_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    channel: str = Field(max_length=16)  # with channel_user: who sent it, the only one who can attach it
+    channel_user: str = Field(max_length=USER_MAX)
     purpose: str = Field(max_length=16)  # authorisation, supplement
     media_type: str = Field(max_length=32)
     size: int
@@ -33,7 +36,8 @@ class Objection(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     letter_id: int = Field(foreign_key="letters.id", index=True)
-    telegram_user_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    channel: str = Field(max_length=16)
+    channel_user: str = Field(max_length=USER_MAX)
     text: str = Field(max_length=1000)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     resolved_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))

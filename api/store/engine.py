@@ -65,8 +65,23 @@ def migrate(engine: Engine) -> None:
     """Bring the schema to the newest migration (idempotent; one instance at a time)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with writer(engine).begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    with writer(engine).connect() as connection:
+        # SQLite alters a table by copying it and dropping the original, which foreign keys refuse
+        # while rows point at it: they are off while migrating (outside a transaction, or SQLite
+        # ignores it) and checked before the migration commits
+        sqlite_connection = connection.connection.driver_connection if engine.dialect.name == "sqlite" else None
+        if sqlite_connection is not None:
+            sqlite_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                if engine.dialect.name == "postgresql":
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+                if sqlite_connection is not None:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"the migration leaves rows pointing nowhere: {broken[:5]}")
+        finally:
+            if sqlite_connection is not None:
+                sqlite_connection.execute("PRAGMA foreign_keys=ON")

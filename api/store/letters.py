@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, LargeBinary, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
 from sqlalchemy.orm import defer
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from api.store.types import UTCDateTime
+from forms.channels import USER_MAX
+
+ACTOR_MAX = 100  # "applicant:wechat:" and an openid of up to 64
 
 
 def _at(**kwargs: object) -> object:
@@ -20,7 +23,10 @@ class LetterRecord(SQLModel, table=True):
     """One signed letter. Personal numbers are stored encrypted, with a keyed hash to find them."""
 
     __tablename__ = "letters"
-    __table_args__ = (UniqueConstraint("department_code", "year", "sequence"),)
+    __table_args__ = (
+        UniqueConstraint("department_code", "year", "sequence"),
+        Index("ix_letters_channel_user", "channel", "channel_user"),  # an applicant's letters
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(unique=True, index=True, max_length=32)
@@ -45,8 +51,8 @@ class LetterRecord(SQLModel, table=True):
     signed_at: datetime = _at(nullable=False, index=True)  # type: ignore[assignment]
     valid_until: date
     supplement_due_on: date | None = Field(default=None, index=True)
-    # Telegram user ids pass 2^31 (they are up to 52 bits): a 32-bit INTEGER would overflow
-    telegram_user_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True, index=True))
+    channel: str = Field(max_length=16)  # forms.channels.Channel: where the letter was signed
+    channel_user: str | None = Field(default=None, max_length=USER_MAX)  # who signed, there (None: not told)
     content_hash: str = Field(max_length=64)
     notice_hash: str = Field(max_length=64)
     verify_code: str = Field(max_length=16)
@@ -69,7 +75,8 @@ class LetterEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     letter_id: int = Field(foreign_key="letters.id", index=True)
     at: datetime = _at(nullable=False)  # type: ignore[assignment]
-    actor: str = Field(max_length=64)  # "applicant:<telegram id>", "staff:<username>", "system"
+    # "applicant:telegram:<id>", "applicant:wechat:<openid>", "staff:<username>", "system"
+    actor: str = Field(max_length=ACTOR_MAX)
     from_status: str | None = Field(default=None, max_length=24)
     to_status: str = Field(max_length=24)
     reason: str = Field(default="", max_length=500)
@@ -104,7 +111,8 @@ class OutboxMessage(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     letter_id: int = Field(foreign_key="letters.id", index=True)
-    telegram_user_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    channel: str = Field(max_length=16)  # the letter's: that channel's courier delivers it
+    channel_user: str | None = Field(default=None, max_length=USER_MAX)
     kind: str = Field(max_length=32)  # status_changed, supplement_reminder…
     dedup_key: str = Field(max_length=64)  # makes a reminder exactly once, whichever worker writes it
     payload: str = Field(default="{}")  # JSON

@@ -19,6 +19,7 @@ from bot.labels import reason
 from bot.states import Commit
 from forms import clock
 from forms.catalogue import Catalogue, Item
+from forms.channels import ChannelUser
 from forms.languages import Lang
 from forms.letter import Answer
 from forms.questionnaire import Ask, Question, answered, check, questions, subject_of
@@ -135,17 +136,18 @@ async def uploaded(
     api: ApiClient,
     bot: Bot,
     background: Background,
+    who: ChannelUser,
 ) -> None:
     """An authorisation as a photo or a PDF: stored by the API, its id kept in the answers."""
     item = await item_of(state, catalogue)
-    if item is None or message.from_user is None:
+    if item is None:
         return
     _index, question = await _current(state, item)
     if question.ask is not Ask.upload:
         await message.answer(_("这一步不需要文件。"))
         await ask(message, state, item, lang)
         return
-    upload_id = await receive_upload(message, bot, api, "authorisation")
+    upload_id = await receive_upload(message, bot, api, who, "authorisation")
     if upload_id is None:
         return
     await _accept(message, state, item, question, upload_id, lang, api, background)

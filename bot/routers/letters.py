@@ -20,6 +20,7 @@ from bot.keyboards import button, column, home_row, markup
 from bot.labels import refusal, status_name
 from bot.states import MyLetters
 from forms.catalogue import Catalogue
+from forms.channels import ChannelUser
 from forms.clock import BEIJING
 from forms.languages import Lang
 from forms.public import LetterPublic
@@ -34,21 +35,21 @@ def _item_name(catalogue: Catalogue, code: str, lang: Lang) -> str:
     return item.name(lang) if item else code
 
 
-async def _own(api: ApiClient, telegram_user_id: int, number: str) -> LetterPublic | None:
+async def _own(api: ApiClient, who: ChannelUser, number: str) -> LetterPublic | None:
     """One of this applicant's letters: a number from an old button is checked, never trusted."""
-    return next((letter for letter in await api.letters_of(telegram_user_id) if letter.number == number), None)
+    return next((letter for letter in await api.letters_of(who) if letter.number == number), None)
 
 
 async def _unavailable(message: Message) -> None:
     await message.answer(_("暂时连接不上服务，请稍后再试。"), reply_markup=markup(home_row()))
 
 
-async def my_letters(query: CallbackQuery, catalogue: Catalogue, lang: Lang, api: ApiClient) -> None:
+async def my_letters(query: CallbackQuery, catalogue: Catalogue, lang: Lang, api: ApiClient, who: ChannelUser) -> None:
     await query.answer()
     if not isinstance(query.message, Message):
         return
     try:
-        letters = await api.letters_of(query.from_user.id)
+        letters = await api.letters_of(who)
     except (ApiUnavailable, ApiRefused):
         await _unavailable(query.message)
         return
@@ -69,25 +70,28 @@ async def my_letters(query: CallbackQuery, catalogue: Catalogue, lang: Lang, api
 
 
 async def show_letter(
-    query: CallbackQuery, callback_data: LetterAction, catalogue: Catalogue, lang: Lang, api: ApiClient
+    query: CallbackQuery,
+    callback_data: LetterAction,
+    catalogue: Catalogue,
+    lang: Lang,
+    api: ApiClient,
+    who: ChannelUser,
 ) -> None:
     await query.answer()
     if not isinstance(query.message, Message):
         return
     try:
-        letter = await _own(api, query.from_user.id, callback_data.number)
+        letter = await _own(api, who, callback_data.number)
     except (ApiUnavailable, ApiRefused):
         await _unavailable(query.message)
         return
     await _show(query.message, letter, catalogue, lang)
 
 
-async def typed_number(message: Message, catalogue: Catalogue, lang: Lang, api: ApiClient) -> None:
+async def typed_number(message: Message, catalogue: Catalogue, lang: Lang, api: ApiClient, who: ChannelUser) -> None:
     """A letter number typed or pasted (copied from a message, with its invisible marks): that letter."""
-    if message.from_user is None:
-        return
     try:
-        letter = await _own(api, message.from_user.id, parse_letter_number(message.text or ""))
+        letter = await _own(api, who, parse_letter_number(message.text or ""))
     except (ApiUnavailable, ApiRefused):
         await _unavailable(message)
         return
@@ -123,21 +127,21 @@ async def _show(message: Message, letter: LetterPublic | None, catalogue: Catalo
     await message.answer("\n".join(lines), reply_markup=markup(*rows, home_row()))
 
 
-async def send_pdf(query: CallbackQuery, callback_data: LetterAction, api: ApiClient) -> None:
+async def send_pdf(query: CallbackQuery, callback_data: LetterAction, api: ApiClient, who: ChannelUser) -> None:
     await query.answer()
-    pdf = await _fetch_own(query, api, callback_data.number, api.pdf)
+    pdf = await _fetch_own(query, api, who, callback_data.number, api.pdf)
     if pdf is not None and isinstance(query.message, Message):
         await query.message.answer_document(BufferedInputFile(pdf, f"{callback_data.number}.pdf"))
 
 
 async def _fetch_own(
-    query: CallbackQuery, api: ApiClient, number: str, fetch: Callable[[str], Awaitable[T]]
+    query: CallbackQuery, api: ApiClient, who: ChannelUser, number: str, fetch: Callable[[str], Awaitable[T]]
 ) -> T | None:
     """Something of one of the applicant's own letters; None (and a word, if the API is away) otherwise."""
     if not isinstance(query.message, Message):
         return None
     try:
-        if await _own(api, query.from_user.id, number) is None:
+        if await _own(api, who, number) is None:
             return None
         return await fetch(number)
     except (ApiUnavailable, ApiRefused):
@@ -145,9 +149,9 @@ async def _fetch_own(
         return None
 
 
-async def history(query: CallbackQuery, callback_data: LetterAction, api: ApiClient) -> None:
+async def history(query: CallbackQuery, callback_data: LetterAction, api: ApiClient, who: ChannelUser) -> None:
     await query.answer()
-    events = await _fetch_own(query, api, callback_data.number, api.events)
+    events = await _fetch_own(query, api, who, callback_data.number, api.events)
     if events is None or not isinstance(query.message, Message):
         return
     lines = [_("办理记录：")]
@@ -171,12 +175,14 @@ async def withdraw(query: CallbackQuery, callback_data: LetterAction) -> None:
         )  # fmt: skip
 
 
-async def withdraw_confirmed(query: CallbackQuery, callback_data: LetterAction, api: ApiClient) -> None:
+async def withdraw_confirmed(
+    query: CallbackQuery, callback_data: LetterAction, api: ApiClient, who: ChannelUser
+) -> None:
     await query.answer()
     if not isinstance(query.message, Message):
         return
     try:
-        await api.withdraw(callback_data.number, query.from_user.id)
+        await api.withdraw(callback_data.number, who)
     except ApiUnavailable:
         await _unavailable(query.message)
         return
@@ -199,10 +205,8 @@ async def supplement(query: CallbackQuery, callback_data: LetterAction, state: F
         )
 
 
-async def supplement_file(message: Message, state: FSMContext, api: ApiClient, bot: Bot) -> None:
-    if message.from_user is None:
-        return
-    upload_id = await receive_upload(message, bot, api, "supplement")
+async def supplement_file(message: Message, state: FSMContext, api: ApiClient, bot: Bot, who: ChannelUser) -> None:
+    upload_id = await receive_upload(message, bot, api, who, "supplement")
     if upload_id is None:
         return
     uploads = [*(await state.get_data()).get("uploads", []), upload_id]
@@ -213,7 +217,7 @@ async def supplement_file(message: Message, state: FSMContext, api: ApiClient, b
     )
 
 
-async def supplement_done(query: CallbackQuery, state: FSMContext, api: ApiClient) -> None:
+async def supplement_done(query: CallbackQuery, state: FSMContext, api: ApiClient, who: ChannelUser) -> None:
     await query.answer()
     data = await state.get_data()
     if not isinstance(query.message, Message):
@@ -222,7 +226,7 @@ async def supplement_done(query: CallbackQuery, state: FSMContext, api: ApiClien
         await query.message.answer(_("还没有收到文件。请先发送照片或 PDF。"))
         return
     try:
-        await api.hand_in(data["number"], query.from_user.id, data["uploads"])
+        await api.hand_in(data["number"], who, data["uploads"])
     except ApiUnavailable:
         await query.message.answer(_("暂时连接不上服务，请稍后再点“提交”。已发送的文件都保留着。"))
         return
@@ -245,16 +249,14 @@ async def objection(query: CallbackQuery, callback_data: LetterAction, state: FS
         )
 
 
-async def objection_text(message: Message, state: FSMContext, api: ApiClient) -> None:
+async def objection_text(message: Message, state: FSMContext, api: ApiClient, who: ChannelUser) -> None:
     text = (message.text or "").strip()
-    if message.from_user is None:
-        return
     if not 1 <= len(text) <= 1000:
         await message.answer(_("异议请写在 1000 字以内。"))
         return
     number = (await state.get_data())["number"]
     try:
-        await api.object_to(number, message.from_user.id, text)
+        await api.object_to(number, who, text)
     except ApiUnavailable:
         await message.answer(_("暂时连接不上服务，请稍后再发送一次。"))
         return

@@ -24,6 +24,7 @@ from bot.settings import BotSettings
 from bot.states import Commit
 from forms import clock
 from forms.catalogue import Catalogue, Item
+from forms.channels import ChannelUser
 from forms.languages import Lang
 from forms.questionnaire import content_hash_of, draft, signed, signer_name, subject_of
 from forms.validation import MESSAGES, Invalid, Reason, person_name
@@ -131,7 +132,13 @@ async def back_to_review(query: CallbackQuery, state: FSMContext, catalogue: Cat
 
 
 async def submit(
-    query: CallbackQuery, state: FSMContext, catalogue: Catalogue, lang: Lang, api: ApiClient, settings: BotSettings
+    query: CallbackQuery,
+    state: FSMContext,
+    catalogue: Catalogue,
+    lang: Lang,
+    api: ApiClient,
+    settings: BotSettings,
+    who: ChannelUser,
 ) -> None:
     """Sign and submit under the conversation's idempotency key: a retry never makes a second letter."""
     await query.answer()
@@ -142,12 +149,12 @@ async def submit(
     letter = draft(item, answers_of(data), lang)
     drawn = None
     if settings.mini_app:
-        drawn = await _drawn(api, query.from_user.id, data.get("content_hash") or content_hash_of(item, letter))
+        drawn = await _drawn(api, who, data.get("content_hash") or content_hash_of(item, letter))
     submission = signed(
         item,
         letter,
         typed_name=data["typed_name"],
-        telegram_user_id=query.from_user.id,
+        who=who,
         signed_at=datetime.fromisoformat(data["signed_at"]),
         image_png=drawn,
     )
@@ -185,10 +192,10 @@ async def submit(
     )
 
 
-async def _drawn(api: ApiClient, telegram_user_id: int, content_hash: str) -> bytes | None:
+async def _drawn(api: ApiClient, who: ChannelUser, content_hash: str) -> bytes | None:
     """The signature drawn in the Mini App, if any; the typed signature stands alone without it."""
     try:
-        return await api.drawn_signature(telegram_user_id, content_hash)
+        return await api.drawn_signature(who, content_hash)
     except (ApiUnavailable, ApiRefused):
         return None
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from forms.catalogue.models import ApplicantKind, CommitmentType, FieldKind, Item
+from forms.channels import Channel
 from forms.i18n import Gettext, left_to_right
 from forms.languages import I18nText, Lang
 from forms.letter import IdType, Letter, SignatureMethod
@@ -36,6 +37,8 @@ LANGUAGE_NAMES = {
     Lang.ky_Arab: N_("柯尔克孜文（阿拉伯字母）"),
 }
 CHINESE_NUMERALS = "一二三四五六七八九十"
+# the apps' own names, printed as they are in every language (like the item codes)
+CHANNEL_NAMES = {Channel.telegram: "Telegram", Channel.wechat: "微信"}
 SIGNATURE_METHODS = {
     SignatureMethod.typed: N_("输入全名并确认"),
     SignatureMethod.drawn: N_("手写签名"),
@@ -68,6 +71,12 @@ class LetterView:
     @property
     def signature_method(self) -> str:
         return self._(SIGNATURE_METHODS[self.letter.signature.method]) if self.letter.signature else ""
+
+    @property
+    def channel_name(self) -> str:
+        """Where the letter was signed: Telegram, 微信."""
+        signature = self.letter.signature
+        return CHANNEL_NAMES[signature.channel] if signature else ""
 
     def heading(self, n: int) -> str:
         """Section numbers: 一、 in Chinese, 1. elsewhere."""

@@ -7,10 +7,11 @@ from sqlmodel import Session
 
 from api.runtime import Services
 from api.store import Upload
+from forms.channels import acting
 from forms.languages import Lang
 from tests.api.conftest import body, key, submission_for
 from tests.api.staffing import bearer, make_staff
-from tests.api.uploading import JPEG, PDF, SIGNER, upload_id
+from tests.api.uploading import JPEG, PDF, SIGNER, STRANGER, upload_id
 
 
 async def submitted(client: httpx.AsyncClient, services: Services, code: str) -> str:
@@ -23,7 +24,7 @@ async def submitted(client: httpx.AsyncClient, services: Services, code: str) ->
 
 
 async def hand_in(client: httpx.AsyncClient, number: str, upload_ids: list[str], **fields: object) -> httpx.Response:
-    supplement = {"telegram_user_id": SIGNER, "upload_ids": upload_ids, **fields}
+    supplement = {**acting(SIGNER), "upload_ids": upload_ids, **fields}
     return await client.post(f"/api/letters/{number}/supplements", json=supplement)
 
 
@@ -60,12 +61,10 @@ async def test_only_the_signer_and_only_their_free_supplement_uploads(
 ) -> None:
     number = await submitted(client, services, "SCJG-001")
     mine = await upload_id(client, purpose="supplement")
-    stranger = await client.post(
-        f"/api/letters/{number}/supplements", json={"telegram_user_id": SIGNER + 1, "upload_ids": [mine]}
-    )
+    stranger = await client.post(f"/api/letters/{number}/supplements", json={**acting(STRANGER), "upload_ids": [mine]})
     assert (stranger.status_code, stranger.json()["code"]) == (404, "not_found")
 
-    theirs = await upload_id(client, purpose="supplement", user=SIGNER + 1)
+    theirs = await upload_id(client, purpose="supplement", user=STRANGER)
     authorisation = await upload_id(client, purpose="authorisation")
     for bad in (theirs, authorisation, "up_nobodyuploadedthis0000"):
         refused = await hand_in(client, number, [mine, bad])
@@ -87,7 +86,7 @@ async def test_a_supplement_needs_a_letter_waiting_for_one(client: httpx.AsyncCl
     assert (answer.status_code, answer.json()["code"]) == (409, "supplement.not_due")
 
     number = await submitted(client, services, "SCJG-001")
-    withdrawal = {"to": "withdrawn", "reason": "不再办理", "telegram_user_id": SIGNER}
+    withdrawal = {"to": "withdrawn", "reason": "不再办理", **acting(SIGNER)}
     assert (await client.post(f"/api/letters/{number}/transitions", json=withdrawal)).status_code == 201
     late = await hand_in(client, number, [await upload_id(client, purpose="supplement")])
     assert (late.status_code, late.json()["code"]) == (409, "supplement.closed")
@@ -105,7 +104,7 @@ async def test_a_supplement_request_has_a_form(client: httpx.AsyncClient, servic
 
 async def test_the_signer_objects_to_a_published_letter(client: httpx.AsyncClient, services: Services) -> None:
     number = await submitted(client, services, "SCJG-002")
-    objection = {"telegram_user_id": SIGNER, "text": "公示的承诺事项名称有误"}
+    objection = {**acting(SIGNER), "text": "公示的承诺事项名称有误"}
     answer = await client.post(f"/api/letters/{number}/objections", json=objection)
     assert answer.status_code == 201, answer.text
     made = answer.json()
@@ -124,18 +123,14 @@ async def test_the_signer_objects_to_a_published_letter(client: httpx.AsyncClien
 
 async def test_objections_are_for_the_signer_of_a_public_letter(client: httpx.AsyncClient, services: Services) -> None:
     public = await submitted(client, services, "SCJG-002")
-    stranger = await client.post(
-        f"/api/letters/{public}/objections", json={"telegram_user_id": SIGNER + 1, "text": "不对"}
-    )
+    stranger = await client.post(f"/api/letters/{public}/objections", json={**acting(STRANGER), "text": "不对"})
     assert (stranger.status_code, stranger.json()["code"]) == (404, "not_found")
     for text in ("", "字" * 1001):
-        answer = await client.post(f"/api/letters/{public}/objections", json={"telegram_user_id": SIGNER, "text": text})
+        answer = await client.post(f"/api/letters/{public}/objections", json={**acting(SIGNER), "text": text})
         assert (answer.status_code, answer.json()["code"]) == (422, "invalid_request")
 
     private = await submitted(client, services, "SFJ-001")
-    answer = await client.post(f"/api/letters/{private}/objections", json={"telegram_user_id": SIGNER, "text": "不对"})
+    answer = await client.post(f"/api/letters/{private}/objections", json={**acting(SIGNER), "text": "不对"})
     assert (answer.status_code, answer.json()["code"]) == (409, "objection.not_public")
-    unknown = await client.post(
-        "/api/letters/SFJ-2026-999999/objections", json={"telegram_user_id": SIGNER, "text": "x"}
-    )
+    unknown = await client.post("/api/letters/SFJ-2026-999999/objections", json={**acting(SIGNER), "text": "x"})
     assert unknown.status_code == 404

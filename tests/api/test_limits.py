@@ -70,7 +70,7 @@ def test_a_small_chunked_body_still_reaches_its_route(url: str) -> None:
 
 def test_an_upload_route_takes_its_own_limit_and_no_more(url: str, services: Services) -> None:
     token = {"Authorization": f"Bearer {services.service_token}"}
-    form = {"telegram_user_id": "100000001", "purpose": "authorisation"}
+    form = {"channel": "telegram", "channel_user": "100000001", "purpose": "authorisation"}
     pdf = b"%PDF-1.7\n" + b"0" * (2 * MB)  # over the 64 KiB of JSON routes, well under the 10 MB of uploads
     taken = httpx.post(f"{url}/api/uploads", data=form, files={"file": ("a.pdf", pdf)}, headers=token, timeout=60)
     assert taken.status_code == 201, taken.text

@@ -85,7 +85,7 @@ async def test_a_drawing_is_stored_and_fetched_by_the_bot(mini_app: httpx.AsyncC
     again = await send(mini_app, drawing(200, 80), init_data())  # drawn again: replaces the first
     assert again.status_code == 201
 
-    url = f"/api/signatures/{USER}/{CONTENT_HASH}"
+    url = f"/api/signatures/telegram/{USER}/{CONTENT_HASH}"
     fetched = await mini_app.get(url, headers=SERVICE)
     assert fetched.status_code == 200, fetched.text
     image = Image.open(io.BytesIO(base64.b64decode(fetched.json()["image_png"])))
@@ -93,8 +93,14 @@ async def test_a_drawing_is_stored_and_fetched_by_the_bot(mini_app: httpx.AsyncC
     assert image.getchannel("A").getbbox() is not None  # the ink survived the re-encoding
 
     assert (await mini_app.get(url)).status_code == 401  # the bot's token only
-    other = await mini_app.get(f"/api/signatures/{USER + 1}/{CONTENT_HASH}", headers=SERVICE)
+    other = await mini_app.get(f"/api/signatures/telegram/{USER + 1}/{CONTENT_HASH}", headers=SERVICE)
     assert (other.status_code, other.json()["code"]) == (404, "not_found")
+    # the same digits as a WeChat user are someone else; what is not a user of its channel is refused
+    elsewhere = await mini_app.get(f"/api/signatures/wechat/{USER}/{CONTENT_HASH}", headers=SERVICE)
+    assert (elsewhere.status_code, elsewhere.json()["code"]) == (404, "not_found")
+    for channel, user in (("wechat", "o.x!"), ("telegram", "0"), ("telegram", "-5")):
+        refused = await mini_app.get(f"/api/signatures/{channel}/{user}/{CONTENT_HASH}", headers=SERVICE)
+        assert (refused.status_code, refused.json()["code"]) == (422, "signature.user"), user
     stored = [p for p in services.settings.signatures_dir.rglob("*") if p.is_file()]
     # encrypted: no PNG signature in any file (3 bytes "PNG" turn up by chance in ciphertext, 8 do not)
     assert stored and not any(b"\x89PNG\r\n\x1a\n" in p.read_bytes() or str(USER) in p.name for p in stored)
@@ -193,7 +199,7 @@ async def test_a_drawn_signature_is_printed_on_the_letter(mini_app: httpx.AsyncC
     item = services.catalogue.items["SCJG-002"]
     typed = submission_for(item)
     assert (await send(mini_app, drawing(), init_data(), typed.signature.content_hash)).status_code == 201
-    fetched = await mini_app.get(f"/api/signatures/{USER}/{typed.signature.content_hash}", headers=SERVICE)
+    fetched = await mini_app.get(f"/api/signatures/telegram/{USER}/{typed.signature.content_hash}", headers=SERVICE)
     image = base64.b64decode(fetched.json()["image_png"])
     evidence = typed.signature.model_copy(update={"method": SignatureMethod.drawn, "image_png": image})
     drawn = typed.model_copy(update={"signature": evidence})

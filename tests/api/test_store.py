@@ -20,12 +20,12 @@ def test_migrations_build_exactly_the_models(services: Services) -> None:
 async def test_telegram_ids_beyond_32_bits_are_kept(client: httpx.AsyncClient, services: Services) -> None:
     item = services.catalogue.items["SCJG-002"]
     submission = submission_for(item)
-    signature = submission.signature.model_copy(update={"telegram_user_id": 7_123_456_789})
+    signature = submission.signature.model_copy(update={"channel_user": "7123456789"})
     made = await client.post(
         "/api/letters",
         json=body(submission.model_copy(update={"signature": signature})),
         headers={"Idempotency-Key": key()},
     )
     assert made.status_code == 201, made.text
-    found = await client.get("/api/letters", params={"telegram_user_id": 7_123_456_789})
+    found = await client.get("/api/letters", params={"channel": "telegram", "channel_user": "7123456789"})
     assert [letter["number"] for letter in found.json()["items"]] == [made.json()["number"]]

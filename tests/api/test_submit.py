@@ -40,7 +40,7 @@ async def test_a_letter_is_numbered_sealed_and_stored(client: httpx.AsyncClient,
     assert "19900315" not in answer.text + str(letter)  # the birth date never leaves unmasked
     events = (await client.get(f"/api/letters/{made['number']}/events")).json()
     assert [e["to_status"] for e in events] == ["signed"]
-    assert events[0]["actor"] == "applicant:100000001"
+    assert events[0]["actor"] == "applicant:telegram:100000001"
 
 
 async def test_a_retry_returns_the_same_letter(client: httpx.AsyncClient, services: Services) -> None:

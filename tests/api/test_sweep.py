@@ -16,7 +16,7 @@ from api.runtime import Services
 from api.services.sweep import GRACE, sweep_documents
 from api.services.uploads import upload_files
 from tests.api.test_documents import record_of, stored_files, submitted, unrendered_letter
-from tests.api.uploading import PDF, upload_id
+from tests.api.uploading import PDF, SIGNER, upload_id
 from tests.cli import chengnuo
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(32)
@@ -89,13 +89,13 @@ async def test_uploads_no_row_names_and_drawings_past_their_life_go(
     aged(kept_upload, GRACE.total_seconds() + 60)
     lost_upload = aged(files.path("up_" + "L" * 22), GRACE.total_seconds() + 60)  # crash before its row
     store = drawings(services)
-    store.put(100000001, "a" * 64, PNG)
-    store.put(100000001, "b" * 64, PNG)
-    stale = aged(store.path(100000001, "a" * 64), 9 * 24 * 3600)  # the letter can no longer be submitted
+    store.put(SIGNER, "a" * 64, PNG)
+    store.put(SIGNER, "b" * 64, PNG)
+    stale = aged(store.path(SIGNER, "a" * 64), 9 * 24 * 3600)  # the letter can no longer be submitted
     swept = sweep(services)
     assert swept["uploads"] >= 1 and swept["drawings"] >= 1
     assert kept_upload.exists() and not lost_upload.exists()
-    assert not stale.exists() and store.get(100000001, "b" * 64) == PNG
+    assert not stale.exists() and store.get(SIGNER, "b" * 64) == PNG
 
 
 def test_the_sweep_command(tmp_path: Path) -> None:

@@ -13,9 +13,10 @@ from api.runtime import Services
 from api.services.auth import Role
 from api.services.uploads import MAX_UPLOAD, upload_files
 from api.store import AccessLog, LetterRecord, NumberCounter, Upload
+from forms.channels import ChannelUser
 from tests.api.conftest import body, key, submission_for
 from tests.api.staffing import bearer, make_staff
-from tests.api.uploading import JPEG, PDF, PNG, SIGNER, agent, upload, upload_id
+from tests.api.uploading import JPEG, PDF, PNG, STRANGER, agent, upload, upload_id
 
 
 @pytest.mark.parametrize(
@@ -36,7 +37,9 @@ async def test_a_file_is_known_by_its_content_and_stored_encrypted(
     assert data[:8] not in on_disk and files.read(made["upload_id"]) == data
     with Session(services.engine) as session:
         row = session.get(Upload, made["upload_id"])
-        assert row is not None and row.telegram_user_id == SIGNER and row.letter_id is None
+        assert (
+            row is not None and (row.channel, row.channel_user) == ("telegram", "100000001") and row.letter_id is None
+        )
 
 
 @pytest.mark.parametrize(
@@ -54,16 +57,23 @@ async def test_what_is_refused(client: httpx.AsyncClient, data: bytes, code: str
 
 
 async def test_the_form_is_checked(client: httpx.AsyncClient, services: Services) -> None:
-    for fields in ({"telegram_user_id": "0", "purpose": "authorisation"}, {"telegram_user_id": "1", "purpose": "x"}):
+    invalid = [
+        ({"channel": "telegram", "channel_user": "1", "purpose": "x"}, "invalid_request"),
+        ({"channel": "line", "channel_user": "1", "purpose": "supplement"}, "invalid_request"),
+        ({"channel_user": "1", "purpose": "supplement"}, "invalid_request"),
+        ({"channel": "telegram", "channel_user": "0", "purpose": "authorisation"}, "upload.user"),
+        ({"channel": "telegram", "channel_user": "12a", "purpose": "authorisation"}, "upload.user"),
+        ({"channel": "wechat", "channel_user": "o/../1", "purpose": "authorisation"}, "upload.user"),
+        ({"channel": "wechat", "channel_user": "o" * 65, "purpose": "authorisation"}, "invalid_request"),
+    ]
+    for fields, code in invalid:
         answer = await client.post("/api/uploads", files={"file": ("a.pdf", PDF)}, data=fields)
-        assert (answer.status_code, answer.json()["code"]) == (422, "invalid_request")
-    biggest = await upload(client, user=2**63 - 1)
+        assert (answer.status_code, answer.json()["code"]) == (422, code), fields
+    biggest = await upload(client, user=ChannelUser.telegram(2**63 - 1))
     assert biggest.status_code == 201
     clerk = await bearer(client, *make_staff(services, departments=("GAJ",)))
-    as_staff = await client.post(
-        "/api/uploads", files={"file": ("a.pdf", PDF)}, data={"telegram_user_id": "1", "purpose": "supplement"},
-        headers=clerk,
-    )  # fmt: skip
+    form = {"channel": "telegram", "channel_user": "1", "purpose": "supplement"}
+    as_staff = await client.post("/api/uploads", files={"file": ("a.pdf", PDF)}, data=form, headers=clerk)
     assert (as_staff.status_code, as_staff.json()["code"]) == (401, "unauthorized")
 
 
@@ -100,7 +110,7 @@ async def test_an_agent_without_a_valid_authorisation_is_refused(
     client: httpx.AsyncClient, services: Services, authorisation: str | None, code: str
 ) -> None:
     if authorisation == "someone else's":
-        authorisation = await upload_id(client, user=SIGNER + 1)
+        authorisation = await upload_id(client, user=STRANGER)
     elif authorisation == "a supplement":
         authorisation = await upload_id(client, purpose="supplement")
     item = services.catalogue.items["GAJ-001"]

@@ -142,7 +142,7 @@ async def test_a_letter_through_its_statuses(
     assert [e["to_status"] for e in events] == ["signed", *path]
     assert all(e["actor"].startswith("staff:clerk-") for e in events[1:])
 
-    outbox = (await client.get("/api/outbox", params={"limit": 100})).json()
+    outbox = (await client.get("/api/outbox", params={"channel": "telegram", "limit": 100})).json()
     notices = [m for m in outbox if m["payload"]["number"] == made["number"]]
     assert [m["payload"]["to_status"] for m in notices] == path
     assert {m["payload"]["language"] for m in notices} == {"ug"}
@@ -193,15 +193,19 @@ async def test_a_deficient_letter_is_completed_only_after_its_supplement(
 async def test_the_applicant_withdraws_through_the_bot(client: httpx.AsyncClient, services: Services) -> None:
     made = await submitted(client, services, "SFJ-001")
     url = f"/api/letters/{made['number']}/transitions"
-    stranger = await client.post(url, json={"to": "withdrawn", "reason": "x", "telegram_user_id": 42})
+    stranger = await client.post(
+        url, json={"to": "withdrawn", "reason": "x", "channel": "telegram", "channel_user": "42"}
+    )
     assert stranger.status_code == 404  # another Telegram user: as if the letter did not exist
-    unexplained = await client.post(url, json={"to": "withdrawn", "telegram_user_id": 100000001})
+    unexplained = await client.post(url, json={"to": "withdrawn", "channel": "telegram", "channel_user": "100000001"})
     assert (unexplained.status_code, unexplained.json()["code"]) == (422, "transition.reason_required")
     withdrawn = await client.post(
-        url, json={"to": "withdrawn", "reason": "改为提交证明", "telegram_user_id": 100000001}
+        url, json={"to": "withdrawn", "reason": "改为提交证明", "channel": "telegram", "channel_user": "100000001"}
     )
-    assert withdrawn.status_code == 201 and withdrawn.json()["actor"] == "applicant:100000001"
-    again = await client.post(url, json={"to": "withdrawn", "reason": "x", "telegram_user_id": 100000001})
+    assert withdrawn.status_code == 201 and withdrawn.json()["actor"] == "applicant:telegram:100000001"
+    again = await client.post(
+        url, json={"to": "withdrawn", "reason": "x", "channel": "telegram", "channel_user": "100000001"}
+    )
     assert (again.status_code, again.json()["code"]) == (409, "transition.not_allowed")
 
 
@@ -215,10 +219,12 @@ async def test_the_outbox_survives_a_bot_that_dies_between_lease_and_ack(
     def mine(leased: list[dict[str, object]]) -> list[dict[str, object]]:
         return [m for m in leased if m["payload"]["number"] == made["number"]]  # type: ignore[index]
 
-    first = mine((await client.get("/api/outbox", params={"limit": 100, "lease_seconds": 5})).json())
+    first = mine(
+        (await client.get("/api/outbox", params={"channel": "telegram", "limit": 100, "lease_seconds": 5})).json()
+    )
     assert len(first) == 1
     # the bot dies here; while the lease holds nobody else gets the message
-    assert mine((await client.get("/api/outbox", params={"limit": 100})).json()) == []
+    assert mine((await client.get("/api/outbox", params={"channel": "telegram", "limit": 100})).json()) == []
     with Session(services.write_engine) as session:  # five seconds pass
         from api.store import OutboxMessage
         from forms import clock
@@ -228,13 +234,13 @@ async def test_the_outbox_survives_a_bot_that_dies_between_lease_and_ack(
         message.leased_until = clock.now()
         session.add(message)
         session.commit()
-    second = mine((await client.get("/api/outbox", params={"limit": 100})).json())
+    second = mine((await client.get("/api/outbox", params={"channel": "telegram", "limit": 100})).json())
     assert [m["id"] for m in second] == [first[0]["id"]] and second[0]["attempts"] == 2
     stale = await client.post(f"/api/outbox/{first[0]['id']}/ack", json={"lease_token": first[0]["lease_token"]})
     assert (stale.status_code, stale.json()["code"]) == (409, "outbox.lease_lost")
     done = await client.post(f"/api/outbox/{second[0]['id']}/ack", json={"lease_token": second[0]["lease_token"]})
     assert done.status_code == 204
-    assert mine((await client.get("/api/outbox", params={"limit": 100})).json()) == []
+    assert mine((await client.get("/api/outbox", params={"channel": "telegram", "limit": 100})).json()) == []
 
 
 async def test_name_search_finds_parts_of_names_in_every_script(client: httpx.AsyncClient, services: Services) -> None:

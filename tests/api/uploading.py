@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import httpx
 
+from forms.channels import ChannelUser, acting
 from forms.letter import Agent, IdType
 from forms.sample import SAMPLE_ID
 
-SIGNER = 100000001  # the Telegram user forms.sample signs with
+SIGNER = ChannelUser.telegram(100000001)  # the user forms.sample signs with
+STRANGER = ChannelUser.telegram(100000002)
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(range(256)) + b"\xff\xd9"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64)
@@ -18,15 +20,15 @@ async def upload(
     data: bytes = PDF,
     *,
     purpose: str = "authorisation",
-    user: int = SIGNER,
+    user: ChannelUser = SIGNER,
     name: str = "scan.pdf",
 ) -> httpx.Response:
     files = {"file": (name, data, "application/octet-stream")}
-    return await client.post("/api/uploads", files=files, data={"telegram_user_id": str(user), "purpose": purpose})
+    return await client.post("/api/uploads", files=files, data={**acting(user), "purpose": purpose})
 
 
 async def upload_id(
-    client: httpx.AsyncClient, data: bytes = PDF, *, purpose: str = "authorisation", user: int = SIGNER
+    client: httpx.AsyncClient, data: bytes = PDF, *, purpose: str = "authorisation", user: ChannelUser = SIGNER
 ) -> str:
     answer = await upload(client, data, purpose=purpose, user=user)
     assert answer.status_code == 201, answer.text

@@ -37,6 +37,7 @@ from bot.pacing import MonotonicClock, Pacer
 from bot.settings import BotSettings
 from forms import clock as api_clock
 from forms.catalogue import Catalogue
+from forms.channels import ChannelUser
 from forms.languages import Lang
 from forms.submission import submission_hash
 from forms.workdays import working_days_until
@@ -197,7 +198,7 @@ async def submitted(api: ApiClient, catalogue: Catalogue, code: str, user: int |
     """A letter signed in Telegram by `user` (None: signed some other way), through the API."""
     item = catalogue.items[code]
     submission = submission_for(item, lang)
-    signature = submission.signature.model_copy(update={"telegram_user_id": user})
+    signature = submission.signature.model_copy(update={"channel_user": None if user is None else str(user)})
     submission = submission.model_copy(update={"signature": signature})
     signature = signature.model_copy(update={"content_hash": submission_hash(submission, item)})
     made = await api.submit(body(submission.model_copy(update={"signature": signature})), key())
@@ -255,7 +256,7 @@ async def test_the_reason_for_a_change_is_given(
     courier: Courier, telegram: Telegram, api: ApiClient, catalogue: Catalogue
 ) -> None:
     number = await submitted(api, catalogue, "SFJ-001", 810000003)
-    await api.withdraw(number, 810000003)  # the API words this reason itself: it is translated
+    await api.withdraw(number, ChannelUser.telegram(810000003))  # the API words this reason itself: it is translated
     assert await courier.deliver_once() == 1
     [text] = telegram.accepted_in(810000003)
     assert text.splitlines()[1:] == ["原因：申请人撤回承诺", "承诺已撤回，事项不再按承诺办理。"]
@@ -358,7 +359,7 @@ async def test_the_courier_never_sends_more_than_30_a_second_or_1_a_second_to_on
             payload = {"number": number, "item_code": "SFJ-001", "from_status": "signed", "to_status": "accepted",
                        "reason": "", "language": "zh"}  # fmt: skip
             session.add(OutboxMessage(
-                letter_id=letter.id, telegram_user_id=chat, kind="status_changed",
+                letter_id=letter.id, channel="telegram", channel_user=str(chat), kind="status_changed",
                 dedup_key=f"pacing:{n}", payload=json.dumps(payload), created_at=api_clock.now(),
             ))  # fmt: skip
         session.commit()
@@ -435,8 +436,8 @@ async def test_letters_without_a_chat_and_unknown_kinds_are_acked_without_sendin
     with write_session(api_services) as session:
         letter = session.exec(select(LetterRecord).where(LetterRecord.number == paper)).one()
         assert letter.id is not None
-        session.add(OutboxMessage(letter_id=letter.id, telegram_user_id=810000012, kind="horoscope", dedup_key="x",
-                                  payload="{}", created_at=api_clock.now()))  # fmt: skip
+        session.add(OutboxMessage(letter_id=letter.id, channel="telegram", channel_user="810000012", kind="horoscope",
+                                  dedup_key="x", payload="{}", created_at=api_clock.now()))  # fmt: skip
         session.commit()
 
     assert await courier.deliver_once() == 0

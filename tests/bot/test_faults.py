@@ -29,7 +29,13 @@ WRONG_IDS = ["65302219900315001", "653022199003150017", "65302219901345001X"]
 
 def letters_of(chat: Chat, user_id: int) -> list[LetterRecord]:
     with Session(chat.services.engine) as session:
-        return list(session.exec(select(LetterRecord).where(LetterRecord.telegram_user_id == user_id)).all())
+        return list(
+            session.exec(
+                select(LetterRecord).where(
+                    LetterRecord.channel == "telegram", LetterRecord.channel_user == str(user_id)
+                )
+            ).all()
+        )
 
 
 async def to_review(

@@ -37,7 +37,11 @@ async def test_a_letter_of_every_type_from_start_to_sealed_pdf(
     await sign_and_submit(chat, person, signer_name(item, answers))
 
     with Session(chat.services.engine) as session:
-        letter = session.exec(select(LetterRecord).where(LetterRecord.telegram_user_id == person.user.id)).one()
+        letter = session.exec(
+            select(LetterRecord).where(
+                LetterRecord.channel == "telegram", LetterRecord.channel_user == str(person.user.id)
+            )
+        ).one()
     assert letter.item_code == item.code and letter.language == lang.value
     documents = chat.telegram.documents(person.chat.id)
     assert len(documents) == 2, "a preview, then the sealed letter"
@@ -85,7 +89,11 @@ async def test_an_agent_signs_with_the_authorisation_sent_as_a_pdf(chat: Chat, c
     assert answers["agent.present"] == "yes" and answers["agent.authorisation"].startswith("up_")
     await sign_and_submit(chat, person, "李代理")
     with Session(chat.services.engine) as session:
-        letter = session.exec(select(LetterRecord).where(LetterRecord.telegram_user_id == person.user.id)).one()
+        letter = session.exec(
+            select(LetterRecord).where(
+                LetterRecord.channel == "telegram", LetterRecord.channel_user == str(person.user.id)
+            )
+        ).one()
         upload = session.exec(select(Upload).where(col(Upload.letter_id) == letter.id)).one()
     assert upload.purpose == "authorisation" and upload.media_type == "application/pdf"
     assert "李代理" in pdf_text(chat.telegram.documents(person.chat.id)[-1])

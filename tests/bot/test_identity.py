@@ -128,7 +128,11 @@ async def test_a_letter_number_pasted_back_from_the_chat_opens_the_letter(chat: 
     await answer_all(chat, person, item, sample_answers(item, Lang.ug))
     await sign_and_submit(chat, person, signer_name(item, (await chat.data(person))["answers"]))
     with Session(chat.services.engine) as session:
-        letter = session.exec(select(LetterRecord).where(LetterRecord.telegram_user_id == person.user.id)).one()
+        letter = session.exec(
+            select(LetterRecord).where(
+                LetterRecord.channel == "telegram", LetterRecord.channel_user == str(person.user.id)
+            )
+        ).one()
     told = " ".join(getattr(m, "text", "") or "" for m in chat.telegram.messages(person.chat.id))
     found = re.search(f"\u2066{re.escape(letter.number)}\u2069", told)
     assert found is not None, "the bot isolates the number: a copy carries the marks"

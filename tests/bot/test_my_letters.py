@@ -23,7 +23,9 @@ async def signed_letter(chat: Chat, item: Item, user_id: int) -> tuple[Person, L
     await answer_all(chat, person, item, sample_answers(item, Lang.zh))
     await sign_and_submit(chat, person, signer_name(item, (await chat.data(person))["answers"]))
     with Session(chat.services.engine) as session:
-        letter = session.exec(select(LetterRecord).where(LetterRecord.telegram_user_id == user_id)).one()
+        letter = session.exec(
+            select(LetterRecord).where(LetterRecord.channel == "telegram", LetterRecord.channel_user == str(user_id))
+        ).one()
     return person, letter
 
 

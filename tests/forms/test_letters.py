@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from forms.catalogue import Catalogue, CommitmentType, Item, load_catalogue
+from forms.channels import Channel
 from forms.checks import problems
 from forms.languages import LANGS, Lang
 from forms.letter import Letter
@@ -109,6 +110,17 @@ def test_the_last_page_lists_the_signature_evidence(catalogue: Catalogue, settin
     assert letter.signature.content_hash in _squash(last)
     assert letter.notice_hash in _squash(last)
     assert settings.verify_url(letter.number) in _squash(last)
+    assert "签名渠道Telegram·100000001" in _squash(last)
+
+
+def test_the_last_page_names_the_channel_and_the_user_who_signed(catalogue: Catalogue, settings: Settings) -> None:
+    item = catalogue.items[ITEMS[0]]
+    letter = sample_letter(item, Lang.ug)
+    assert letter.signature is not None
+    signature = letter.signature.model_copy(update={"channel": Channel.wechat, "channel_user": "oWx9_abcdef-123"})
+    signed_on_wechat = letter.model_copy(update={"signature": signature})
+    pdf = letter_pdf(signed_on_wechat, item, verify_url=settings.verify_url(letter.number))
+    assert "微信·oWx9_abcdef-123" in _squash(pdf_text(pdf).split("\f")[-2])
 
 
 def test_sample_letters_say_so(catalogue: Catalogue, settings: Settings) -> None:

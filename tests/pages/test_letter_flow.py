@@ -79,7 +79,10 @@ def test_a_clerk_finds_a_letter_by_id_and_takes_it_to_kept(page: Page, platform:
         waiting = session.exec(select(OutboxMessage).where(OutboxMessage.letter_id == letter.id)).all()
     last = json.loads(waiting[-1].payload)
     assert (last["to_status"], last["language"], last["reason"]) == ("kept", "zh", "现场核查属实")
-    assert waiting[-1].acked_at is None and waiting[-1].telegram_user_id == letter.telegram_user_id
+    assert waiting[-1].acked_at is None and (waiting[-1].channel, waiting[-1].channel_user) == (
+        letter.channel,
+        letter.channel_user,
+    )
 
 
 def test_showing_the_full_id_is_logged(page: Page, platform: Platform) -> None:

@@ -55,6 +55,7 @@ def _letter(session: Session, department: str, item: str, status: str, signed_at
             phone_encrypted=b"x",
             language="zh",
             public=False,
+            channel="telegram",
             signed_at=signed_at,
             valid_until=signed_at.date(),
             content_hash="h",
