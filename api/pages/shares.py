@@ -55,6 +55,12 @@ async def share_pdf(request: Request, services: ServicesDep, token: str, lang: s
     return Response(pdf, media_type="application/pdf", headers={**headers, **PRIVATE_HEADERS})
 
 
+@router.get("/d/{anything:path}")
+async def no_share(request: Request, anything: str, lang: str = "") -> Response:
+    """Any other address under /d/ (a token cut or pasted with more): as an unknown link."""
+    return _ended(request, 404, lang)
+
+
 def _document(services: Services, token: str) -> Share | int:
     """The document link this token opens, or the status saying why not: 404 unknown, 410 ended."""
     with Session(services.engine) as session:
