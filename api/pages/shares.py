@@ -7,6 +7,7 @@ An unknown or malformed token is 404, an ended link 410, both a page saying how 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from sqlmodel import Session, select
@@ -95,8 +96,10 @@ def _lang(request: Request, asked: str, share: Share | None) -> Lang:
     return Lang.zh
 
 
-def _page(request: Request, template: str, share: Share | None, asked: str, **context: object) -> Response:
-    response = render(request, template, lang=_lang(request, asked, share), share=share, **context)
+def _page(
+    request: Request, template: str, share: Share | None, asked: str, *, status: int = 200, **context: Any
+) -> Response:
+    response = render(request, template, status=status, lang=_lang(request, asked, share), share=share, **context)
     response.headers["Referrer-Policy"] = "no-referrer"  # the address is the permission: never passed on
     return response
 

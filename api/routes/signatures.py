@@ -6,7 +6,7 @@ import base64
 import binascii
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, cast
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Header, Path
@@ -160,7 +160,8 @@ def _put_with_token(services: Services, token: str, content_hash: str, png: byte
     with write_session(services) as session:
         share = take_signature_token(session, token, content_hash, clock.now())
         assert share.channel is not None and share.channel_user is not None
-        drawings(services).put(drawing_owner(share.channel, share.channel_user), content_hash, png)  # type: ignore[arg-type]
+        owner = drawing_owner(cast(Channel, share.channel), share.channel_user)
+        drawings(services).put(owner, content_hash, png)
         session.commit()
 
 
