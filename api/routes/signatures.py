@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Header, Path
 from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ServiceAuth, ServicesDep
@@ -18,7 +19,7 @@ from api.drawings import DrawingStore
 from api.errors import ApiError, ErrorBody, not_found
 from api.routes.shares import ChannelUser, Link, public_link
 from api.runtime import Services, write_session
-from api.services.shares import TOKEN, Channel, Purpose, drawing_owner, issue, take_signature_token
+from api.services.shares import Channel, Purpose, drawing_owner, issue, open_signature_link, take_signature_token
 from api.telegram import InitDataRefused, telegram_user_id
 from forms import clock
 from forms.languages import Lang
@@ -98,12 +99,17 @@ class Signer:
 
 
 async def signer(services: ServicesDep, init_data: InitDataHeader = None, token: TokenHeader = None) -> Signer:
-    """The link's token when one is sent (checked with the body), else the initData's user."""
+    """The link's token when one is sent, else the initData's user: either checked before the
+    drawing is decoded (the token again, with the drawing's letter, when it is stored)."""
     if token is not None:
-        if not TOKEN.fullmatch(token.strip()):
-            raise ApiError(401, "signature.token", "the signature link's token is not known")
+        await run_in_threadpool(_open_link, services, token.strip())
         return Signer(token=token.strip())
     return Signer(telegram_user_id=await mini_app_user(services, init_data))
+
+
+def _open_link(services: Services, token: str) -> None:
+    with Session(services.engine) as session:
+        open_signature_link(session, token, clock.now())
 
 
 async def mini_app_user(services: Services, init_data: str | None) -> int:

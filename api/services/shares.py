@@ -127,11 +127,9 @@ def mark_read(session: Session, share_id: int, now: datetime) -> None:
     session.execute(update(Share).where(col(Share.id) == share_id, col(Share.used_at).is_(None)).values(used_at=now))
 
 
-def take_signature_token(session: Session, token: str, content_hash: str, now: datetime) -> Share:
-    """The signature link's row, marked used in the caller's transaction (commit it with the drawing).
-
-    401 signature.token (unknown), 410 signature.token_used or signature.token_expired,
-    403 signature.token_hash (the drawing is for another letter than the link)."""
+def open_signature_link(session: Session, token: str, now: datetime) -> Share:
+    """The signature link's row, if it may still store a drawing: 401 signature.token (unknown),
+    410 signature.token_used or signature.token_expired."""
     share = find(session, token)
     if share is None or share.purpose != Purpose.signature:
         raise ApiError(401, "signature.token", "the signature link's token is not known")
@@ -139,6 +137,15 @@ def take_signature_token(session: Session, token: str, content_hash: str, now: d
         raise ApiError(410, "signature.token_used", "this signature link has been used already")
     if share.expires_at <= now:
         raise ApiError(410, "signature.token_expired", "this signature link has ended")
+    return share
+
+
+def take_signature_token(session: Session, token: str, content_hash: str, now: datetime) -> Share:
+    """The signature link's row, marked used in the caller's transaction (commit it with the drawing).
+
+    401 signature.token (unknown), 410 signature.token_used or signature.token_expired,
+    403 signature.token_hash (the drawing is for another letter than the link)."""
+    share = open_signature_link(session, token, now)
     if share.content_hash != content_hash:
         raise ApiError(403, "signature.token_hash", "this signature link is for another letter")
     taken = session.execute(

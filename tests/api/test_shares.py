@@ -257,6 +257,12 @@ async def test_a_signature_token_stores_one_drawing_for_its_letter(client: httpx
 
     again = await draw(client, token, content_hash)
     assert (again.status_code, again.json()["code"]) == (410, "signature.token_used")
+    # the token is checked before the drawing is decoded, as initData is
+    headers = {"X-Signature-Token": token, **NO_SERVICE}
+    garbage = await client.post(
+        "/api/signatures", json={"content_hash": content_hash, "image_png": "!"}, headers=headers
+    )
+    assert (garbage.status_code, garbage.json()["code"]) == (410, "signature.token_used")
 
 
 async def test_a_signature_token_ends(client: httpx.AsyncClient, moved: Clock) -> None:
