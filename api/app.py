@@ -34,6 +34,7 @@ from api.routes import (
     previews,
     publications,
     search,
+    shares,
     signatures,
     transitions,
     uploads,
@@ -133,7 +134,7 @@ def create_app(settings: ApiSettings, services: Services | None = None) -> FastA
         app.add_middleware(StrictTransport)
     routers: tuple[ModuleType, ...] = (letters, search, transitions, publications, credit, auth, admin, outbox, verify)
     routers += (signatures, miniapp)
-    routers += (uploads, applicant, previews)
+    routers += (uploads, applicant, previews, shares)
     for module in routers:
         app.include_router(module.router)
     pages.install(app)

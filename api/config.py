@@ -25,6 +25,10 @@ class ApiSettings(Settings):
     # the Mini App's initData is signed with the bot's own token; unset, drawn signatures are off
     telegram_bot_token: SecretStr | None = Field(None, alias="TELEGRAM_BOT_TOKEN")
     init_data_max_age: int = Field(3600, alias="CHENGNUO_INIT_DATA_MAX_AGE", ge=1, description="seconds")
+    # how long a link handed to an applicant opens (api/services/shares.py)
+    letter_link_life: int = Field(7 * 24 * 3600, alias="CHENGNUO_LETTER_LINK_LIFE", ge=60, description="seconds")
+    preview_link_life: int = Field(3600, alias="CHENGNUO_PREVIEW_LINK_LIFE", ge=60, description="seconds")
+    signature_link_life: int = Field(30 * 60, alias="CHENGNUO_SIGNATURE_LINK_LIFE", ge=60, description="seconds")
     # request bodies of JSON and forms; routes that take files declare their own (api/limits.py)
     max_body: int = Field(64 * 1024, alias="CHENGNUO_MAX_BODY", ge=1024, description="bytes")
     # argon2 takes 64 MiB and a core for about 0.1 s per password: more logins at once wait their turn

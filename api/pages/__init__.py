@@ -12,8 +12,8 @@ STATIC_DIR = TEMPLATES_DIR / "static"
 
 def install(app: FastAPI) -> None:
     """Every asset is served from here: the pages load nothing from elsewhere."""
-    from api.pages import admin, credit, dashboard, letters, login, publications, statistics, verify
+    from api.pages import admin, credit, dashboard, letters, login, publications, shares, statistics, verify
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (login, dashboard, letters, verify, statistics, publications, credit, admin):
+    for module in (login, dashboard, letters, verify, shares, statistics, publications, credit, admin):
         app.include_router(module.router)

@@ -58,10 +58,16 @@ def security_headers(nonce: str) -> dict[str, str]:
 
 
 def render(
-    request: Request, template: str, *, status: int = 200, caller: Caller | None = None, **context: Any
+    request: Request,
+    template: str,
+    *,
+    status: int = 200,
+    caller: Caller | None = None,
+    lang: Lang | None = None,
+    **context: Any,
 ) -> HTMLResponse:
-    """A page in the reader's language, with what the layout needs (who, the CSRF token, the menu)."""
-    lang = page_lang(request)
+    """A page in the reader's language (or `lang`), with what the layout needs (who, the CSRF token, the menu)."""
+    lang = lang or page_lang(request)
     services: Services = request.app.state.services
     nonce = secrets.token_urlsafe(16)
     html = (

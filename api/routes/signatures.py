@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import base64
 import binascii
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Header, Path
 from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ServiceAuth, ServicesDep
 from api.drawings import DrawingStore
 from api.errors import ApiError, ErrorBody, not_found
-from api.runtime import Services
+from api.routes.shares import ChannelUserField, Link, public_link
+from api.runtime import Services, write_session
+from api.services.shares import Purpose, drawing_owner, issue, open_signature_link, take_signature_token
 from api.telegram import InitDataRefused, init_data_user
 from forms import clock
 from forms.channels import USER_MAX, Channel, ChannelUser, user_problem
+from forms.languages import Lang
 from forms.signature_image import MAX_BYTES, BadSignatureImage, checked_png
 
 router = APIRouter(prefix="/api/signatures", tags=["signatures"])
@@ -27,7 +34,7 @@ EXAMPLE_PNG = (
     "iVBORw0KGgoAAAANSUhEUgAAABgAAAAMCAQAAADSObX+AAAATUlEQVR42mNgoDf4D8U4ARNW5f9xGIWmASLEiCyNaTMTFuWYWpCMQnUS"
     "IxqNaTMDC6oL0RQyoipGdzE2czHEmXAox+U8PA5iIBQjRAIA0vIWCLh7wlYAAAAASUVORK5CYII="
 )
-ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorBody} for code in (401, 422, 503, 507)}
+ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorBody} for code in (401, 403, 410, 422, 503, 507)}
 
 
 class DrawnSignature(BaseModel):
@@ -55,13 +62,57 @@ class Drawing(BaseModel):
     image_png: str = Field(description="base64 of the PNG")
 
 
+class SignatureLinkAsked(BaseModel):
+    """The drawn-signature page for a channel without Mini Apps: a link for one drawing of one letter."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"channel": "telegram", "channel_user": "100000001", "content_hash": EXAMPLE_HASH, "language": "ug"}
+            ]
+        },
+    )
+
+    channel: Channel
+    channel_user: ChannelUserField
+    content_hash: str = Field(pattern=HASH, description="the content hash of the letter to be signed")
+    language: Lang
+
+
 InitDataHeader = Annotated[
     str | None,
     Header(alias="X-Telegram-Init-Data", description="the Mini App's raw initData (tgWebAppData), unchanged"),
 ]
+TokenHeader = Annotated[
+    str | None,
+    Header(alias="X-Signature-Token", description="the token of a signature link, in place of initData"),
+]
 
 
-async def mini_app_user(services: ServicesDep, init_data: InitDataHeader = None) -> ChannelUser:
+@dataclass(frozen=True)
+class Signer:
+    """Who draws: a Telegram user proven by initData, or the holder of a signature link's token."""
+
+    who: ChannelUser | None = None
+    token: str | None = None
+
+
+async def signer(services: ServicesDep, init_data: InitDataHeader = None, token: TokenHeader = None) -> Signer:
+    """The link's token when one is sent, else the initData's user: either checked before the
+    drawing is decoded (the token again, with the drawing's letter, when it is stored)."""
+    if token is not None:
+        await run_in_threadpool(_open_link, services, token.strip())
+        return Signer(token=token.strip())
+    return Signer(who=await mini_app_user(services, init_data))
+
+
+def _open_link(services: Services, token: str) -> None:
+    with Session(services.engine) as session:
+        open_signature_link(session, token, clock.now())
+
+
+async def mini_app_user(services: Services, init_data: str | None) -> ChannelUser:
     """The Telegram user the initData proves, checked before the body is looked at."""
     token = services.settings.telegram_bot_token
     if token is None:
@@ -77,7 +128,7 @@ async def mini_app_user(services: ServicesDep, init_data: InitDataHeader = None)
         raise ApiError(401, "signature.init_data", f"the Mini App's initData is not accepted: {refused}") from None
 
 
-MiniAppUser = Annotated[ChannelUser, Depends(mini_app_user)]
+SignerDep = Annotated[Signer, Depends(signer)]
 
 
 def drawings(services: Services) -> DrawingStore:
@@ -85,8 +136,11 @@ def drawings(services: Services) -> DrawingStore:
 
 
 @router.post("", status_code=201, response_model=Stored, responses=ERRORS)
-async def store_drawing(drawn: DrawnSignature, user: MiniAppUser, services: ServicesDep) -> Stored:
-    """Keep the applicant's drawing for their letter, replacing an earlier one for the same letter."""
+async def store_drawing(drawn: DrawnSignature, who: SignerDep, services: ServicesDep) -> Stored:
+    """Keep the applicant's drawing for their letter, replacing an earlier one for the same letter.
+
+    With X-Signature-Token: 401 signature.token (unknown), 410 signature.token_used or
+    signature.token_expired, 403 signature.token_hash (the link is for another letter)."""
     encoded = drawn.image_png.strip()
     if len(encoded) > (MAX_BYTES + 2) // 3 * 4:  # before decoding anything that large
         raise ApiError(422, "signature.image", f"the drawing is larger than {MAX_BYTES // 1024} KB")
@@ -98,8 +152,45 @@ async def store_drawing(drawn: DrawnSignature, user: MiniAppUser, services: Serv
         clean = await run_in_threadpool(checked_png, png)  # Pillow's decoding is CPU: off the loop
     except BadSignatureImage as bad:
         raise ApiError(422, "signature.image", f"the drawing cannot be used: {bad}") from None
-    await run_in_threadpool(drawings(services).put, user, drawn.content_hash, clean)
+    if who.token is not None:
+        await run_in_threadpool(_put_with_token, services, who.token, drawn.content_hash, clean)
+    else:
+        assert who.who is not None
+        await run_in_threadpool(drawings(services).put, who.who, drawn.content_hash, clean)
     return Stored(stored=True)
+
+
+def _put_with_token(services: Services, token: str, content_hash: str, png: bytes) -> None:
+    """The token is marked used in the transaction that is committed once the drawing is on disk:
+    a drawing not written leaves the link usable, a link used once stores nothing more."""
+    with write_session(services) as session:
+        share = take_signature_token(session, token, content_hash, clock.now())
+        assert share.channel is not None and share.channel_user is not None
+        owner = drawing_owner(Channel(share.channel), share.channel_user)
+        drawings(services).put(owner, content_hash, png)
+        session.commit()
+
+
+@router.post("/links", status_code=201, response_model=Link, responses=ERRORS, dependencies=[ServiceAuth])
+def signature_link(asked: SignatureLinkAsked, services: ServicesDep) -> Link:
+    """The drawn-signature page, for a browser outside Telegram: its one-time token is in the
+    fragment, which browsers send to no server; it opens for 30 minutes and stores one drawing.
+    422 signature.channel for a channel whose drawings cannot be stored yet."""
+    drawing_owner(asked.channel, asked.channel_user)  # refused now rather than after the drawing
+    with write_session(services) as session:
+        token, share = issue(
+            session,
+            purpose=Purpose.signature,
+            language=asked.language,
+            now=clock.now(),
+            life=timedelta(seconds=services.settings.signature_link_life),
+            channel=asked.channel,
+            channel_user=asked.channel_user,
+            content_hash=asked.content_hash,
+        )
+        session.commit()
+    query = urlencode({"content_hash": asked.content_hash, "lang": asked.language.value})
+    return Link(url=public_link(services, f"/miniapp/signature?{query}#token={token}"), expires_at=share.expires_at)
 
 
 @router.get(

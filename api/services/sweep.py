@@ -2,7 +2,8 @@
 
 Letter PDFs no record names (a render whose digest was never recorded, the loser of a race that
 died before deleting its copy), unfinished writes (a crash between writing and renaming), uploads
-whose row was never committed, and drawn signatures past the time their letter could be submitted.
+whose row was never committed, drawn signatures past the time their letter could be submitted, and
+links (api/services/shares.py) that have ended.
 Nothing younger than GRACE is touched: it may be a write about to be recorded. Clear PDFs from
 before PDFs were encrypted are encrypted here. Several instances may sweep at once: each removal is
 idempotent. Run at start, on the deadline timer (at most hourly), and by `chengnuo documents sweep`.
@@ -14,7 +15,7 @@ import logging
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import islice
 from pathlib import Path
 from typing import TypeVar
@@ -25,8 +26,10 @@ from sqlmodel import Session, col, select
 from api.config import ApiSettings
 from api.drawings import DrawingStore
 from api.pii import Vault
+from api.services.shares import remove_ended
 from api.services.submit import SIGNED_AT_MOST_AGO
 from api.store import LetterRecord, Upload
+from api.store.engine import writer
 from api.store.pdf_files import PdfStore, StoredPdf
 from api.store.upload_files import UploadFiles
 from forms.files import DIRECTORY_MODE
@@ -49,6 +52,7 @@ class Swept:
     uploads: int = 0  # uploaded files whose row was never committed
     drawings: int = 0  # drawn signatures past their life
     encrypted: int = 0  # clear PDFs from before, encrypted
+    shares: int = 0  # links that have ended
 
 
 def sweep_documents(engine: Engine, settings: ApiSettings, vault: Vault, *, now: float | None = None) -> Swept:
@@ -70,6 +74,8 @@ def sweep_documents(engine: Engine, settings: ApiSettings, vault: Vault, *, now:
         for files in batched(((i, p) for i, p in uploads.files() if _older(p, settled)), BATCH):
             known = set(session.exec(select(Upload.id).where(col(Upload.id).in_([i for i, _ in files]))))
             swept.uploads += _remove(path for upload_id, path in files if upload_id not in known)
+    with Session(writer(engine)) as session:
+        swept.shares = remove_ended(session, datetime.fromtimestamp(now, UTC))
     stale = now - DRAWING_LIFE.total_seconds()
     swept.drawings = _remove(p for p in drawings.files() if _older(p, settled if p.name[0] == "." else stale))
     if any(vars(swept).values()):

@@ -11,6 +11,7 @@ from api.store.letters import (
     OutboxMessage,
     letters_listed,
 )
+from api.store.shares import Share
 from api.store.staff import AccessLog, LoginTries, Staff, StaffToken, Window, WindowDepartment
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "Objection",
     "OutboxMessage",
     "Publication",
+    "Share",
     "Staff",
     "StaffToken",
     "Upload",

@@ -108,7 +108,7 @@ def test_the_sweep_command(tmp_path: Path) -> None:
 def test_nothing_is_swept_twice(services: Services) -> None:
     """A second sweep right after the first finds nothing: the counts are of what it removed."""
     sweep(services)
-    assert sweep(services) == {"orphans": 0, "unfinished": 0, "uploads": 0, "drawings": 0, "encrypted": 0}
+    assert sweep(services) == {"orphans": 0, "unfinished": 0, "uploads": 0, "drawings": 0, "encrypted": 0, "shares": 0}
 
 
 def test_the_api_sweeps_at_start(tmp_path: Path) -> None:
