@@ -23,14 +23,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from api.app import build_services  # noqa: E402
-from api.config import ApiSettings  # noqa: E402
-from api.runtime import Services  # noqa: E402
-from forms.languages import Lang  # noqa: E402
-from tests.bot.conftest import SERVICE_TOKEN  # noqa: E402
-from tests.bot.walk import answer_all, choose_language, open_item, sample_answers  # noqa: E402
-from tests.bot.wechat import FakeWeChatUser  # noqa: E402
-from tests.bot.wechat_app import WeChatChat, openid, wechat_running  # noqa: E402
+from api.app import build_services
+from api.config import ApiSettings
+from api.runtime import Services
+from forms.languages import Lang
+from tests.bot.conftest import SERVICE_TOKEN
+from tests.bot.walk import answer_all, choose_language, open_item, sample_answers
+from tests.bot.wechat import FakeWeChatUser
+from tests.bot.wechat_app import WeChatChat, openid, wechat_running
 
 ITEM = "SFJ-001"  # 法律援助: the longest questionnaire
 

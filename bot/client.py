@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import Any, Self
 
 import httpx
 
@@ -39,7 +39,7 @@ class ApiClient:
         self.http = http
 
     @classmethod
-    def connect(cls, base_url: str, token: str, transport: httpx.AsyncBaseTransport | None = None) -> ApiClient:
+    def connect(cls, base_url: str, token: str, transport: httpx.AsyncBaseTransport | None = None) -> Self:
         headers = {"Authorization": f"Bearer {token}"}
         return cls(httpx.AsyncClient(base_url=base_url, headers=headers, timeout=TIMEOUT, transport=transport))
 
@@ -120,6 +120,21 @@ class ApiClient:
     async def object_to(self, number: str, who: ChannelUser, text: str) -> None:
         body = {**acting(who), "text": text}
         await self._call("POST", f"/api/letters/{number}/objections", json=body)
+
+    async def share_preview(self, draft: dict[str, Any]) -> str:
+        """A link to the preview of this draft (for a channel that cannot carry a PDF)."""
+        return str((await self._call("POST", "/api/shares/previews", json=draft)).json()["url"])
+
+    async def share_letter(self, number: str, who: ChannelUser) -> str:
+        """A link to the sealed letter, for the channel user who signed it."""
+        body = {"number": number, "channel": who.channel.value, "channel_user": who.user}
+        return str((await self._call("POST", "/api/shares/letters", json=body)).json()["url"])
+
+    async def signature_link(self, who: ChannelUser, content_hash: str, language: str) -> str:
+        """The drawn-signature page with a one-time token (for a channel without Mini Apps)."""
+        body = {"channel": who.channel.value, "channel_user": who.user, "content_hash": content_hash,
+                "language": language}  # fmt: skip
+        return str((await self._call("POST", "/api/signatures/links", json=body)).json()["url"])
 
     async def lease(self, channel: Channel, limit: int = 30, lease_seconds: int = 60) -> list[Notification]:
         """Up to `limit` of the channel's pending notices, leased for `lease_seconds`."""

@@ -97,13 +97,17 @@ class Terminal:
                                       self.catalogue)  # fmt: skip
         buttons = self.session.buttons
         if line.isdigit() and 1 <= int(line) <= len(buttons) and not typing:
-            query = CallbackQuery(id=str(next(self._ids)), from_user=APPLICANT, chat_instance="terminal",
-                                  data=buttons[int(line) - 1], message=self._message(text="…"))  # fmt: skip
-            await self._feed(callback_query=query)
+            await self.press(buttons[int(line) - 1])
         elif line.startswith("/file "):
             await self._feed(message=_file(self._message, self.session, Path(line[6:])))
         elif line:
             await self._feed(message=self._message(text=line))
+
+    async def press(self, data: str) -> None:
+        """A button, by the data it carries."""
+        query = CallbackQuery(id=str(next(self._ids)), from_user=APPLICANT, chat_instance="terminal", data=data,
+                              message=self._message(text="…"))  # fmt: skip
+        await self._feed(callback_query=query)
 
     async def close(self) -> None:
         await self.dispatcher.storage.close()

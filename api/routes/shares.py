@@ -14,8 +14,9 @@ from api.deps import ServiceAuth, ServicesDep
 from api.errors import ErrorBody
 from api.runtime import Services, write_session
 from api.services.previews import render_preview
-from api.services.shares import CHANNEL_USER_PATTERN, Channel, Purpose, issue, letter_to_share
+from api.services.shares import CHANNEL_USER_PATTERN, Purpose, issue, letter_to_share
 from forms import clock
+from forms.channels import Channel
 from forms.languages import Lang
 from forms.submission import LetterDraft
 from forms.validation.printed import LETTER_NUMBER_PATTERN
@@ -23,7 +24,9 @@ from forms.validation.printed import LETTER_NUMBER_PATTERN
 router = APIRouter(prefix="/api/shares", tags=["links"])
 ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorBody} for code in (401, 404, 409, 422, 503)}
 EXAMPLE_URL = "https://chengnuo.example.cn/d/q3Vx0m5TQ7nJb1kR8sWfAgq3Vx0m5TQ7nJb1kR8sWfA"
-ChannelUserField = Annotated[str, Field(pattern=CHANNEL_USER_PATTERN, description="the Telegram user id or WeChat openid")]
+ChannelUserField = Annotated[
+    str, Field(pattern=CHANNEL_USER_PATTERN, description="the Telegram user id or WeChat openid")
+]
 
 
 class Link(BaseModel):

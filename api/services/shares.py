@@ -14,15 +14,14 @@ import secrets
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from api.errors import ApiError, not_found
 from api.pii import Vault
 from api.store import LetterRecord, Share
-from forms.languages import Lang
 from forms.channels import Channel, ChannelUser, user_problem
+from forms.languages import Lang
 
 CHANNEL_USER_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"  # a Telegram id, a WeChat openid
 TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)

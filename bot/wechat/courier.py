@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import logging
 
-
 from aiogram.utils.i18n import I18n
 
 from bot.client import ApiRefused, ApiUnavailable
@@ -42,7 +41,7 @@ class WeChatCourier:
 
     async def one_round(self) -> int:
         """One lease delivered, follower by follower, in order; the number acknowledged."""
-        leased = await self.api.lease(self.batch, self.lease_seconds, channel=Channel.wechat)
+        leased = await self.api.lease(Channel.wechat, self.batch, self.lease_seconds)
         followers: dict[str, list[Notification]] = {}
         for notification in leased:
             followers.setdefault(notification.channel_user or "", []).append(notification)

@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from bot.stand_in import Choice
 from bot.wechat.protocol import TEXT_LIMIT as LIMIT
+
 MORE = "wx:more"  # the id of the choice that shows the next page
 
 
@@ -44,9 +45,14 @@ def tap(number: int, choice: Choice) -> str:
     """A choice as a line: tapping sends `number` with the choice's callback data as its menu id."""
     label = escape(plain(choice.label), quote=False)
     if choice.data is None:
-        return f'🔗 <a href="{escape(choice.url or "")}">{label}</a>'
+        return f'🔗 <a href="{_href(choice.url or "")}">{label}</a>'
     link = f"weixin://bizmsgmenu?msgmenucontent={number}&msgmenuid={quote(choice.data, safe='')}"
     return f'{number}. <a href="{link}">{label}</a>'
+
+
+def _href(url: str) -> str:
+    """A URL inside href="…": WeChat does not decode entities there, so `&` stays as it is."""
+    return url.replace('"', "%22").replace("<", "%3C").replace(">", "%3E")
 
 
 def pages(draft: Draft, more_label: str) -> list[Page]:

@@ -47,7 +47,7 @@ class WeChatStandIn(StandIn):
 
     def __init__(self, me: User, api: LinkingApi, late: Late, files: Callable[[str], Awaitable[bytes]]) -> None:
         super().__init__(me)
-        self.api, self.late, self.files = api, late, files
+        self.links, self.late, self.files = api, late, files
 
     async def said(self, said: Said) -> None:
         turn = self._turn()
@@ -61,7 +61,7 @@ class WeChatStandIn(StandIn):
         if turn is None:
             return
         try:
-            url = await self.api.document_link(turn.who, sent.name, sent.content)
+            url = await self.links.document_link(turn.who, sent.name, sent.content)
         except (ApiUnavailable, ApiRefused) as error:
             log.warning("wechat: no link for %s (%s)", sent.name, error)
             url = None
@@ -84,7 +84,7 @@ class WeChatStandIn(StandIn):
         if choice.url is None or choice.data is not None or "/miniapp/" not in choice.url:
             return choice
         try:
-            return Choice(choice.label, url=await self.api.signature_page(turn.who, choice.url))
+            return Choice(choice.label, url=await self.links.signature_page(turn.who, choice.url))
         except (ApiUnavailable, ApiRefused) as error:  # the typed signature stands alone
             log.warning("wechat: no signature link (%s)", error)
             return None

@@ -21,7 +21,8 @@ def test_services_do_not_import_the_web_framework() -> None:
     """Services run in the API, in the CLI and in tools alike: FastAPI stays in the routes and pages."""
     probe = (
         "import importlib, pkgutil, sys, api.services\n"
-        "for found in pkgutil.iter_modules(api.services.__path__): importlib.import_module(f'api.services.{found.name}')\n"
+        "for found in pkgutil.iter_modules(api.services.__path__):\n"
+        "    importlib.import_module(f'api.services.{found.name}')\n"
         "import api.runtime, api.callers, api.errors\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'fastapi'))"
     )

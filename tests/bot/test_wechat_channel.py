@@ -35,6 +35,11 @@ def empty_outbox(api_services: Services) -> None:
         session.commit()
 
 
+def follower_of(account: WeChatChat, n: int) -> str:
+    """An openid of its own for each mode: the API (and its letters) is shared by the module."""
+    return openid(n + (1000 if account.settings.safe_mode else 0))
+
+
 @pytest.fixture(params=["plain", "safe"])
 async def account(request: pytest.FixtureRequest, api_services: Services, tmp_path: Path) -> AsyncIterator[WeChatChat]:
     async with wechat_running(api_services, tmp_path, safe=request.param == "safe") as chat:
@@ -42,7 +47,7 @@ async def account(request: pytest.FixtureRequest, api_services: Services, tmp_pa
 
 
 async def test_the_server_check_echoes_only_for_wechat(account: WeChatChat) -> None:
-    follower = account.person(openid(300))
+    follower = account.person(follower_of(account, 300))
     assert (await follower.user.verify_server("echo-4711")).text == "echo-4711"
     bad = await account.http.get("/wechat", params={"signature": "0" * 40, "timestamp": "1", "nonce": "2",
                                                      "echostr": "x"})  # fmt: skip
@@ -50,7 +55,7 @@ async def test_the_server_check_echoes_only_for_wechat(account: WeChatChat) -> N
 
 
 async def test_a_bad_signature_is_403_and_nothing_is_handled(account: WeChatChat) -> None:
-    follower = account.person(openid(301))
+    follower = account.person(follower_of(account, 301))
     answer = await follower.user.forged("/start")
     assert answer.status_code == 403
     assert await account.state(follower) is None and await account.data(follower) == {}
@@ -69,7 +74,7 @@ async def test_the_same_message_three_times_while_the_submission_is_slow_makes_o
 ) -> None:
     item = one_item_per_type(catalogue)[CommitmentType.certification]
     async with wechat_running(api_services, tmp_path, patience=0.3) as account:
-        follower = account.person(openid(302))
+        follower = account.person(follower_of(account, 302))
         await choose_language(account, follower, Lang.zh)  # type: ignore[arg-type]
         await open_item(account, follower, item)  # type: ignore[arg-type]
         await answer_all(account, follower, item, sample_answers(item, Lang.zh))  # type: ignore[arg-type]
@@ -97,7 +102,7 @@ async def test_a_status_change_is_a_customer_service_message_within_48_hours(
     account: WeChatChat, catalogue: Catalogue
 ) -> None:
     item = one_item_per_type(catalogue)[CommitmentType.certification]
-    follower = account.person(openid(303))
+    follower = account.person(follower_of(account, 303))
     letter = await signed_through_wechat(account, item, follower)
     await moved(account.running.api, account.services, letter.number, "accepted")
     sent_before = len(account.api.sent)
@@ -112,7 +117,7 @@ async def test_outside_48_hours_the_status_change_is_a_template_message_with_the
     account: WeChatChat, catalogue: Catalogue
 ) -> None:
     item = one_item_per_type(catalogue)[CommitmentType.certification]
-    follower = account.person(openid(304))
+    follower = account.person(follower_of(account, 304))
     letter = await signed_through_wechat(account, item, follower)
     await moved(account.running.api, account.services, letter.number, "accepted")
     account.api.advance(49 * 3600)
@@ -125,7 +130,7 @@ async def test_outside_48_hours_the_status_change_is_a_template_message_with_the
 
 async def test_an_expired_access_token_mid_delivery_is_renewed_once(account: WeChatChat, catalogue: Catalogue) -> None:
     item = one_item_per_type(catalogue)[CommitmentType.certification]
-    follower = account.person(openid(305))
+    follower = account.person(follower_of(account, 305))
     letter = await signed_through_wechat(account, item, follower)
     await moved(account.running.api, account.services, letter.number, "accepted")
     account.api.expire_all()
@@ -135,7 +140,7 @@ async def test_an_expired_access_token_mid_delivery_is_renewed_once(account: WeC
 
 async def test_an_unsubscribed_follower_is_not_written_to(account: WeChatChat, catalogue: Catalogue) -> None:
     item = one_item_per_type(catalogue)[CommitmentType.certification]
-    follower = account.person(openid(306))
+    follower = account.person(follower_of(account, 306))
     letter = await signed_through_wechat(account, item, follower)
     await account.send(follower.unfollows())
     sent_before = len(account.api.sent)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from stdnum.cn import ric
 
 from bot.callbacks import Answered, Decision, ItemPicked, LanguageChosen, Menu, Nav, NoticePage, Review
+from bot.wechat.reply import MORE
 from forms.catalogue import Item
 from forms.languages import Lang
 from forms.letter import Answer
@@ -47,6 +48,9 @@ async def open_item(chat: Chat, person: Person, item: Item) -> None:
     await chat.send(person.presses_data(ItemPicked(code=item.code).pack()))
     page = 0
     while Decision(choice="read").pack() not in _last_buttons(person):
+        if MORE in _last_buttons(person):  # WeChat cut a long page into pages of its own
+            await chat.send(person.presses_data(MORE))
+            continue
         page += 1
         await chat.send(person.presses_data(NoticePage(page=page).pack()))
         assert page < 20, "the notice never ends"

@@ -181,7 +181,11 @@ def openid(n: int) -> str:
 
 @asynccontextmanager
 async def wechat_running(
-    services: Services, data_dir: Path, *, safe: bool = True, public_url: str = "https://chengnuo.example.cn",
+    services: Services,
+    data_dir: Path,
+    *,
+    safe: bool = True,
+    public_url: str = "https://chengnuo.example.cn",
     patience: float = 4.0,
 ) -> AsyncIterator[WeChatChat]:
     """The API app with the Account attached, as `chengnuo serve` builds it, WeChat faked."""
