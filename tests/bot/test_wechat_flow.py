@@ -3,9 +3,10 @@ dispatcher, the real API and store; WeChat's servers faked at their HTTP boundar
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlmodel import Session, col, select
@@ -23,6 +24,7 @@ from tests.bot.test_flow import one_item_per_type
 from tests.bot.test_my_letters import events, first_of
 from tests.bot.walk import answer_all, choose_language, open_item, sample_answers, sign_and_submit
 from tests.bot.wechat_app import Follower, WeChatChat, openid, photo, wechat_running
+from tests.forms.drawings import drawing
 from tests.forms.pdf_reading import pdf_text
 
 
@@ -216,4 +218,15 @@ async def test_sign_through_the_signature_page_opened_from_wechat(account: WeCha
     await account.send(follower.presses_data(Review(action="sign").pack()))
     pages = [url for url in follower.links() if "/miniapp/signature" in url]
     assert len(pages) == 1 and "#token=" in pages[0] and "initData" not in pages[0]
-    await account.send(follower.presses_data(Nav(action="cancel").pack()))
+    page = urlsplit(pages[0])
+    content_hash, token = parse_qs(page.query)["content_hash"][0], parse_qs(page.fragment)["token"][0]
+    drawn = {"content_hash": content_hash, "image_png": base64.b64encode(drawing()).decode()}
+    stored = await account.http.post("/api/signatures", json=drawn, headers={"X-Signature-Token": token})
+    assert stored.status_code == 201, stored.text
+    await account.send(follower.says(signer_name(item, (await account.data(follower))["answers"])))
+    await account.send(follower.presses_data(Review(action="confirm").pack()))
+    [letter] = letters_of(account, follower)
+    sealed = pdf_text(await open_link(account, [url for url in follower.links() if "/d/" in url][-1]))
+    assert letter.number in sealed
+    fetched = await account.running.api.drawn_signature(follower.who, content_hash)
+    assert fetched is not None, "the drawing made from WeChat's link went into the letter"

@@ -29,6 +29,7 @@ from bot.settings import BotSettings
 from bot.wechat.running import ME, RunningWeChat, attach
 from bot.wechat.settings import WeChatSettings
 from bot.wechat.state import telegram_id
+from forms.channels import Channel, ChannelUser
 from tests.bot.conftest import SERVICE_TOKEN
 from tests.bot.wechat import FakeWeChatApi, FakeWeChatUser
 
@@ -65,6 +66,10 @@ class Follower:
     @property
     def openid(self) -> str:
         return self.user.openid
+
+    @property
+    def who(self) -> ChannelUser:
+        return ChannelUser(channel=Channel.wechat, user=self.openid)
 
     def _kept(self, sending: Callable[[], Awaitable[str]]) -> Action:
         async def act() -> str:
