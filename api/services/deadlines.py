@@ -96,9 +96,11 @@ def _remind(session: Session, record: LetterRecord, today: date) -> int:
             attempts=0,
         )
         .on_conflict_do_nothing(index_elements=["letter_id", "dedup_key"])
+        .returning(OutboxMessage.id)  # the rows made, counted: a driver's row count may be -1
     )
+    made = len(inserted.all())
     session.commit()
-    return int(inserted.rowcount or 0)  # type: ignore[attr-defined]
+    return made
 
 
 def _terminate(session: Session, record: LetterRecord) -> int:
