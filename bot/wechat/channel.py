@@ -174,6 +174,15 @@ class WeChatChannel:
         await self.followers.put(openid, follower)
         return page.text
 
+    async def settled(self) -> None:
+        """Every message taken in answered and every late word sent (before a shutdown)."""
+        background: set[asyncio.Task[Any]] = self.dispatcher["background"]
+        while True:
+            pending = [task for task in (*self._answers.values(), *background) if not task.done()]
+            if not pending:
+                return
+            await asyncio.gather(*pending, return_exceptions=True)
+
     def lock(self, openid: str) -> asyncio.Lock:
         """One follower's messages, one at a time (in this process)."""
         return self._locks.setdefault(openid, asyncio.Lock())

@@ -58,8 +58,8 @@ class Inbound:
     def dedup_key(self) -> str:
         """The same for WeChat's retries of one message: its MsgId, or for events who, when and what
         (the key too: two different menu clicks within one second are two clicks)."""
-        if self.msg_id:
-            return f"msg:{self.msg_id}"
+        if self.msg_id:  # unique across WeChat; the sender too, so that no one else's id can shadow it
+            return f"msg:{self.openid}:{self.msg_id}"
         return f"evt:{self.openid}:{self.created}:{self.kind}:{self.event_key or ''}"
 
 

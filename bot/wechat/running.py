@@ -59,8 +59,7 @@ class RunningWeChat:
         for task in list(self.tasks):
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
-        background = self.channel.dispatcher["background"]
-        await asyncio.gather(*background, return_exceptions=True)
+        await self.channel.settled()
         await self.channel.dispatcher.storage.close()
         await self.channel.client.aclose()
         await self.api.close()

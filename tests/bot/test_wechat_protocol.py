@@ -42,7 +42,7 @@ def test_the_documented_sample_decrypts() -> None:
     inbound = at("1411525903").read(SAMPLE_PARAMS, SAMPLE_BODY)
     assert inbound == Inbound(openid="messense", account=SAMPLE_APP_ID, created=1411525903, kind="text",
                               msg_id="4363689963896700987", text="test")  # fmt: skip
-    assert inbound.dedup_key == "msg:4363689963896700987"
+    assert inbound.dedup_key == "msg:messense:4363689963896700987"
 
 
 def test_the_sample_with_another_signature_nonce_or_app_id_is_refused() -> None:
@@ -284,9 +284,9 @@ def test_the_documented_examples_are_read() -> None:
     assert read["text"] == Inbound(openid="fromUser", account="toUser", created=1348831860, kind="text",
                                    msg_id="1234567890123456", text="this is a test")  # fmt: skip
     assert (read["image"].kind, read["image"].media_id) == ("image", "media_id")
-    assert read["subscribe"].kind == "subscribe" and read["subscribe"].dedup_key == "evt:FromUser:123456789:subscribe"
+    assert read["subscribe"].kind == "subscribe" and read["subscribe"].dedup_key == "evt:FromUser:123456789:subscribe:"
     assert read["unsubscribe"].kind == "unsubscribe"
     assert (read["click"].kind, read["click"].event_key) == ("click", "EVENTKEY")
-    assert read["location"].kind == "other" and read["location"].dedup_key == "msg:1234567890123456"
+    assert read["location"].kind == "other" and read["location"].dedup_key == "msg:fromUser:1234567890123456"
     assert read["view"].kind == "other"
     assert (read["tap"].kind, read["tap"].text, read["tap"].menu_choice) == ("text", "满意", "101")

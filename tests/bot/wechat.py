@@ -208,6 +208,9 @@ def _cdata(value: str) -> str:
     return "<![CDATA[" + value.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
+_MSG_IDS = itertools.count(int(time.time()) * 1000)
+
+
 class FakeWeChatUser:
     """A person using the account in WeChat; each method returns the passive reply's text ("" for none)."""
 
@@ -233,7 +236,7 @@ class FakeWeChatUser:
         )
         self.last_response: httpx.Response | None = None
         self._last: tuple[dict[str, str], bytes] | None = None
-        self._msg_ids = itertools.count(int(api.now()) * 1000)
+        self._msg_ids = _MSG_IDS  # one sequence for every user, as WeChat's MsgIds are unique
 
     # what a person does
 

@@ -8,7 +8,6 @@ its users send and serving the token, media, customer-service and template endpo
 
 from __future__ import annotations
 
-import asyncio
 import io
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -156,9 +155,7 @@ class WeChatChat:
         return reply
 
     async def settle(self) -> None:
-        background = self.running.channel.dispatcher["background"]
-        while background:
-            await asyncio.gather(*background)
+        await self.running.channel.settled()
         for follower in self.followers.values():
             follower.catch_up()
 
