@@ -9,31 +9,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import update
-from sqlmodel import col
 
-from api.runtime import Services, write_session
-from api.store import OutboxMessage
+from api.runtime import Services
+from api.store import LetterRecord
 from bot.callbacks import Review
-from forms import clock as api_clock
 from forms.catalogue import Catalogue, CommitmentType
 from forms.languages import Lang
 from forms.questionnaire import signer_name
-from tests.bot.test_delivery import moved
+from tests.bot.test_delivery import empty_outbox, moved  # noqa: F401 - the outbox emptied before each test
 from tests.bot.test_flow import one_item_per_type
 from tests.bot.test_wechat_flow import letters_of, signed_through_wechat
 from tests.bot.walk import answer_all, choose_language, open_item, sample_answers
-from tests.bot.wechat_app import WeChatChat, openid, wechat_running
-
-
-@pytest.fixture(autouse=True)
-def empty_outbox(api_services: Services) -> None:
-    """The API is shared by this module's tests: each starts with nothing to deliver."""
-    with write_session(api_services) as session:
-        session.execute(
-            update(OutboxMessage).where(col(OutboxMessage.acked_at).is_(None)).values(acked_at=api_clock.now())
-        )
-        session.commit()
+from tests.bot.wechat_app import Follower, WeChatChat, openid, wechat_running
 
 
 def follower_of(account: WeChatChat, n: int) -> str:
@@ -100,13 +87,19 @@ async def test_the_same_message_three_times_while_the_submission_is_slow_makes_o
         )
 
 
+async def accepted(account: WeChatChat, catalogue: Catalogue, n: int) -> tuple[Follower, LetterRecord]:
+    """A letter signed through WeChat, then accepted by its window: a notice waits in the outbox."""
+    item = one_item_per_type(catalogue)[CommitmentType.certification]
+    follower = account.person(follower_of(account, n))
+    letter = await signed_through_wechat(account, item, follower)
+    await moved(account.running.api, account.services, letter.number, "accepted")
+    return follower, letter
+
+
 async def test_a_status_change_is_a_customer_service_message_within_48_hours(
     account: WeChatChat, catalogue: Catalogue
 ) -> None:
-    item = one_item_per_type(catalogue)[CommitmentType.certification]
-    follower = account.person(follower_of(account, 303))
-    letter = await signed_through_wechat(account, item, follower)
-    await moved(account.running.api, account.services, letter.number, "accepted")
+    follower, letter = await accepted(account, catalogue, 303)
     sent_before = len(account.api.sent)
     assert await account.running.courier.one_round() == 1
     [message] = account.api.sent[sent_before:]
@@ -118,10 +111,7 @@ async def test_a_status_change_is_a_customer_service_message_within_48_hours(
 async def test_outside_48_hours_the_status_change_is_a_template_message_with_the_letters_link(
     account: WeChatChat, catalogue: Catalogue
 ) -> None:
-    item = one_item_per_type(catalogue)[CommitmentType.certification]
-    follower = account.person(follower_of(account, 304))
-    letter = await signed_through_wechat(account, item, follower)
-    await moved(account.running.api, account.services, letter.number, "accepted")
+    follower, letter = await accepted(account, catalogue, 304)
     account.api.advance(49 * 3600)
     assert await account.running.courier.one_round() == 1
     [template] = account.api.templates
@@ -131,10 +121,7 @@ async def test_outside_48_hours_the_status_change_is_a_template_message_with_the
 
 
 async def test_an_expired_access_token_mid_delivery_is_renewed_once(account: WeChatChat, catalogue: Catalogue) -> None:
-    item = one_item_per_type(catalogue)[CommitmentType.certification]
-    follower = account.person(follower_of(account, 305))
-    letter = await signed_through_wechat(account, item, follower)
-    await moved(account.running.api, account.services, letter.number, "accepted")
+    follower, letter = await accepted(account, catalogue, 305)
     account.api.expire_all()
     assert await account.running.courier.one_round() == 1
     assert any(letter.number in m["content"] for m in account.api.sent if m["openid"] == follower.openid)
