@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TTL = 10.0  # seconds a lease lasts in Redis unless renewed: a dead holder's work resumes elsewhere within this
-RETRY = 1.0  # how often an instance standing by tries to take the lease
 GRACE = 5.0  # how long work that was told to stop may take to finish before it is cancelled
 
 # renew or release only our own lease: another instance's, taken after ours ran out, is left alone
@@ -52,12 +51,11 @@ def connect(settings: BotSettings) -> Redis | None:
 class Lease:
     """`chengnuo:lease:<name>` in Redis, holding this instance's token while it holds the lease."""
 
-    def __init__(
-        self, redis: Redis, name: str, *, ttl: float = TTL, retry: float = RETRY, clock: Clock | None = None
-    ) -> None:
+    def __init__(self, redis: Redis, name: str, *, ttl: float = TTL, clock: Clock | None = None) -> None:
         self.redis, self.name = redis, name
         self.key = f"chengnuo:lease:{name}"
-        self.ttl, self.retry = ttl, retry
+        self.ttl = ttl
+        self.retry = ttl / 10  # how often an instance standing by tries to take it
         self.renew_every = ttl / 5  # four renewals may fail before the margin is reached
         self.margin = ttl / 5
         self.clock = clock or MonotonicClock()

@@ -55,6 +55,8 @@ class RunningBot:
     catalogue: Catalogue
     i18n: I18n
     redis: Redis | None = None  # where instances share their leases; None: this instance is alone
+    polling_lease: Lease | None = None
+    courier_lease: Lease | None = None
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
@@ -63,19 +65,14 @@ class RunningBot:
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
-    def lease(self, name: str) -> Lease | None:
-        """This bot's lease `name` across instances (Telegram's limits and its updates are per bot)."""
-        return None if self.redis is None else Lease(self.redis, f"telegram:{self.bot.id}:{name}")
-
     async def deliver(self) -> None:
         """The outbox, delivered by this instance while it holds the courier's lease, until `stop`."""
-        lease = self.lease("courier")
-        courier = Courier(self.bot, self.api, self.catalogue, self.i18n, lease=lease)
-        await as_one(lease, courier.deliver_forever, self.stop, what="telegram courier")
+        courier = Courier(self.bot, self.api, self.catalogue, self.i18n, lease=self.courier_lease)
+        await as_one(self.courier_lease, courier.deliver_forever, self.stop, what="telegram courier")
 
     async def poll(self) -> None:
         """Long polling by this instance while it holds the polling lease, until `stop`."""
-        await as_one(self.lease("polling"), self._poll, self.stop, what="telegram polling")
+        await as_one(self.polling_lease, self._poll, self.stop, what="telegram polling")
 
     async def _poll(self, halt: asyncio.Event) -> None:
         await self.bot.delete_webhook(drop_pending_updates=False)
@@ -92,7 +89,9 @@ class RunningBot:
                     await self.dispatcher.stop_polling()
                 except RuntimeError:  # not started yet: nothing to stop gracefully
                     polling.cancel()
-        await polling
+        await asyncio.wait({polling})
+        if not polling.cancelled():
+            polling.result()  # polling that failed fails this holder: the lease goes to another
 
     async def close(self) -> None:
         """Stop: the courier finishes the message in hand, a lease is let go, then the rest is cancelled."""
@@ -113,7 +112,12 @@ def prepare(
     dispatcher = build_dispatcher(
         api=api, catalogue=catalogue, settings=settings, storage=storage, isolation=isolation, i18n=i18n
     )
-    return RunningBot(build_bot(settings, session), dispatcher, api, catalogue, i18n, connect(settings))
+    bot, redis = build_bot(settings, session), connect(settings)
+    running = RunningBot(bot, dispatcher, api, catalogue, i18n, redis)
+    if redis is not None:  # per bot: Telegram's limits and its updates are the bot's
+        running.polling_lease = Lease(redis, f"telegram:{bot.id}:polling")
+        running.courier_lease = Lease(redis, f"telegram:{bot.id}:courier")
+    return running
 
 
 def webhook_secret(settings: BotSettings) -> str:

@@ -139,4 +139,3 @@ class WeChatCourier:
                         notification.id, error.code, error.message)  # fmt: skip
             return error.code > 0  # WeChat said no (unsubscribed, a wrong template): it will again
         return True
-
