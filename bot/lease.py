@@ -175,12 +175,12 @@ async def _hold(lease: Lease, task: asyncio.Task[None], stop: asyncio.Event, wha
                     log.error("%s: failed; letting the lease go", what, exc_info=error)
                     return True
                 return False
-            try:
-                if not await lease.renew():
+            try:  # a renewal still unanswered when the lease runs out comes too late
+                if not await asyncio.wait_for(lease.renew(), timeout=max(lease.valid_for(), 0.001)):
                     log.warning("%s: the lease was lost to another instance", what)
                     return False
-            except (RedisError, OSError) as error:
-                log.warning("%s: the lease could not be renewed (%s)", what, error)
+            except (RedisError, OSError, TimeoutError) as error:
+                log.warning("%s: the lease could not be renewed (%r)", what, error)
             if not lease.held():
                 log.warning("%s: the lease ran out unrenewed; stopping", what)
                 return False
