@@ -18,7 +18,7 @@ import hmac
 import logging
 import signal
 from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -137,7 +137,8 @@ async def run_alone(settings: BotSettings, catalogue: Catalogue) -> None:
     running = prepare(settings, api, catalogue)
     loop = asyncio.get_running_loop()
     for stopping in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(stopping, running.stop.set)
+        with suppress(NotImplementedError):  # Windows: Ctrl+C ends the process all the same
+            loop.add_signal_handler(stopping, running.stop.set)
     try:
         await set_commands(running.bot, running.i18n)
         running.spawn(running.deliver())
