@@ -13,9 +13,10 @@ import os
 import re
 import secrets
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from aiogram import Bot
@@ -43,6 +44,7 @@ from tests.bot.test_delivery import submitted
 
 REDIS_URL = os.environ.get("REDIS_URL")
 pytestmark = pytest.mark.skipif(not REDIS_URL, reason="several instances share Redis: set REDIS_URL")
+Chat = TypeVar("Chat", int, str)
 JITTER = 0.01  # the fake notes a send a little after the pacer let it go, never as much as this
 
 
@@ -87,7 +89,7 @@ class Telegram(FakeTelegram):
         return result
 
 
-async def outbox_of(services: Services, chats: list[int]) -> list[tuple[int, int]]:
+async def outbox_of(services: Services, chats: Sequence[Chat], channel: str = "telegram") -> list[tuple[Chat, int]]:
     """Notifications for these chats, in the outbox's order, each with a reason saying its place: (chat, n)."""
     api = api_client(services)
     number = await submitted(api, services.catalogue, "SFJ-001", None)
@@ -100,7 +102,7 @@ async def outbox_of(services: Services, chats: list[int]) -> list[tuple[int, int
             payload = {"number": number, "item_code": "SFJ-001", "from_status": "signed", "to_status": "accepted",
                        "reason": f"#{n}", "language": "zh"}  # fmt: skip
             session.add(OutboxMessage(
-                letter_id=letter.id, channel="telegram", channel_user=str(chat), kind="status_changed",
+                letter_id=letter.id, channel=channel, channel_user=str(chat), kind="status_changed",
                 dedup_key=f"instances:{number}:{n}", payload=json.dumps(payload), created_at=api_clock.now(),
             ))  # fmt: skip
             placed.append((chat, n))
