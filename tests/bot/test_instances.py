@@ -45,7 +45,7 @@ from tests.bot.test_delivery import submitted
 REDIS_URL = os.environ.get("REDIS_URL")
 pytestmark = pytest.mark.skipif(not REDIS_URL, reason="several instances share Redis: set REDIS_URL")
 Chat = TypeVar("Chat", int, str)
-JITTER = 0.01  # the fake notes a send a little after the pacer let it go, never as much as this
+JITTER = 0.05  # the fake notes a send after the pacer let it go, late by what the event loop lags
 
 
 @pytest.fixture
@@ -177,7 +177,8 @@ async def test_two_couriers_deliver_a_burst_once_in_order_within_telegrams_limit
     assert all(sum(1 for other in times if at <= other < at + 1.0 - JITTER) <= 30 for at in times)
     for chat in set(chats):
         mine = [at for at, to, _ in sent if to == chat]
-        assert all(b - a >= 1.0 - JITTER for a, b in itertools.pairwise(mine)), "1 a second to a chat"
+        gaps = [b - a for a, b in itertools.pairwise(mine)]
+        assert all(gap >= 1.0 - JITTER for gap in gaps), f"1 a second to chat {chat}: {gaps}"
     assert await redis.get(f"chengnuo:lease:{name}") is None, "let go on stopping"
 
 
@@ -251,7 +252,7 @@ async def test_one_instance_polls_and_another_takes_over_when_it_stops(
             stopped_at = time.monotonic()
         await eventually(lambda: bool(standing.polls), 5, "taken over")
         took = standing.polls[0] - stopped_at
-        assert took < (1.0 if end == "released" else 2.5), took
+        assert took < (1.5 if end == "released" else 3.0), took  # TTL 1 s, tries every 0.1 s
         assert holding.polls[-1] < standing.polls[0], "the holder stopped before the other began"
 
         person = Person(standing, 850000001)
