@@ -56,8 +56,8 @@ class Lease:
         self.key = f"chengnuo:lease:{name}"
         self.ttl = ttl
         self.retry = ttl / 10  # how often an instance standing by tries to take it
-        self.renew_every = ttl / 5  # four renewals may fail before the margin is reached
-        self.margin = ttl / 5
+        self.renew_every = ttl / 5  # three renewals in a row may fail before the holder stops
+        self.margin = ttl / 5  # for the clocks' drift and the time a message takes on its way
         self.clock = clock or MonotonicClock()
         self.token = secrets.token_hex(16)
         self._valid_until = -math.inf
@@ -67,6 +67,7 @@ class Lease:
         return self.clock.now() < self._valid_until
 
     def valid_for(self) -> float:
+        """Seconds the lease is surely ours without another renewal (negative once it is not)."""
         return self._valid_until - self.clock.now()
 
     async def take(self) -> bool:
