@@ -6,6 +6,11 @@ or once it is plain that it can never be delivered (the applicant blocked the bo
 chat, a kind this bot does not know). Whatever is left unacknowledged (a 429 longer than the
 lease, Telegram or the network down, the process killed between send and ack) is leased again
 when its lease runs out. Messages to one chat go in the order the outbox holds them.
+
+Several instances run one courier between them (bot.lease): the one holding the courier's lease
+in Redis. Its lease is a promise that it alone sends, so it sends nothing once the lease is no
+longer surely its own; and since what it leased from the outbox outlives it (until that lease runs
+out), it tells its successor how long to wait, so a chat's later messages never overtake them.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from aiogram.exceptions import (
 from aiogram.utils.i18n import I18n
 
 from bot.client import ApiClient, ApiRefused, ApiUnavailable
+from bot.lease import Lease
 from bot.limits import waits_out_retry_after
 from bot.notices import word
 from bot.pacing import Clock, MonotonicClock, Pacer
@@ -78,12 +84,15 @@ class Courier:
         batch: int = 30,
         lease_seconds: int = 60,
         idle_seconds: float = 2.0,
+        lease: Lease | None = None,
     ) -> None:
         self.bot, self.api, self.catalogue, self.i18n = bot, api, catalogue, i18n
+        self.lease = lease  # shared with other instances: send only while it is held
         self.clock = clock or MonotonicClock()
         self.pacer = pacer or Pacer(self.clock)
         self.batch, self.lease_seconds, self.idle_seconds = batch, lease_seconds, idle_seconds
         self._failures = 0  # Telegram failures in a row, for the back-off
+        self._stop = asyncio.Event()  # set: finish the message in hand, send no more
 
     async def deliver_once(self) -> int:
         """One lease, delivered as far as it goes; the number of messages Telegram accepted."""
@@ -94,6 +103,8 @@ class Courier:
         waits_out_retry_after.set(False)  # this task paces itself: every 429 comes to it
         await self.pacer.resumed()  # a lease taken while paused would only run out unused
         leased_at = self.clock.now()
+        if self.lease is not None:  # the API counts the lease from its own later now: a second more
+            await self.lease.successor_waits(self.lease_seconds + 1)
         notifications = await self.api.lease(Channel.telegram, self.batch, self.lease_seconds)
         # stop sending early enough that the ack still lands inside the lease
         deadline = leased_at + self.lease_seconds - min(5.0, self.lease_seconds / 5)
@@ -108,6 +119,10 @@ class Courier:
             result.delivered += done.delivered
             result.dropped += done.dropped
             result.left += done.left
+        if self.lease is not None and result.left == 0:
+            # nothing of ours is left leased; Telegram counts by the second, so the next holder's
+            # first message still comes a second after our last
+            await self.lease.successor_waits(1.0)
         if notifications:
             log.info("outbox: %s leased, %s delivered, %s dropped, %s left for later",
                      result.leased, result.delivered, result.dropped, result.left)  # fmt: skip
@@ -115,6 +130,7 @@ class Courier:
 
     async def deliver_forever(self, stop: asyncio.Event) -> None:
         """Rounds until `stop` is set (or the task is cancelled: nothing undelivered is acked)."""
+        self._stop = stop
         failures = 0
         while not stop.is_set():
             try:
@@ -169,6 +185,8 @@ class Courier:
         with self.i18n.context(), self.i18n.use_locale(lang.value):  # RightToLeft reads the locale too
             wording = word(notification.payload, self.catalogue, lang)
             while await self.pacer.acquire(chat_id, before=deadline):
+                if not self._may_send():
+                    break
                 try:
                     await self.bot.send_message(chat_id, wording.text, reply_markup=wording.buttons)
                 except TelegramRetryAfter as error:
@@ -191,6 +209,10 @@ class Courier:
                     self._failures = 0
                     return Outcome.delivered
         return Outcome.later
+
+    def _may_send(self) -> bool:
+        """Not when told to stop, nor once the lease is not surely ours: another instance may hold it."""
+        return not self._stop.is_set() and (self.lease is None or self.lease.held())
 
     def _pause_after(self, error: TelegramAPIError, level: int) -> None:
         """Telegram failed us: everything waits, longer after each failure in a row; nothing is acked."""

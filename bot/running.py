@@ -3,6 +3,11 @@
 Updates arrive by long polling, or, inside `chengnuo serve` with an https PUBLIC_URL, by webhook: Telegram
 then posts each update to PUBLIC_URL/telegram/webhook with the secret token we registered, and
 anything without it is refused. Beside the conversation, the courier delivers the outbox.
+
+Any number of instances behave as one bot when they share REDIS_URL (bot.lease): in long polling,
+only the instance holding the polling lease polls (Telegram refuses a second consumer with 409),
+the others stand by and take over within seconds of its death; by webhook, any instance handles the
+updates sent to it. Either way only the holder of the courier's lease delivers the outbox.
 """
 
 from __future__ import annotations
@@ -11,10 +16,11 @@ import asyncio
 import hashlib
 import hmac
 import logging
+import signal
 from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from aiogram import Bot, Dispatcher
@@ -25,11 +31,15 @@ from fastapi import FastAPI, Request, Response
 
 from bot.app import build_bot, build_dispatcher, set_commands
 from bot.client import ApiClient
-from bot.delivery import deliver_forever
+from bot.delivery import Courier
 from bot.i18n import make_i18n
+from bot.lease import GRACE, Lease, as_one, connect, finish
 from bot.settings import BotSettings
 from bot.storage import make_storage
 from forms.catalogue import Catalogue
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
@@ -44,6 +54,9 @@ class RunningBot:
     api: ApiClient
     catalogue: Catalogue
     i18n: I18n
+    redis: Redis | None = None  # where instances share their leases; None: this instance is alone
+    polling_lease: Lease | None = None
+    courier_lease: Lease | None = None
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
@@ -52,14 +65,43 @@ class RunningBot:
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
+    async def deliver(self) -> None:
+        """The outbox, delivered by this instance while it holds the courier's lease, until `stop`."""
+        courier = Courier(self.bot, self.api, self.catalogue, self.i18n, lease=self.courier_lease)
+        await as_one(self.courier_lease, courier.deliver_forever, self.stop, what="telegram courier")
+
+    async def poll(self) -> None:
+        """Long polling by this instance while it holds the polling lease, until `stop`."""
+        await as_one(self.polling_lease, self._poll, self.stop, what="telegram polling")
+
+    async def _poll(self, halt: asyncio.Event) -> None:
+        await self.bot.delete_webhook(drop_pending_updates=False)
+        polling = asyncio.create_task(
+            self.dispatcher.start_polling(self.bot, handle_signals=False, close_bot_session=False)
+        )
+        halting = asyncio.ensure_future(halt.wait())
+        try:
+            await asyncio.wait({polling, halting}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            halting.cancel()
+            if not polling.done():
+                try:
+                    await self.dispatcher.stop_polling()
+                except RuntimeError:  # not started yet: nothing to stop gracefully
+                    polling.cancel()
+        await asyncio.wait({polling})
+        if not polling.cancelled():
+            polling.result()  # polling that failed fails this holder: the lease goes to another
+
     async def close(self) -> None:
+        """Stop: the courier finishes the message in hand, a lease is let go, then the rest is cancelled."""
         self.stop.set()
-        for task in list(self.tasks):
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await finish(list(self.tasks), GRACE + 1)
         await self.dispatcher.storage.close()
         await self.bot.session.close()
         await self.api.close()
+        if self.redis is not None:
+            await self.redis.aclose()
 
 
 def prepare(
@@ -70,7 +112,12 @@ def prepare(
     dispatcher = build_dispatcher(
         api=api, catalogue=catalogue, settings=settings, storage=storage, isolation=isolation, i18n=i18n
     )
-    return RunningBot(build_bot(settings, session), dispatcher, api, catalogue, i18n)
+    bot, redis = build_bot(settings, session), connect(settings)
+    running = RunningBot(bot, dispatcher, api, catalogue, i18n, redis)
+    if redis is not None:  # per bot: Telegram's limits and its updates are the bot's
+        running.polling_lease = Lease(redis, f"telegram:{bot.id}:polling")
+        running.courier_lease = Lease(redis, f"telegram:{bot.id}:courier")
+    return running
 
 
 def webhook_secret(settings: BotSettings) -> str:
@@ -88,11 +135,14 @@ async def run_alone(settings: BotSettings, catalogue: Catalogue) -> None:
         raise ValueError("CHENGNUO_SERVICE_TOKEN must be the API's service token")
     api = ApiClient.connect(settings.api_url, settings.service_token.get_secret_value())
     running = prepare(settings, api, catalogue)
-    await set_commands(running.bot, running.i18n)
-    running.spawn(deliver_forever(running.bot, api, catalogue, running.i18n, stop=running.stop))
+    loop = asyncio.get_running_loop()
+    for stopping in (signal.SIGINT, signal.SIGTERM):
+        with suppress(NotImplementedError):  # Windows: Ctrl+C ends the process all the same
+            loop.add_signal_handler(stopping, running.stop.set)
     try:
-        await running.bot.delete_webhook(drop_pending_updates=False)
-        await running.dispatcher.start_polling(running.bot, handle_signals=True, close_bot_session=False)
+        await set_commands(running.bot, running.i18n)
+        running.spawn(running.deliver())
+        await running.poll()
     finally:
         await running.close()
 
@@ -118,27 +168,26 @@ def _with_bot(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with inner(app):
             running.spawn(_start(running, settings))
-            running.spawn(deliver_forever(running.bot, running.api, running.catalogue, running.i18n, stop=running.stop))
+            running.spawn(running.deliver())
             try:
                 yield
             finally:
-                if not settings.webhook:
-                    await running.dispatcher.stop_polling()
                 await running.close()
 
     return lifespan
 
 
 async def _start(running: RunningBot, settings: BotSettings) -> None:
-    """Commands, then the webhook or polling; Telegram being unreachable is logged, not fatal to the API."""
+    """Commands, then the webhook or polling; Telegram being unreachable is logged, not fatal to the API.
+
+    Every instance sets the same commands and webhook: Telegram keeps the last, and they are alike."""
     try:
         await set_commands(running.bot, running.i18n)
         if settings.webhook:
             url = settings.public_url.rstrip("/") + WEBHOOK_PATH
             await running.bot.set_webhook(url, secret_token=webhook_secret(settings))
             return
-        await running.bot.delete_webhook(drop_pending_updates=False)
-        await running.dispatcher.start_polling(running.bot, handle_signals=False, close_bot_session=False)
+        await running.poll()
     except Exception:
         log.exception("the bot could not start; the API goes on serving")
 

@@ -4,18 +4,22 @@ A customer-service message while WeChat allows one (within 48 h of the follower'
 at most 5 since it); outside that, the Account's template message, when one is configured, with a
 link to the letter. A follower who unsubscribed is not written to. At least once, as Telegram's
 courier: acknowledged once WeChat took it or once it plainly never can be delivered.
+
+Several instances run one courier between them, as Telegram's do (bot.delivery, bot.lease): WeChat's
+limits are each follower's, but a follower's messages must arrive in order, and only one sender
+can promise that.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from aiogram.utils.i18n import I18n
 
 from bot.client import ApiRefused, ApiUnavailable
 from bot.delivery import backoff
+from bot.lease import Lease, rest
 from bot.notices import word
 from bot.stand_in import choices_of
 from bot.wechat.channel import WeChatChannel
@@ -35,20 +39,28 @@ log = logging.getLogger(__name__)
 class WeChatCourier:
     def __init__(self, channel: WeChatChannel, api: LinkingApi, catalogue: Catalogue, i18n: I18n,
                  settings: WeChatSettings, *, batch: int = 30, lease_seconds: int = 60,
-                 idle_seconds: float = 2.0) -> None:  # fmt: skip
+                 idle_seconds: float = 2.0, lease: Lease | None = None) -> None:  # fmt: skip
         self.channel, self.api, self.catalogue, self.i18n, self.settings = channel, api, catalogue, i18n, settings
         self.batch, self.lease_seconds, self.idle_seconds = batch, lease_seconds, idle_seconds
+        self.lease = lease  # shared with other instances: send only while it is held
+        self._stop = asyncio.Event()  # set: finish the message in hand, send no more
 
     async def one_round(self) -> int:
         """One lease delivered, follower by follower, in order; the number acknowledged."""
+        if self.lease is not None:  # what we lease outlives us: the next holder waits for it
+            await self.lease.successor_waits(self.lease_seconds + 1)
         leased = await self.api.lease(Channel.wechat, self.batch, self.lease_seconds)
         followers: dict[str, list[Notification]] = {}
         for notification in leased:
             followers.setdefault(notification.channel_user or "", []).append(notification)
-        done = await asyncio.gather(*(self._deliver_all(openid, queue) for openid, queue in followers.items()))
-        return sum(done)
+        done = sum(await asyncio.gather(*(self._deliver_all(openid, queue) for openid, queue in followers.items())))
+        if self.lease is not None and done == len(leased):
+            await self.lease.successor_waits(0)
+        return done
 
     async def deliver_forever(self, stop: asyncio.Event) -> None:
+        """Rounds until `stop` is set."""
+        self._stop = stop
         failures = 0
         while not stop.is_set():
             try:
@@ -56,25 +68,29 @@ class WeChatCourier:
             except (ApiUnavailable, ApiRefused) as error:
                 failures += 1
                 log.warning("wechat outbox: the API failed (%s)", error)
-                await _rest(stop, backoff(failures))
+                await rest(stop, backoff(failures))
                 continue
             except Exception:
                 failures += 1
                 log.exception("wechat outbox: a round failed")
-                await _rest(stop, backoff(failures))
+                await rest(stop, backoff(failures))
                 continue
             failures = 0
             if acked == 0:
-                await _rest(stop, self.idle_seconds)
+                await rest(stop, self.idle_seconds)
 
     async def _deliver_all(self, openid: str, queue: list[Notification]) -> int:
         acked = 0
         for notification in queue:
-            if not await self._deliver(openid, notification):
+            if not self._may_send() or not await self._deliver(openid, notification):
                 break  # the rest keep their order: leased again later
             await self.api.ack(notification)
             acked += 1
         return acked
+
+    def _may_send(self) -> bool:
+        """Not when told to stop, nor once the lease is not surely ours: another instance may hold it."""
+        return not self._stop.is_set() and (self.lease is None or self.lease.held())
 
     async def _deliver(self, openid: str, notification: Notification) -> bool:
         """True when done with it (delivered, or never deliverable); False to try again later."""
@@ -123,8 +139,3 @@ class WeChatCourier:
                         notification.id, error.code, error.message)  # fmt: skip
             return error.code > 0  # WeChat said no (unsubscribed, a wrong template): it will again
         return True
-
-
-async def _rest(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)

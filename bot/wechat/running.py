@@ -4,6 +4,10 @@
 that WeChat signed it (and decrypts it in safe mode), and answers with the conversation's reply.
 Anything not signed with the Account's token is refused (403) before it is read. Beside it, the
 courier delivers the outbox's notifications for WeChat followers.
+
+Several instances sharing REDIS_URL serve the Account as one: any of them answers WeChat's posts
+(the conversation, the access token and the seen messages live in Redis), and only the holder of
+the courier's lease (bot.lease) delivers the outbox.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from aiogram.types import User
@@ -24,6 +28,7 @@ from pydantic import SecretStr
 
 from bot.app import build_bot, build_dispatcher
 from bot.i18n import make_i18n
+from bot.lease import GRACE, Lease, as_one, connect, finish
 from bot.settings import BotSettings
 from bot.storage import make_storage
 from bot.wechat.channel import PATIENCE, WeChatChannel
@@ -38,6 +43,9 @@ from bot.wechat.settings import WeChatSettings
 from bot.wechat.turn import Turn, WeChatStandIn
 from forms.catalogue import Catalogue
 
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
 log = logging.getLogger(__name__)
 PATH = "/wechat"
 WECHAT_TOKEN = "1000000003:wechat-channel-not-a-telegram-token"  # never leaves the process
@@ -51,18 +59,24 @@ class RunningWeChat:
     courier: WeChatCourier
     protocol: Protocol
     api: LinkingApi
+    redis: Redis | None = None  # shared by the instances; None: this instance is alone
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
+    async def deliver(self) -> None:
+        """The outbox, delivered by this instance while it holds the courier's lease, until `stop`."""
+        await as_one(self.courier.lease, self.courier.deliver_forever, self.stop, what="wechat courier")
+
     async def close(self) -> None:
+        """Stop: the courier finishes the message in hand, its lease is let go, then the rest is cancelled."""
         self.stop.set()
-        for task in list(self.tasks):
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await finish(list(self.tasks), GRACE + 1)
         await self.channel.settled()
         await self.channel.dispatcher.storage.close()
         await self.channel.client.aclose()
         await self.api.close()
+        if self.redis is not None:
+            await self.redis.aclose()
 
 
 def prepare(
@@ -73,11 +87,7 @@ def prepare(
     """The channel over the API in this process; in tests, WeChat's API through `wechat_transport`
     and its time from `clock` (the replay window is checked against it)."""
     api = LinkingApi.connect("http://chengnuo.internal", service_token, transport=httpx.ASGITransport(app=app))
-    redis = None
-    if settings.redis_url:
-        from redis.asyncio import Redis
-
-        redis = Redis.from_url(settings.redis_url)
+    redis = connect(settings)
     client = WeChatClient(wechat, redis=redis, transport=wechat_transport)
     storage, isolation = make_storage(settings)
     i18n = make_i18n()
@@ -94,8 +104,9 @@ def prepare(
     channel = WeChatChannel(bot=bot, dispatcher=dispatcher, client=client, seen=Seen(redis), catalogue=catalogue,
                             i18n=i18n, patience=patience)  # fmt: skip
     channel_box.append(channel)
-    courier = WeChatCourier(channel, api, catalogue, i18n, wechat)
-    return RunningWeChat(channel, courier, Protocol(wechat, clock=clock), api)
+    lease = None if redis is None else Lease(redis, f"wechat:{wechat.app_id}:courier")
+    courier = WeChatCourier(channel, api, catalogue, i18n, wechat, lease=lease)
+    return RunningWeChat(channel, courier, Protocol(wechat, clock=clock), api, redis)
 
 
 def attach(
@@ -152,7 +163,7 @@ def _with_wechat(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with inner(app):
-            task = asyncio.create_task(running.courier.deliver_forever(running.stop))
+            task = asyncio.create_task(running.deliver())
             running.tasks.add(task)
             try:
                 yield
