@@ -232,11 +232,11 @@ def _letters_stored(settings: ApiSettings, folder: Path) -> int:
 
 @contextmanager
 def _serving(env: dict[str, str], port: int, workers: int) -> Iterator[None]:
-    """`chengnuo serve --workers N` in its own process group, until the block ends."""
+    """`chengnuo serve [--workers N]` in a process of its own, until the block ends."""
     command = [sys.executable, "-m", "chengnuo", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    server = subprocess.Popen(
-        [*command, "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    if workers > 1:
+        command += ["--workers", str(workers)]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(300):
             try:
