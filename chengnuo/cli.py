@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
     from sqlmodel import Session
 
+    from api.runtime import Services
+    from chengnuo.workers import Worker
+
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Credit-commitment assistant (承诺).")
 catalogue_app = typer.Typer(no_args_is_help=True, help="The catalogue of items.")
 letter_app = typer.Typer(no_args_is_help=True, help="Commitment letters as PDF.")
@@ -202,7 +205,7 @@ def _channels_refused(workers: int) -> str | None:
     return shared_state_missing(workers, redis=bool(bot_settings.redis_url), pushed=pushed)
 
 
-def _attach_channels(app: FastAPI, services: Any, worker: Any) -> None:
+def _attach_channels(app: FastAPI, services: Services, worker: Worker) -> None:
     """The bot, when TELEGRAM_BOT_TOKEN is set and this process is where it runs; WeChat, when configured."""
     from bot.settings import BotSettings
     from chengnuo.workers import telegram_here
