@@ -53,8 +53,9 @@ from forms.seal import Sealer
 log = logging.getLogger(__name__)
 
 
-def build_services(settings: ApiSettings) -> Services:
-    """Open the store (migrated to the newest schema), the keys and the render pool."""
+def build_services(settings: ApiSettings, *, render_workers: int | None = None) -> Services:
+    """Open the store (migrated to the newest schema), the keys and the render pool (of
+    `render_workers` processes: by default CHENGNUO_RENDER_WORKERS, the whole machine's)."""
     engine = make_engine(settings.store_url)
     migrate(engine)
     passwords = Passwords(settings.password_hashes)
@@ -67,7 +68,11 @@ def build_services(settings: ApiSettings) -> Services:
         write_engine=writer(engine),
         catalogue=load_catalogue(settings.catalogue_dir),
         vault=vault,
-        renderer=Renderer(settings, settings.render_workers, job_seconds=settings.render_timeout),
+        renderer=Renderer(
+            settings,
+            settings.render_workers if render_workers is None else render_workers,
+            job_seconds=settings.render_timeout,
+        ),
         pdfs=PdfStore(settings.letters_dir, vault),
         sealer=Sealer.from_settings(settings),
         service_token=settings.bot_token(),

@@ -18,7 +18,9 @@ class ApiSettings(Settings):
 
     database_url: str | None = Field(None, alias="DATABASE_URL")
     service_token: SecretStr | None = Field(None, alias="CHENGNUO_SERVICE_TOKEN")
+    # render workers on this machine, shared out among the server processes (chengnuo/workers.py)
     render_workers: int = Field(2, alias="CHENGNUO_RENDER_WORKERS", ge=0, le=32)
+    workers: int = Field(1, alias="CHENGNUO_WORKERS", ge=1, le=64, description="server processes on this machine")
     # a letter renders in well under a second; a worker still on one job after this is stuck, and is ended
     render_timeout: float = Field(30, alias="CHENGNUO_RENDER_TIMEOUT", gt=0, le=3600, description="seconds")
     deadline_interval: int = Field(600, alias="CHENGNUO_DEADLINE_INTERVAL", ge=0, description="seconds; 0: off")

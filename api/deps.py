@@ -146,7 +146,7 @@ def csrf_token_for(request: Request) -> str | None:
 
 
 def _staff_for_token(services: Services, token: str, kind: str = "bearer") -> StaffMember | None:
-    with Session(services.engine) as session:
+    with Session(services.lookup_engine) as session:
         return staff_for_token(session, token, kind=kind)
 
 

@@ -17,6 +17,7 @@ from api.csrf import CSRF_KEY_FILE, csrf_token, load_csrf_key
 from api.passwords import Passwords
 from api.pii import Vault
 from api.rendering import Renderer
+from api.store.engine import lookups
 from api.store.pdf_files import PdfStore
 from forms.catalogue import Catalogue
 from forms.seal import Sealer
@@ -45,6 +46,12 @@ class Services:
         """An indexed read of a local SQLite file takes microseconds: cheaper on the event loop
         than the hop to a worker thread. Reads over a network (PostgreSQL) take the thread."""
         return self.engine.dialect.name == "sqlite"
+
+    @cached_property
+    def lookup_engine(self) -> Engine:
+        """For the lookups that must be quick (by number, by ID number, a token): no transaction
+        round trips on PostgreSQL (api.store.engine.lookups). Reads only."""
+        return lookups(self.engine)
 
     @cached_property
     def csrf_key(self) -> bytes:

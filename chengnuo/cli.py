@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -11,7 +12,11 @@ from forms.languages import Lang
 from forms.settings import Settings
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
     from sqlmodel import Session
+
+    from api.runtime import Services
+    from chengnuo.workers import Worker
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Credit-commitment assistant (承诺).")
 catalogue_app = typer.Typer(no_args_is_help=True, help="The catalogue of items.")
@@ -124,6 +129,9 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
     access_log: Annotated[bool, typer.Option(help="Log every request (off: the API keeps its own access log)")] = False,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, envvar="CHENGNUO_WORKERS", help="Server processes on this machine")
+    ] = 1,
 ) -> None:
     """Serve the API on HOST:PORT, and the bot too when TELEGRAM_BOT_TOKEN is set."""
     from api.config import ApiSettings
@@ -136,13 +144,19 @@ def serve(
         where = f"{settings.data_dir.resolve()} (CHENGNUO_DATA_DIR)"
         typer.echo(f"chengnuo: cannot write to the data directory {where}: {error.strerror}", err=True)
         raise typer.Exit(1) from None
+    refused = _channels_refused(workers)
+    if refused is not None:
+        typer.echo(f"chengnuo: {refused}", err=True)
+        raise typer.Exit(2)
 
     import uvicorn
 
     from api.app import build_services, create_app
-    from bot.settings import BotSettings
+    from chengnuo.workers import Worker
 
-    services = build_services(settings)
+    # here once, whatever the number of workers: the schema is migrated and the first admin's password
+    # shown once (workers' render pools are their own: this one starts no process unless it renders)
+    services = build_services(settings, render_workers=None if workers == 1 else 1)
     if services.first_admin_password:
         typer.echo(
             "First run: an administrator account was created.\n"
@@ -150,17 +164,60 @@ def serve(
             "It is shown this once; change it after logging in (POST /api/auth/password).",
             err=True,
         )
+    # uvicorn would believe X-Forwarded-For from 127.0.0.1 by default: only CHENGNUO_TRUSTED_PROXIES counts
+    options: dict[str, Any] = {"host": host, "port": port, "access_log": access_log, "proxy_headers": False}
+    if workers > 1:
+        services.renderer.close()
+        services.engine.dispose()
+        os.environ["CHENGNUO_WORKERS"] = str(workers)  # the workers' settings, which they read at start
+        uvicorn.run("chengnuo.cli:worker_app", factory=True, workers=workers, **options)
+        return
     app = create_app(settings, services)
+    _attach_channels(app, services, Worker.alone())
+    uvicorn.run(app, **options)
+
+
+def worker_app() -> FastAPI:
+    """One process of `serve --workers N` (uvicorn's app factory, called in each): its own
+    connections and render pool, its share of the machine's render workers, the channels it runs."""
+    from api.app import build_services, create_app
+    from api.config import ApiSettings
+    from chengnuo.workers import render_share, take_number
+
+    settings = ApiSettings()
+    worker = take_number(settings.data_dir / "run", settings.workers)
+    services = build_services(settings, render_workers=render_share(settings.render_workers, worker))
+    app = create_app(settings, services)
+    app.state.worker = worker  # holds its number's lock as long as the process lives
+    _attach_channels(app, services, worker)
+    return app
+
+
+def _channels_refused(workers: int) -> str | None:
+    """Why these channels cannot run under `workers` processes (chengnuo/workers.py), or None."""
+    from bot.settings import BotSettings
+    from bot.wechat.settings import WeChatSettings
+    from chengnuo.workers import shared_state_missing
+
     bot_settings = BotSettings()
-    if bot_settings.telegram_bot_token is not None:
+    pushed = ["Telegram's webhook"] if bot_settings.telegram_bot_token is not None and bot_settings.webhook else []
+    pushed += ["WeChat"] if WeChatSettings().configured else []
+    return shared_state_missing(workers, redis=bool(bot_settings.redis_url), pushed=pushed)
+
+
+def _attach_channels(app: FastAPI, services: Services, worker: Worker) -> None:
+    """The bot, when TELEGRAM_BOT_TOKEN is set and this process is where it runs; WeChat, when configured."""
+    from bot.settings import BotSettings
+    from chengnuo.workers import telegram_here
+
+    bot_settings = BotSettings()
+    if bot_settings.telegram_bot_token is not None and telegram_here(worker, webhook=bot_settings.webhook):
         from bot.running import attach
 
         attach(app, bot_settings, services.catalogue, services.service_token)
         mode = "webhook at PUBLIC_URL" if bot_settings.webhook else "long polling"
-        typer.echo(f"The bot runs in this process ({mode}).", err=True)
+        typer.echo(f"The bot runs in this process ({mode}, pid {os.getpid()}).", err=True)
     _serve_wechat(app, bot_settings, services)
-    # uvicorn would believe X-Forwarded-For from 127.0.0.1 by default: only CHENGNUO_TRUSTED_PROXIES counts
-    uvicorn.run(app, host=host, port=port, access_log=access_log, proxy_headers=False)
 
 
 def _serve_wechat(app: Any, bot_settings: Any, services: Any) -> None:

@@ -106,3 +106,21 @@ class WorkerKiller(threading.Thread):
     def __exit__(self, *_: object) -> None:
         self.stopped.set()
         self.join()
+
+
+def connections_to(pid: int, port: int) -> int:
+    """Established TCP connections process `pid` holds on local `port` (its sockets in /proc/net/tcp)."""
+    inodes = set()
+    for fd in (PROC / str(pid) / "fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    held = 0
+    for line in (PROC / str(pid) / "net" / "tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local_port, state, inode = int(fields[1].split(":")[1], 16), fields[3], fields[9]
+        held += local_port == port and state == "01" and inode in inodes
+    return held

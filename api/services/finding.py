@@ -135,7 +135,7 @@ def search_for(services: Services, query: LetterQuery, caller: Caller) -> Letter
         values["channel"], values["channel_user"] = query.channel.value, query.channel_user
     if caller.staff is not None and caller.staff.departments is not None:
         values["departments"] = sorted(caller.staff.departments)
-    with Session(services.engine) as session:
-        found = find_letters(session, values, sort=query.sort, page=query.page, per_page=query.per_page)
+    with services.lookup_engine.connect() as connection:
+        found = find_letters(connection, values, sort=query.sort, page=query.page, per_page=query.per_page)
     items = [LetterPublic.of(r) for r in found.rows]
     return LetterPage(items=items, total=found.total, page=query.page, per_page=query.per_page)

@@ -93,7 +93,10 @@ def _sweep_pdfs(session: Session, pdfs: PdfStore, batch: tuple[StoredPdf, ...], 
         if not stored.names(recorded.get(stored.number)):
             swept.orphans += _remove([stored.path])
         elif stored.clear:
-            pdfs.encrypt_clear(stored)
+            try:
+                pdfs.encrypt_clear(stored)
+            except FileNotFoundError:  # another worker's sweep, started at the same moment, was first
+                continue
             swept.encrypted += 1
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import select
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -17,7 +19,22 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return _postgresql_engine(url)
+
+
+def _postgresql_engine(url: str) -> Engine:
+    # No pool_pre_ping: its SELECT 1 is a round trip per checkout, as long as a lookup itself. A
+    # connection the server closed (a restart, an administrator's terminate) has its goodbye waiting
+    # on the socket, or the socket closed: a look at the socket costs a system call, not a round trip.
+    engine = create_engine(url, pool_size=10, max_overflow=20)
+
+    @event.listens_for(engine, "checkout")
+    def _closed_by_the_server(connection: Any, _record: Any, _proxy: Any) -> None:
+        # an idle connection receives nothing unasked: anything readable is an error or the end
+        if connection.closed or select.select([connection.fileno()], [], [], 0)[0]:
+            raise DisconnectionError("the server closed this connection")  # the pool opens another
+
+    return engine
 
 
 def _sqlite_engine(url: str) -> Engine:
@@ -42,6 +59,15 @@ def _sqlite_engine(url: str) -> Engine:
     def _begin(connection: Any) -> None:
         connection.exec_driver_sql(f"BEGIN {connection.get_execution_options().get('sqlite_begin', 'DEFERRED')}")
 
+    return engine
+
+
+def lookups(engine: Engine) -> Engine:
+    """The same engine for a read of a statement or two: on PostgreSQL outside a transaction, which
+    saves the BEGIN and ROLLBACK round trips (each statement of READ COMMITTED has its own snapshot
+    either way). Never for a write: each statement would commit alone."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
     return engine
 
 
