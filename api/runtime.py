@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from api.config import ApiSettings
-from api.csrf import CSRF_KEY_FILE, csrf_token, load_csrf_key
+from api.csrf import csrf_token
 from api.passwords import Passwords
 from api.pii import Vault
 from api.rendering import Renderer
@@ -36,7 +35,9 @@ class Services:
     sealer: Sealer
     service_token: str
     passwords: Passwords
-    first_admin_password: str | None = None  # shown once, on the first run
+    csrf_key: bytes  # the session key (api/keys.py)
+    first_admin_password: str | None = None  # shown once, on the first run of one machine (SQLite)
+    admin_missing: bool = False  # a shared store without an administrator yet: `chengnuo staff add`
     # the PDF being made now for a letter (by id): concurrent requests share one job (api/services/pdfs.py)
     pdf_jobs: dict[int, asyncio.Future[bytes]] = field(default_factory=dict)
 
@@ -45,11 +46,6 @@ class Services:
         """An indexed read of a local SQLite file takes microseconds: cheaper on the event loop
         than the hop to a worker thread. Reads over a network (PostgreSQL) take the thread."""
         return self.engine.dialect.name == "sqlite"
-
-    @cached_property
-    def csrf_key(self) -> bytes:
-        """Read (or made) on the first page session, not at start: the bot never needs it."""
-        return load_csrf_key(self.settings.data_dir / CSRF_KEY_FILE)
 
     def csrf_token(self, session_token: str) -> str:
         return csrf_token(self.csrf_key, session_token)

@@ -13,6 +13,9 @@ from forms.settings import Settings
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from api.config import ApiSettings
+    from api.pii import Vault
+
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Credit-commitment assistant (承诺).")
 catalogue_app = typer.Typer(no_args_is_help=True, help="The catalogue of items.")
 letter_app = typer.Typer(no_args_is_help=True, help="Commitment letters as PDF.")
@@ -28,6 +31,8 @@ app.add_typer(credit_app, name="credit")
 app.add_typer(deadlines_app, name="deadlines")
 documents_app = typer.Typer(no_args_is_help=True, help="Stored letters, uploads and drawings.")
 app.add_typer(documents_app, name="documents")
+keys_app = typer.Typer(no_args_is_help=True, help="The keys every instance on one database shares.")
+app.add_typer(keys_app, name="keys")
 wechat_app = typer.Typer(no_args_is_help=True, help="The WeChat Official Account (服务号).")
 app.add_typer(wechat_app, name="wechat")
 
@@ -142,14 +147,8 @@ def serve(
     from api.app import build_services, create_app
     from bot.settings import BotSettings
 
-    services = build_services(settings)
-    if services.first_admin_password:
-        typer.echo(
-            "First run: an administrator account was created.\n"
-            f"  username: admin\n  one-time password: {services.first_admin_password}\n"
-            "It is shown this once; change it after logging in (POST /api/auth/password).",
-            err=True,
-        )
+    services = build_services(settings)  # a key that is not the data's: KeyProblem, one line (main)
+    _first_admin(services)
     app = create_app(settings, services)
     bot_settings = BotSettings()
     if bot_settings.telegram_bot_token is not None:
@@ -161,6 +160,24 @@ def serve(
     _serve_wechat(app, bot_settings, services)
     # uvicorn would believe X-Forwarded-For from 127.0.0.1 by default: only CHENGNUO_TRUSTED_PROXIES counts
     uvicorn.run(app, host=host, port=port, access_log=access_log, proxy_headers=False)
+
+
+def _first_admin(services: Any) -> None:
+    """One machine: the first admin's one-time password, to the terminal that started it. A shared
+    store (PostgreSQL): no password in any instance's log, only how to make one."""
+    if services.first_admin_password:
+        typer.echo(
+            "First run: an administrator account was created.\n"
+            f"  username: admin\n  one-time password: {services.first_admin_password}\n"
+            "It is shown this once; change it after logging in (POST /api/auth/password).",
+            err=True,
+        )
+    elif services.admin_missing:
+        typer.echo(
+            "No account yet: run `chengnuo staff add admin --role admin` once, with these settings, "
+            "to create an administrator and print its one-time password.",
+            err=True,
+        )
 
 
 def _serve_wechat(app: Any, bot_settings: Any, services: Any) -> None:
@@ -260,14 +277,13 @@ def documents_sweep() -> None:
     """Remove files no record names and unfinished writes (older than an hour), stale drawings;
     encrypt clear PDFs from before (the API also runs it at start and hourly)."""
     from api.config import ApiSettings
-    from api.pii import KEY_FILE, Vault
     from api.services.sweep import sweep_documents
     from api.store.engine import make_engine, migrate
 
     settings = ApiSettings()
     engine = make_engine(settings.store_url)
     migrate(engine)
-    swept = sweep_documents(engine, settings, Vault.from_key_file(settings.data_dir / KEY_FILE))
+    swept = sweep_documents(engine, settings, _vault(settings))
     typer.echo(
         f"{swept.orphans} orphan PDF(s), {swept.unfinished} unfinished write(s), {swept.uploads} lost upload(s), "
         f"{swept.drawings} stale drawing(s) removed; {swept.encrypted} clear PDF(s) encrypted"
@@ -281,12 +297,11 @@ def credit_import(
 ) -> None:
     """Replace the dishonesty list with CSV_FILE (id_number,name,reason,listed_on), all or nothing."""
     from api.config import ApiSettings
-    from api.pii import KEY_FILE, Vault
     from api.services.credit import import_list
     from forms import clock
 
-    vault = Vault.from_key_file(ApiSettings().data_dir / KEY_FILE)
     with _store() as session:
+        vault = _vault(ApiSettings())
         report = import_list(
             session, vault, csv_file.read_bytes(), batch=f"{clock.now():%Y%m%d%H%M}-cli", dry_run=not apply
         )
@@ -322,6 +337,57 @@ def staff_add(
     typer.echo(f"{username}: one-time password {password.text} (shown once; it must be changed at first login)")
 
 
+@staff_app.command("password")
+def staff_password(username: str) -> None:
+    """Give an account a new one-time password, printed once; its logins end (a lost admin password too)."""
+    from sqlmodel import select
+
+    from api.config import ApiSettings
+    from api.passwords import Passwords
+    from api.services.auth import renew_password
+    from api.store import Staff
+
+    password = Passwords(1).one_time()  # before the transaction: no lock held while hashing
+    with _store() as session:
+        vault = _vault(ApiSettings())
+        staff = session.exec(select(Staff).where(Staff.username == username)).first()
+        if staff is None:
+            typer.echo(f"no account {username!r}: see `chengnuo staff add`", err=True)
+            raise typer.Exit(1)
+        renew_password(session, staff, password=password, vault=vault)
+    typer.echo(f"{username}: one-time password {password.text} (shown once; it must be changed at first login)")
+
+
+@keys_app.command("forget")
+def keys_forget(name: Annotated[str, typer.Argument(help="session, service-token or seal")]) -> None:
+    """Forget a key's recorded fingerprint after changing the key on purpose; the next start records
+    the new one (the personal-data key cannot change: everything personal is encrypted with it)."""
+    from api.config import ApiSettings
+    from api.keys import forget_fingerprint
+    from api.store.engine import make_engine, migrate
+
+    if name not in ("session", "service-token", "seal"):
+        typer.echo(f"{name!r}: only session, service-token or seal can be forgotten", err=True)
+        raise typer.Exit(2)
+    engine = make_engine(ApiSettings().store_url)
+    migrate(engine)
+    forgotten = forget_fingerprint(engine, name)
+    typer.echo(f"{name}: {'forgotten; start every instance with the new key' if forgotten else 'none was recorded'}")
+
+
+def _vault(settings: ApiSettings) -> Vault:
+    """The personal-data key, once the keys are known to be the store's (KeyProblem otherwise)."""
+    from api.keys import checked_keys
+    from api.pii import Vault
+    from api.store.engine import make_engine
+
+    engine = make_engine(settings.store_url)
+    try:
+        return Vault(checked_keys(settings, engine).personal_data.value)
+    finally:
+        engine.dispose()
+
+
 def _store() -> Session:
     """A writing session on the store the settings name, migrated to the newest schema first."""
     from sqlmodel import Session
@@ -335,4 +401,10 @@ def _store() -> Session:
 
 
 def main() -> None:
-    app()
+    from api.keys import KeyProblem
+
+    try:
+        app()
+    except KeyProblem as problem:  # one line an operator can act on, not a traceback
+        typer.echo(f"chengnuo: {problem}", err=True)
+        raise SystemExit(1) from None
