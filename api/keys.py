@@ -110,14 +110,14 @@ def load_keys(settings: ApiSettings, sealer: Sealer) -> Keys:
 
 
 def _load(kind: _Kind, value: SecretStr | None, file: Path | None, data_dir: Path) -> Key:
-    given = _given(value, file, kind.setting)
+    given = configured(value, file, kind.setting)
     text, source = given or _generated(data_dir / kind.default_file, kind.setting, kind.new)
     parsed = kind.parse(text, source, kind.what)
     return Key(kind.name, kind.what, parsed, source, advice=f"{kind.setting} or {kind.setting}_FILE")
 
 
-def _given(value: SecretStr | None, file: Path | None, setting: str) -> tuple[str, str] | None:
-    """The key's text and where it came from, when a setting gives it."""
+def configured(value: SecretStr | None, file: Path | None, setting: str) -> tuple[str, str] | None:
+    """The key's text and where it came from, when a setting gives it (a value, or a file)."""
     if value is not None and file is not None:
         raise KeyProblem(f"{setting} and {setting}_FILE are both set: keep one")
     if value is not None:

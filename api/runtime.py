@@ -33,9 +33,9 @@ class Services:
     renderer: Renderer
     pdfs: PdfStore
     sealer: Sealer
-    service_token: str
+    service_token: str = field(repr=False)  # keys stay out of tracebacks and logs
     passwords: Passwords
-    csrf_key: bytes  # the session key (api/keys.py)
+    csrf_key: bytes = field(repr=False)  # the session key (api/keys.py)
     first_admin_password: str | None = None  # shown once, on the first run of one machine (SQLite)
     admin_missing: bool = False  # a shared store without an administrator yet: `chengnuo staff add`
     # the PDF being made now for a letter (by id): concurrent requests share one job (api/services/pdfs.py)

@@ -196,17 +196,22 @@ def _serve_wechat(app: Any, bot_settings: Any, services: Any) -> None:
 
 @app.command("bot")
 def bot_alone() -> None:
-    """Run the bot alone (long polling) against the API at API_URL, with CHENGNUO_SERVICE_TOKEN."""
+    """Run the bot alone (long polling) against the API at API_URL, with CHENGNUO_SERVICE_TOKEN (or _FILE)."""
     import asyncio
 
+    from pydantic import SecretStr
+
+    from api.keys import configured
     from bot.running import run_alone
     from bot.settings import BotSettings
     from forms.catalogue import load_catalogue
 
     settings = BotSettings()
-    if settings.telegram_bot_token is None or settings.service_token is None:
+    token = configured(settings.service_token, settings.service_token_file, "CHENGNUO_SERVICE_TOKEN")
+    if settings.telegram_bot_token is None or token is None:
         typer.echo("Set TELEGRAM_BOT_TOKEN and CHENGNUO_SERVICE_TOKEN (the API's service token).", err=True)
         raise typer.Exit(2)
+    settings = settings.model_copy(update={"service_token": SecretStr(token[0])})
     asyncio.run(run_alone(settings, load_catalogue(settings.catalogue_dir)))
 
 
