@@ -8,12 +8,14 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from api.app import build_services
+from api.app import build_services, create_app
 from api.keys import KeyMismatch, KeyProblem
-from tests.api.conftest import STORES, _postgres_schema_url
+from api.runtime import write_session
+from tests.api.conftest import STORES, _postgres_schema_url, body, key, submission_for
 from tests.api.keyring import instance, new_key, new_token, platform_seal, shared_keys, started
 from tests.cli import chengnuo
 
@@ -195,7 +197,7 @@ def test_a_malformed_key_setting_is_one_clear_error(tmp_path: Path, settings: di
 
 START = """
 import sys
-from api.app import build_services
+from api.app import build_services, create_app
 from api.config import ApiSettings
 from api.keys import KeyMismatch
 try:
@@ -247,3 +249,25 @@ def test_instances_with_two_sets_of_keys_starting_at_once_agree_on_one(
     codes, errors = race(tmp_path, empty_postgresql, [ours, theirs] * 3)
     by_keys = {frozenset(codes[0::2]), frozenset(codes[1::2])}
     assert by_keys == {frozenset({0}), frozenset({3})}, (codes, errors)  # the first to record won, whole
+
+
+async def test_a_store_from_before_fingerprints_refuses_a_key_that_does_not_read_its_letters(
+    tmp_path: Path, store: str, seal: Path
+) -> None:
+    keys = shared_keys(seal)
+    with started(instance(tmp_path / "a", store, **keys)) as services:
+        transport = httpx.ASGITransport(app=create_app(services.settings, services))
+        headers = {"Authorization": f"Bearer {keys['CHENGNUO_SERVICE_TOKEN']}", "Idempotency-Key": key()}
+        async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as bot:
+            submission = body(submission_for(services.catalogue.items["SFJ-001"]))
+            assert (await bot.post("/api/letters", json=submission, headers=headers)).status_code == 201
+        with write_session(services) as session:  # as the store was before this version
+            session.execute(text("DELETE FROM key_fingerprints"))
+            session.commit()
+    other = {**keys, "CHENGNUO_PERSONAL_DATA_KEY": new_key()}
+    with pytest.raises(KeyMismatch, match="does not decrypt the letters already stored"):
+        build_services(instance(tmp_path / "b", store, **other))
+    assert fingerprints(store) == {}  # nothing recorded for the wrong key
+    with started(instance(tmp_path / "c", store, **keys)):
+        pass
+    assert len(fingerprints(store)) == 4
