@@ -18,7 +18,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from api import errors, handlers, openapi, pages
 from api.config import ApiSettings
 from api.hsts import StrictTransport
-from api.keys import checked_keys
+from api.keys import KeyProblem, checked_keys
 from api.limits import BodyLimit
 from api.pages.base import refused
 from api.passwords import Passwords
@@ -60,7 +60,11 @@ def build_services(settings: ApiSettings) -> Services:
     engine = make_engine(settings.store_url)
     migrate(engine)
     sealer = Sealer.from_settings(settings)
-    keys = checked_keys(settings, engine, sealer)  # KeyProblem: this instance's keys are not the data's
+    try:
+        keys = checked_keys(settings, engine, sealer)
+    except KeyProblem:  # this instance's keys are not the data's: it does not start
+        engine.dispose()
+        raise
     passwords = Passwords(settings.password_hashes)
     first_admin_password, admin_missing = None, False
     with Session(writer(engine)) as session:

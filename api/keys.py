@@ -198,10 +198,11 @@ def check_fingerprints(engine: Engine, keys: Keys) -> None:
     Instances starting at once on an empty table agree: each inserts only where no row is (the
     others' inserts wait on the first one's and then do nothing), then compares with what is there.
     """
-    with Session(writer(engine)) as session:
+    with Session(engine) as session:  # a read: on SQLite, no write lock on every start
         recorded = _recorded(session)
-        missing = [key for key in keys if key.name not in recorded]
-        if missing:
+    missing = [key for key in keys if key.name not in recorded]
+    if missing:
+        with Session(writer(engine)) as session:
             if keys.personal_data in missing:  # data from before fingerprints were kept
                 _check_stored_data(session, keys.personal_data)
             now = clock.now()
