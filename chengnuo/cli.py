@@ -406,10 +406,12 @@ def _store() -> Session:
 
 
 def main() -> None:
-    from api.keys import KeyProblem
-
     try:
         app()
-    except KeyProblem as problem:  # one line an operator can act on, not a traceback
-        typer.echo(f"chengnuo: {problem}", err=True)
+    except Exception as error:
+        from api.keys import KeyProblem  # only now: most commands never load the keys' libraries
+
+        if not isinstance(error, KeyProblem):
+            raise
+        typer.echo(f"chengnuo: {error}", err=True)  # one line an operator can act on, not a traceback
         raise SystemExit(1) from None
