@@ -18,10 +18,11 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from api import errors, handlers, openapi, pages
 from api.config import ApiSettings
 from api.hsts import StrictTransport
+from api.keys import KeyProblem, checked_keys
 from api.limits import BodyLimit
 from api.pages.base import refused
 from api.passwords import Passwords
-from api.pii import KEY_FILE, Vault
+from api.pii import Vault
 from api.rendering import Renderer
 from api.routes import (
     admin,
@@ -41,7 +42,7 @@ from api.routes import (
     verify,
 )
 from api.runtime import Services, write_session
-from api.services.auth import ensure_first_admin
+from api.services.auth import ensure_first_admin, no_staff_yet
 from api.services.deadlines import run_deadlines
 from api.services.sweep import SWEEP_EVERY, sweep_documents
 from api.sessions import secure_cookies
@@ -54,14 +55,25 @@ log = logging.getLogger(__name__)
 
 
 def build_services(settings: ApiSettings, *, render_workers: int | None = None) -> Services:
-    """Open the store (migrated to the newest schema), the keys and the render pool (of
-    `render_workers` processes: by default CHENGNUO_RENDER_WORKERS, the whole machine's)."""
+    """Open the store (migrated to the newest schema), the keys (checked against the store's
+    fingerprints: KeyProblem) and the render pool (of `render_workers` processes: by default
+    CHENGNUO_RENDER_WORKERS, the whole machine's)."""
     engine = make_engine(settings.store_url)
     migrate(engine)
+    sealer = Sealer.from_settings(settings)
+    try:
+        keys = checked_keys(settings, engine, sealer)
+    except KeyProblem:  # this instance's keys are not the data's: it does not start
+        engine.dispose()
+        raise
     passwords = Passwords(settings.password_hashes)
+    first_admin_password, admin_missing = None, False
     with Session(writer(engine)) as session:
-        first_admin_password = ensure_first_admin(session, passwords)
-    vault = Vault.from_key_file(settings.data_dir / KEY_FILE)
+        if engine.dialect.name == "sqlite":  # one machine: the password goes to the terminal that started it
+            first_admin_password = ensure_first_admin(session, passwords)
+        else:  # a shared store: nothing secret in the logs of whichever instance came first
+            admin_missing = no_staff_yet(session)
+    vault = Vault(keys.personal_data.value)
     return Services(
         settings=settings,
         engine=engine,
@@ -74,10 +86,12 @@ def build_services(settings: ApiSettings, *, render_workers: int | None = None) 
             job_seconds=settings.render_timeout,
         ),
         pdfs=PdfStore(settings.letters_dir, vault),
-        sealer=Sealer.from_settings(settings),
-        service_token=settings.bot_token(),
+        sealer=sealer,
+        service_token=keys.token,
         passwords=passwords,
+        csrf_key=keys.session.value,
         first_admin_password=first_admin_password,
+        admin_missing=admin_missing,
     )
 
 

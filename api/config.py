@@ -1,23 +1,28 @@
-"""The API's settings: the letter core's, plus the store, the service token and the data key."""
+"""The API's settings: the letter core's, plus the store and the keys (read by api/keys.py)."""
 
 from __future__ import annotations
 
 import ipaddress
 import os
-import secrets
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
 
-from forms.files import create_once
 from forms.settings import Settings
 
 
 class ApiSettings(Settings):
-    """Read from the environment; secrets left unset are generated into the data directory."""
+    """Read from the environment; keys left unset are generated into the data directory."""
 
     database_url: str | None = Field(None, alias="DATABASE_URL")
+    # the keys every instance on one database shares: a value, or a file (a secrets mount); unset,
+    # each is generated into the data directory (one machine). Formats and checks: api/keys.py
+    personal_data_key: SecretStr | None = Field(None, alias="CHENGNUO_PERSONAL_DATA_KEY")
+    personal_data_key_file: Path | None = Field(None, alias="CHENGNUO_PERSONAL_DATA_KEY_FILE")
+    session_key: SecretStr | None = Field(None, alias="CHENGNUO_SESSION_KEY")
+    session_key_file: Path | None = Field(None, alias="CHENGNUO_SESSION_KEY_FILE")
     service_token: SecretStr | None = Field(None, alias="CHENGNUO_SERVICE_TOKEN")
+    service_token_file: Path | None = Field(None, alias="CHENGNUO_SERVICE_TOKEN_FILE")
     # render workers on this machine, shared out among the server processes (chengnuo/workers.py)
     render_workers: int = Field(2, alias="CHENGNUO_RENDER_WORKERS", ge=0, le=32)
     workers: int = Field(1, alias="CHENGNUO_WORKERS", ge=1, le=64, description="server processes on this machine")
@@ -75,11 +80,3 @@ class ApiSettings(Settings):
     def signatures_dir(self) -> Path:
         """Drawn signatures waiting for their letter, encrypted (api/drawings.py)."""
         return self.data_dir / "signatures"
-
-    def bot_token(self) -> str:
-        """The bot's service token: the setting, or one generated once into the data directory."""
-        if self.service_token is not None:
-            return self.service_token.get_secret_value()
-        path = self.data_dir / "keys" / "service-token"
-        create_once(path, secrets.token_urlsafe(32).encode())
-        return path.read_text(encoding="utf-8").strip()

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from api.config import ApiSettings
-from api.csrf import CSRF_KEY_FILE, csrf_token, load_csrf_key
+from api.csrf import csrf_token
 from api.passwords import Passwords
 from api.pii import Vault
 from api.rendering import Renderer
@@ -35,9 +35,11 @@ class Services:
     renderer: Renderer
     pdfs: PdfStore
     sealer: Sealer
-    service_token: str
+    service_token: str = field(repr=False)  # keys stay out of tracebacks and logs
     passwords: Passwords
-    first_admin_password: str | None = None  # shown once, on the first run
+    csrf_key: bytes = field(repr=False)  # the session key (api/keys.py)
+    first_admin_password: str | None = None  # shown once, on the first run of one machine (SQLite)
+    admin_missing: bool = False  # a shared store without an administrator yet: `chengnuo staff add`
     # the PDF being made now for a letter (by id): concurrent requests share one job (api/services/pdfs.py)
     pdf_jobs: dict[int, asyncio.Future[bytes]] = field(default_factory=dict)
 
@@ -52,11 +54,6 @@ class Services:
         """For the lookups that must be quick (by number, by ID number, a token): no transaction
         round trips on PostgreSQL (api.store.engine.lookups). Reads only."""
         return lookups(self.engine)
-
-    @cached_property
-    def csrf_key(self) -> bytes:
-        """Read (or made) on the first page session, not at start: the bot never needs it."""
-        return load_csrf_key(self.settings.data_dir / CSRF_KEY_FILE)
 
     def csrf_token(self, session_token: str) -> str:
         return csrf_token(self.csrf_key, session_token)

@@ -11,9 +11,7 @@ from datetime import UTC, datetime
 
 from fastapi import Request, Response
 
-from api.csrf import CSRF_KEY_FILE as CSRF_KEY_FILE
 from api.csrf import csrf_token as csrf_token
-from api.csrf import load_csrf_key as load_csrf_key
 
 SESSION_COOKIE = "chengnuo_session"
 CSRF_HEADER = "X-CSRF-Token"

@@ -160,11 +160,14 @@ async def main(applicants: int) -> None:
     with tempfile.TemporaryDirectory() as directory:
         data = Path(directory)
         settings = ApiSettings(
-            CHENGNUO_DATA_DIR=data / "api", CHENGNUO_SERVICE_TOKEN="bench", CHENGNUO_RENDER_WORKERS=0, DATABASE_URL=None
+            CHENGNUO_DATA_DIR=data / "api",
+            CHENGNUO_SERVICE_TOKEN="bench-service-token",
+            CHENGNUO_RENDER_WORKERS=0,
+            DATABASE_URL=None,
         )
         services = build_services(settings)
         transport = httpx.ASGITransport(app=create_app(settings, services))
-        api = ApiClient.connect("http://api.bench", "bench", transport=transport)
+        api = ApiClient.connect("http://api.bench", services.service_token, transport=transport)
         bot_settings = BotSettings(TELEGRAM_BOT_TOKEN=TOKEN, CHENGNUO_DATA_DIR=data / "bot", REDIS_URL=None)
         storage, isolation = make_storage(bot_settings)
         dispatcher = build_dispatcher(api=api, catalogue=services.catalogue, settings=bot_settings, storage=storage,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field, SecretStr
 
 from forms.settings import Settings
@@ -15,6 +17,7 @@ class BotSettings(Settings):
     telegram_api_url: str | None = Field(None, alias="TELEGRAM_API_URL")
     api_url: str = Field("http://127.0.0.1:8000", alias="API_URL")
     service_token: SecretStr | None = Field(None, alias="CHENGNUO_SERVICE_TOKEN")
+    service_token_file: Path | None = Field(None, alias="CHENGNUO_SERVICE_TOKEN_FILE")  # a secrets mount
     redis_url: str | None = Field(None, alias="REDIS_URL")
     webhook_secret: SecretStr | None = Field(None, alias="TELEGRAM_WEBHOOK_SECRET")
 

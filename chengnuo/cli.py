@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
     from sqlmodel import Session
 
+    from api.config import ApiSettings
+    from api.pii import Vault
     from api.runtime import Services
     from chengnuo.workers import Worker
 
@@ -33,6 +35,8 @@ app.add_typer(credit_app, name="credit")
 app.add_typer(deadlines_app, name="deadlines")
 documents_app = typer.Typer(no_args_is_help=True, help="Stored letters, uploads and drawings.")
 app.add_typer(documents_app, name="documents")
+keys_app = typer.Typer(no_args_is_help=True, help="The keys every instance on one database shares.")
+app.add_typer(keys_app, name="keys")
 wechat_app = typer.Typer(no_args_is_help=True, help="The WeChat Official Account (服务号).")
 app.add_typer(wechat_app, name="wechat")
 
@@ -156,14 +160,9 @@ def serve(
 
     # here once, whatever the number of workers: the schema is migrated and the first admin's password
     # shown once (workers' render pools are their own: this one starts no process unless it renders)
+    # a key that is not the data's: KeyProblem, one line (main)
     services = build_services(settings, render_workers=None if workers == 1 else 1)
-    if services.first_admin_password:
-        typer.echo(
-            "First run: an administrator account was created.\n"
-            f"  username: admin\n  one-time password: {services.first_admin_password}\n"
-            "It is shown this once; change it after logging in (POST /api/auth/password).",
-            err=True,
-        )
+    _first_admin(services)
     # uvicorn would believe X-Forwarded-For from 127.0.0.1 by default: only CHENGNUO_TRUSTED_PROXIES counts
     options: dict[str, Any] = {"host": host, "port": port, "access_log": access_log, "proxy_headers": False}
     if workers > 1:
@@ -220,6 +219,24 @@ def _attach_channels(app: FastAPI, services: Services, worker: Worker) -> None:
     _serve_wechat(app, bot_settings, services)
 
 
+def _first_admin(services: Any) -> None:
+    """One machine: the first admin's one-time password, to the terminal that started it. A shared
+    store (PostgreSQL): no password in any instance's log, only how to make one."""
+    if services.first_admin_password:
+        typer.echo(
+            "First run: an administrator account was created.\n"
+            f"  username: admin\n  one-time password: {services.first_admin_password}\n"
+            "It is shown this once; change it after logging in (POST /api/auth/password).",
+            err=True,
+        )
+    elif services.admin_missing:
+        typer.echo(
+            "No account yet: run `chengnuo staff add admin --role admin` once, with these settings, "
+            "to create an administrator and print its one-time password.",
+            err=True,
+        )
+
+
 def _serve_wechat(app: Any, bot_settings: Any, services: Any) -> None:
     """The WeChat Official Account beside the API, when WECHAT_APP_ID, _APP_SECRET and _TOKEN are set."""
     from bot.wechat.settings import WeChatSettings
@@ -236,17 +253,22 @@ def _serve_wechat(app: Any, bot_settings: Any, services: Any) -> None:
 
 @app.command("bot")
 def bot_alone() -> None:
-    """Run the bot alone (long polling) against the API at API_URL, with CHENGNUO_SERVICE_TOKEN."""
+    """Run the bot alone (long polling) against the API at API_URL, with CHENGNUO_SERVICE_TOKEN (or _FILE)."""
     import asyncio
 
+    from pydantic import SecretStr
+
+    from api.keys import configured
     from bot.running import run_alone
     from bot.settings import BotSettings
     from forms.catalogue import load_catalogue
 
     settings = BotSettings()
-    if settings.telegram_bot_token is None or settings.service_token is None:
+    token = configured(settings.service_token, settings.service_token_file, "CHENGNUO_SERVICE_TOKEN")
+    if settings.telegram_bot_token is None or token is None:
         typer.echo("Set TELEGRAM_BOT_TOKEN and CHENGNUO_SERVICE_TOKEN (the API's service token).", err=True)
         raise typer.Exit(2)
+    settings = settings.model_copy(update={"service_token": SecretStr(token[0])})
     asyncio.run(run_alone(settings, load_catalogue(settings.catalogue_dir)))
 
 
@@ -317,14 +339,13 @@ def documents_sweep() -> None:
     """Remove files no record names and unfinished writes (older than an hour), stale drawings;
     encrypt clear PDFs from before (the API also runs it at start and hourly)."""
     from api.config import ApiSettings
-    from api.pii import KEY_FILE, Vault
     from api.services.sweep import sweep_documents
     from api.store.engine import make_engine, migrate
 
     settings = ApiSettings()
     engine = make_engine(settings.store_url)
     migrate(engine)
-    swept = sweep_documents(engine, settings, Vault.from_key_file(settings.data_dir / KEY_FILE))
+    swept = sweep_documents(engine, settings, _vault(settings))
     typer.echo(
         f"{swept.orphans} orphan PDF(s), {swept.unfinished} unfinished write(s), {swept.uploads} lost upload(s), "
         f"{swept.drawings} stale drawing(s) removed; {swept.encrypted} clear PDF(s) encrypted"
@@ -338,12 +359,11 @@ def credit_import(
 ) -> None:
     """Replace the dishonesty list with CSV_FILE (id_number,name,reason,listed_on), all or nothing."""
     from api.config import ApiSettings
-    from api.pii import KEY_FILE, Vault
     from api.services.credit import import_list
     from forms import clock
 
-    vault = Vault.from_key_file(ApiSettings().data_dir / KEY_FILE)
     with _store() as session:
+        vault = _vault(ApiSettings())
         report = import_list(
             session, vault, csv_file.read_bytes(), batch=f"{clock.now():%Y%m%d%H%M}-cli", dry_run=not apply
         )
@@ -379,6 +399,57 @@ def staff_add(
     typer.echo(f"{username}: one-time password {password.text} (shown once; it must be changed at first login)")
 
 
+@staff_app.command("password")
+def staff_password(username: str) -> None:
+    """Give an account a new one-time password, printed once; its logins end (a lost admin password too)."""
+    from sqlmodel import select
+
+    from api.config import ApiSettings
+    from api.passwords import Passwords
+    from api.services.auth import renew_password
+    from api.store import Staff
+
+    password = Passwords(1).one_time()  # before the transaction: no lock held while hashing
+    with _store() as session:
+        vault = _vault(ApiSettings())
+        staff = session.exec(select(Staff).where(Staff.username == username)).first()
+        if staff is None:
+            typer.echo(f"no account {username!r}: see `chengnuo staff add`", err=True)
+            raise typer.Exit(1)
+        renew_password(session, staff, password=password, vault=vault)
+    typer.echo(f"{username}: one-time password {password.text} (shown once; it must be changed at first login)")
+
+
+@keys_app.command("forget")
+def keys_forget(name: Annotated[str, typer.Argument(help="session, service-token or seal")]) -> None:
+    """Forget a key's recorded fingerprint after changing the key on purpose; the next start records
+    the new one (the personal-data key cannot change: everything personal is encrypted with it)."""
+    from api.config import ApiSettings
+    from api.keys import forget_fingerprint
+    from api.store.engine import make_engine, migrate
+
+    if name not in ("session", "service-token", "seal"):
+        typer.echo(f"{name!r}: only session, service-token or seal can be forgotten", err=True)
+        raise typer.Exit(2)
+    engine = make_engine(ApiSettings().store_url)
+    migrate(engine)
+    forgotten = forget_fingerprint(engine, name)
+    typer.echo(f"{name}: {'forgotten; start every instance with the new key' if forgotten else 'none was recorded'}")
+
+
+def _vault(settings: ApiSettings) -> Vault:
+    """The personal-data key, once the keys are known to be the store's (KeyProblem otherwise)."""
+    from api.keys import checked_keys
+    from api.pii import Vault
+    from api.store.engine import make_engine
+
+    engine = make_engine(settings.store_url)
+    try:
+        return Vault(checked_keys(settings, engine).personal_data.value)
+    finally:
+        engine.dispose()
+
+
 def _store() -> Session:
     """A writing session on the store the settings name, migrated to the newest schema first."""
     from sqlmodel import Session
@@ -392,4 +463,12 @@ def _store() -> Session:
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except Exception as error:
+        from api.keys import KeyProblem  # only now: most commands never load the keys' libraries
+
+        if not isinstance(error, KeyProblem):
+            raise
+        typer.echo(f"chengnuo: {error}", err=True)  # one line an operator can act on, not a traceback
+        raise SystemExit(1) from None

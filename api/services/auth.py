@@ -151,9 +151,14 @@ def add_staff(
     return staff
 
 
+def no_staff_yet(session: Session) -> bool:
+    """A store nobody can log in to yet: its first administrator is still to be made."""
+    return session.exec(select(Staff).limit(1)).first() is None
+
+
 def ensure_first_admin(session: Session, passwords: Passwords) -> str | None:
     """On first run, an `admin` account; its one-time password is returned to be shown once."""
-    if session.exec(select(Staff).limit(1)).first() is not None:
+    if not no_staff_yet(session):
         return None
     session.rollback()  # the hash is not made inside a transaction
     password = passwords.one_time()
@@ -225,10 +230,15 @@ def reset_password(
     Their own account an administrator changes on the password page, proving the current one.
     """
     staff = _other_account(session, username, by, "staff.self_reset")
+    renew_password(session, staff, password=password, vault=vault)
+    return staff
+
+
+def renew_password(session: Session, staff: Staff, *, password: OneTimePassword, vault: Vault) -> None:
+    """Replace the account's password with a one-time one; its tokens end, its wrong tries are forgotten."""
     assert staff.id is not None
     staff.password_hash, staff.must_change_password = password.hashed, True
     session.add(staff)
-    throttle.forget(session, throttle.account_key(vault, username))  # often why they ask: they are locked out
+    throttle.forget(session, throttle.account_key(vault, staff.username))  # often why they ask: they are locked out
     end_other_tokens(session, staff.id)
     session.commit()
-    return staff

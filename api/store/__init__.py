@@ -2,6 +2,7 @@
 
 from api.store.applicant import Objection, Upload
 from api.store.credit import CreditRecord, Publication
+from api.store.keys import KeyFingerprint
 from api.store.letters import (
     IdempotencyKey,
     LetterEvent,
@@ -18,6 +19,7 @@ __all__ = [
     "AccessLog",
     "CreditRecord",
     "IdempotencyKey",
+    "KeyFingerprint",
     "LetterEvent",
     "LetterRecord",
     "LoginTries",
