@@ -46,7 +46,7 @@ from api.services.deadlines import run_deadlines
 from api.services.sweep import SWEEP_EVERY, sweep_documents
 from api.sessions import secure_cookies
 from api.store.engine import make_engine, migrate, writer
-from api.store.pdf_files import PdfStore
+from api.store.documents import open_documents
 from forms.catalogue import load_catalogue
 from forms.seal import Sealer
 
@@ -68,7 +68,7 @@ def build_services(settings: ApiSettings) -> Services:
         catalogue=load_catalogue(settings.catalogue_dir),
         vault=vault,
         renderer=Renderer(settings, settings.render_workers, job_seconds=settings.render_timeout),
-        pdfs=PdfStore(settings.letters_dir, vault),
+        documents=open_documents(settings, vault, engine),
         sealer=Sealer.from_settings(settings),
         service_token=settings.bot_token(),
         passwords=passwords,

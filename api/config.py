@@ -74,6 +74,16 @@ class ApiSettings(Settings):
         """Drawn signatures waiting for their letter, encrypted (api/drawings.py)."""
         return self.data_dir / "signatures"
 
+    @property
+    def uploads_dir(self) -> Path:
+        """Files handed in for letters, encrypted (api/store/upload_files.py)."""
+        return self.data_dir / "uploads"
+
+    @property
+    def imports_dir(self) -> Path:
+        """Previewed dishonesty lists waiting for "apply" (api/services/pending_imports.py)."""
+        return self.data_dir / "imports"
+
     def bot_token(self) -> str:
         """The bot's service token: the setting, or one generated once into the data directory."""
         if self.service_token is not None:

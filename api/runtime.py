@@ -17,7 +17,7 @@ from api.csrf import CSRF_KEY_FILE, csrf_token, load_csrf_key
 from api.passwords import Passwords
 from api.pii import Vault
 from api.rendering import Renderer
-from api.store.pdf_files import PdfStore
+from api.store.documents import Documents, Pdfs
 from forms.catalogue import Catalogue
 from forms.seal import Sealer
 
@@ -32,13 +32,17 @@ class Services:
     catalogue: Catalogue
     vault: Vault
     renderer: Renderer
-    pdfs: PdfStore
+    documents: Documents  # files under the data directory, or rows of PostgreSQL (api/store/documents)
     sealer: Sealer
     service_token: str
     passwords: Passwords
     first_admin_password: str | None = None  # shown once, on the first run
     # the PDF being made now for a letter (by id): concurrent requests share one job (api/services/pdfs.py)
     pdf_jobs: dict[int, asyncio.Future[bytes]] = field(default_factory=dict)
+
+    @property
+    def pdfs(self) -> Pdfs:
+        return self.documents.pdfs
 
     @property
     def reads_inline(self) -> bool:
