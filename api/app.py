@@ -45,8 +45,8 @@ from api.services.auth import ensure_first_admin
 from api.services.deadlines import run_deadlines
 from api.services.sweep import SWEEP_EVERY, sweep_documents
 from api.sessions import secure_cookies
-from api.store.engine import make_engine, migrate, writer
 from api.store.documents import open_documents
+from api.store.engine import make_engine, migrate, writer
 from forms.catalogue import load_catalogue
 from forms.seal import Sealer
 

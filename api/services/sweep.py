@@ -102,7 +102,11 @@ def _sweep_rows(engine: Engine, settings: ApiSettings, vault: Vault, now: float)
         ImportRows(rows).sweep(session, now=moment)
     if any(vars(swept).values()):
         log.info("document sweep: %s", swept)
-    left = [str(root) for root in (settings.letters_dir, settings.uploads_dir, settings.signatures_dir) if _holds_files(root)]
+    left = [
+        str(root)
+        for root in (settings.letters_dir, settings.uploads_dir, settings.signatures_dir)
+        if _holds_files(root)
+    ]
     if left:
         log.warning(
             "documents are read from the database, but %s still hold files: run `chengnuo documents migrate`",
