@@ -15,7 +15,7 @@ from forms.channels import ChannelUser
 from forms.files import write_durably
 
 
-def drawing_key(vault: Vault, who: ChannelUser, content_hash: str) -> str:
+def drawing_key(vault: Vault, who: ChannelUser | str, content_hash: str) -> str:
     """A drawing's name in the store: a keyed hash, which shows neither whose it is nor for what."""
     return vault.lookup_hash(f"drawn signature {who} {content_hash}")
 

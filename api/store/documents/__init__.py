@@ -87,6 +87,11 @@ def open_documents(settings: ApiSettings, vault: Vault, engine: Engine) -> Docum
     if in_database(engine):
         rows = DocumentRows(engine, vault)
         return Documents(True, PdfRows(rows), UploadRows(rows), DrawingRows(rows), ImportRows(rows))
+    return files_in(settings, vault)
+
+
+def files_in(settings: ApiSettings, vault: Vault) -> Documents:
+    """The data directory's files: the embedded default, and what `documents migrate` moves from."""
     return Documents(
         False,
         PdfStore(settings.letters_dir, vault),
