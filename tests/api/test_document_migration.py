@@ -53,11 +53,10 @@ def _client(services: Services) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=transport, base_url="https://api.test", headers=SERVICE)
 
 
-async def _letter(http: httpx.AsyncClient, services: Services, code: str, **changes: object) -> str:
+async def _letter(http: httpx.AsyncClient, services: Services, code: str, authorisation: str | None = None) -> str:
     item = services.catalogue.items[code]
-    made = await http.post(
-        "/api/letters", json=body(submission_for(item, **changes)), headers={"Idempotency-Key": key()}
-    )
+    submission = submission_for(item, agent=agent(authorisation)) if authorisation else submission_for(item)
+    made = await http.post("/api/letters", json=body(submission), headers={"Idempotency-Key": key()})
     assert made.status_code == 201, made.text
     return str(made.json()["number"])
 
@@ -70,7 +69,7 @@ async def test_files_move_into_the_database_and_a_tampered_one_is_reported(tmp_p
     async with _client(old) as http:
         kept = await _letter(http, old, "SFJ-001")
         authorisation = await upload_id(http, PNG)
-        with_upload = await _letter(http, old, "GAJ-001", agent=agent(authorisation))
+        with_upload = await _letter(http, old, "GAJ-001", authorisation)
         tampered = await _letter(http, old, "MZJ-001")
         other_upload = await upload_id(http, PNG)
         pdf = (await http.get(f"/api/letters/{kept}/pdf")).content
@@ -82,14 +81,15 @@ async def test_files_move_into_the_database_and_a_tampered_one_is_reported(tmp_p
     built.renderer.close()
     built.engine.dispose()
 
-    environment = {"CHENGNUO_DATA_DIR": old_dir, "DATABASE_URL": url}
-    first = chengnuo("documents", "migrate", **environment)
+    first = chengnuo("documents", "migrate", CHENGNUO_DATA_DIR=old_dir, DATABASE_URL=url)
     assert first.returncode == 1, first.stderr
     assert first.stdout.strip() == "4 moved, 0 already there, 0 missing, 2 mismatched"
     assert f"pdf {tampered}" in first.stderr and f"upload {other_upload}" in first.stderr
     assert pdf_files(old, kept) == [] and damaged.exists() and swapped.exists()  # moved, or left to look at
 
-    again = chengnuo("documents", "migrate", **environment)  # the records' documents again; the drawing went
+    again = chengnuo(
+        "documents", "migrate", CHENGNUO_DATA_DIR=old_dir, DATABASE_URL=url
+    )  # the records' documents again; the drawing went
     assert again.returncode == 1 and again.stdout.strip() == "0 moved, 3 already there, 0 missing, 2 mismatched"
 
     new_dir.mkdir()

@@ -15,6 +15,7 @@ from starlette.testclient import TestClient
 
 from api.app import create_app
 from api.config import ApiSettings
+from api.drawings import DrawingStore
 from api.errors import ApiError
 from api.routes.signatures import drawings
 from api.runtime import Services, write_session
@@ -23,6 +24,7 @@ from api.services.uploads import upload_files
 from api.store.documents import Document
 from api.store.documents.drawings import DrawingRows
 from api.store.documents.imports import ImportRows
+from api.store.upload_files import UploadFiles
 from forms import clock
 from tests.api.test_documents import record_of, stored_files, submitted, unrendered_letter
 from tests.api.uploading import PDF, SIGNER, upload_id
@@ -102,10 +104,11 @@ async def test_uploads_no_row_names_and_drawings_past_their_life_go(
 ) -> None:
     files_only(services)
     files = upload_files(services)
+    store = drawings(services)
+    assert isinstance(files, UploadFiles) and isinstance(store, DrawingStore)
     kept_upload = files.path(await upload_id(client, PDF))
     aged(kept_upload, GRACE.total_seconds() + 60)
     lost_upload = aged(files.path("up_" + "L" * 22), GRACE.total_seconds() + 60)  # crash before its row
-    store = drawings(services)
     store.put(SIGNER, "a" * 64, PNG)
     store.put(SIGNER, "b" * 64, PNG)
     stale = aged(store.path(SIGNER, "a" * 64), 9 * 24 * 3600)  # the letter can no longer be submitted
