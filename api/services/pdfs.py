@@ -140,9 +140,9 @@ def _store(services: Services, record: LetterRecord, pdf: bytes) -> bool:
         if ours:
             staged.record(session)
         session.commit()
-        winner = (
-            digest if ours else session.exec(select(LetterRecord.pdf_sha256).where(LetterRecord.id == record.id)).one()
-        )
+        winner: str | None = digest
+        if not ours:
+            winner = session.exec(select(LetterRecord.pdf_sha256).where(LetterRecord.id == record.id)).one()
     if winner != digest:  # another instance recorded first: its PDF is the letter's, ours goes
         staged.discard()
     record.pdf_sha256 = winner
