@@ -84,7 +84,7 @@ def by_code(session: Session, pdfs: Pdfs, number: str, code: str) -> Verificatio
         raise ApiError(404, "not_found", "no letter with this number and code")
     try:
         stored = pdfs.read(record)
-    except PdfUnreadable:  # damaged on disk: the platform's copy is not intact
+    except PdfUnreadable:  # damaged where it is kept: the platform's copy is not intact
         stored = None
     result = _verification(record)
     result.stored_pdf_intact = stored is not None and _digest(stored) == record.pdf_sha256
