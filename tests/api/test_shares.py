@@ -248,11 +248,11 @@ async def test_a_signature_token_stores_one_drawing_for_its_letter(client: httpx
     token = await signature_link(client, content_hash)
     other = await draw(client, token, CONTENT_HASH)  # a drawing for another letter than the link's
     assert (other.status_code, other.json()["code"]) == (403, "signature.token_hash")
-    assert (await client.get(f"/api/signatures/{USER}/{content_hash}")).status_code == 404
+    assert (await client.get(f"/api/signatures/telegram/{USER}/{content_hash}")).status_code == 404
 
     stored = await draw(client, token, content_hash)  # the refusal above did not use the token up
     assert (stored.status_code, stored.json()) == (201, {"stored": True})
-    fetched = await client.get(f"/api/signatures/{USER}/{content_hash}")  # as the bot fetches it
+    fetched = await client.get(f"/api/signatures/telegram/{USER}/{content_hash}")  # as the bot fetches it
     assert fetched.status_code == 200 and base64.b64decode(fetched.json()["image_png"]).startswith(b"\x89PNG")
 
     again = await draw(client, token, content_hash)
