@@ -69,7 +69,7 @@ def test_a_drawing_from_a_link_is_stored_once(phone: Page, platform: Platform) -
     expect(phone.locator("#actions")).to_be_hidden()
     screenshot(phone, "signature-link-saved")
 
-    fetched = httpx.get(f"{platform.url}/api/signatures/{USER}/{content_hash}", headers=SERVICE, timeout=30)
+    fetched = httpx.get(f"{platform.url}/api/signatures/telegram/{USER}/{content_hash}", headers=SERVICE, timeout=30)
     assert fetched.status_code == 200, fetched.text  # where the bot looks for it
     assert base64.b64decode(fetched.json()["image_png"]).startswith(b"\x89PNG")
 
