@@ -46,8 +46,8 @@ from api.services.auth import ensure_first_admin, no_staff_yet
 from api.services.deadlines import run_deadlines
 from api.services.sweep import SWEEP_EVERY, sweep_documents
 from api.sessions import secure_cookies
+from api.store.documents import open_documents
 from api.store.engine import make_engine, migrate, writer
-from api.store.pdf_files import PdfStore
 from forms.catalogue import load_catalogue
 from forms.seal import Sealer
 
@@ -85,7 +85,7 @@ def build_services(settings: ApiSettings, *, render_workers: int | None = None) 
             settings.render_workers if render_workers is None else render_workers,
             job_seconds=settings.render_timeout,
         ),
-        pdfs=PdfStore(settings.letters_dir, vault),
+        documents=open_documents(settings, vault, engine),
         sealer=sealer,
         service_token=keys.token,
         passwords=passwords,

@@ -80,3 +80,13 @@ class ApiSettings(Settings):
     def signatures_dir(self) -> Path:
         """Drawn signatures waiting for their letter, encrypted (api/drawings.py)."""
         return self.data_dir / "signatures"
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Files handed in for letters, encrypted (api/store/upload_files.py)."""
+        return self.data_dir / "uploads"
+
+    @property
+    def imports_dir(self) -> Path:
+        """Previewed dishonesty lists waiting for "apply" (api/services/pending_imports.py)."""
+        return self.data_dir / "imports"

@@ -17,8 +17,8 @@ from api.csrf import csrf_token
 from api.passwords import Passwords
 from api.pii import Vault
 from api.rendering import Renderer
+from api.store.documents import Documents, Pdfs
 from api.store.engine import lookups
-from api.store.pdf_files import PdfStore
 from forms.catalogue import Catalogue
 from forms.seal import Sealer
 
@@ -33,7 +33,7 @@ class Services:
     catalogue: Catalogue
     vault: Vault
     renderer: Renderer
-    pdfs: PdfStore
+    documents: Documents  # files under the data directory, or rows of PostgreSQL (api/store/documents)
     sealer: Sealer
     service_token: str = field(repr=False)  # keys stay out of tracebacks and logs
     passwords: Passwords
@@ -42,6 +42,10 @@ class Services:
     admin_missing: bool = False  # a shared store without an administrator yet: `chengnuo staff add`
     # the PDF being made now for a letter (by id): concurrent requests share one job (api/services/pdfs.py)
     pdf_jobs: dict[int, asyncio.Future[bytes]] = field(default_factory=dict)
+
+    @property
+    def pdfs(self) -> Pdfs:
+        return self.documents.pdfs
 
     @property
     def reads_inline(self) -> bool:

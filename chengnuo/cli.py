@@ -352,6 +352,32 @@ def documents_sweep() -> None:
     )
 
 
+@documents_app.command("migrate")
+def documents_migrate(
+    keep_files: Annotated[bool, typer.Option("--keep-files", help="leave the moved files where they are")] = False,
+) -> None:
+    """Move the data directory's PDFs, uploads and drawings into PostgreSQL, each checked against
+    its record (run it on every machine; again, it finds what it moved already there)."""
+    from api.config import ApiSettings
+    from api.pii import KEY_FILE, Vault
+    from api.services.document_migration import migrate_documents
+    from api.store.documents import in_database
+    from api.store.engine import make_engine, migrate
+
+    settings = ApiSettings()
+    engine = make_engine(settings.store_url)
+    if not in_database(engine):
+        typer.echo("DATABASE_URL is not PostgreSQL: documents stay files under the data directory", err=True)
+        raise typer.Exit(2)
+    migrate(engine)
+    done = migrate_documents(engine, settings, Vault.from_key_file(settings.data_dir / KEY_FILE), keep_files=keep_files)
+    for problem in done.problems:
+        typer.echo(problem, err=True)
+    typer.echo(done.summary())
+    if done.mismatched:
+        raise typer.Exit(1)
+
+
 @credit_app.command("import")
 def credit_import(
     csv_file: Path,

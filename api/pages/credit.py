@@ -21,7 +21,8 @@ from api.limits import read_upload
 from api.pages.base import AdminClerkDep, PageRoute, page_lang, render
 from api.runtime import Services
 from api.services.credit import MAX_IMPORT, ImportReport, RowProblem, import_as, listed
-from api.services.pending_imports import Kept, PendingImports
+from api.services.pending_imports import Kept
+from api.store.documents import Imports
 from forms.i18n import Gettext, gettext_for
 from forms.validation import DOCUMENT_NAMES, PERSON_DOCUMENTS, IdType
 from forms.validation.reasons import MESSAGES, N_, Reason
@@ -79,8 +80,8 @@ def _message_id(reason: str) -> str:
     return ROW_PROBLEM if "{" in message else message
 
 
-def pending(services: Services) -> PendingImports:
-    return PendingImports(services.settings.data_dir / "imports", services.vault)
+def pending(services: Services) -> Imports:
+    return services.documents.imports
 
 
 @router.get("/credit")

@@ -15,11 +15,11 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ServiceAuth, ServicesDep
-from api.drawings import DrawingStore
 from api.errors import ApiError, ErrorBody, not_found
 from api.routes.shares import ChannelUserField, Link, public_link
 from api.runtime import Services, write_session
 from api.services.shares import Purpose, drawing_owner, issue, open_signature_link, take_signature_token
+from api.store.documents import Drawings
 from api.telegram import InitDataRefused, init_data_user
 from forms import clock
 from forms.channels import USER_MAX, Channel, ChannelUser, user_problem
@@ -131,8 +131,8 @@ async def mini_app_user(services: Services, init_data: str | None) -> ChannelUse
 SignerDep = Annotated[Signer, Depends(signer)]
 
 
-def drawings(services: Services) -> DrawingStore:
-    return DrawingStore(services.settings.signatures_dir, services.vault)
+def drawings(services: Services) -> Drawings:
+    return services.documents.drawings
 
 
 @router.post("", status_code=201, response_model=Stored, responses=ERRORS)
@@ -161,13 +161,14 @@ async def store_drawing(drawn: DrawnSignature, who: SignerDep, services: Service
 
 
 def _put_with_token(services: Services, token: str, content_hash: str, png: bytes) -> None:
-    """The token is marked used in the transaction that is committed once the drawing is on disk:
-    a drawing not written leaves the link usable, a link used once stores nothing more."""
+    """The token is marked used in the transaction that is committed once the drawing is stored
+    (on disk before it, or a row in it): a drawing not stored leaves the link usable, a link used
+    once stores nothing more."""
     with write_session(services) as session:
         share = take_signature_token(session, token, content_hash, clock.now())
         assert share.channel is not None and share.channel_user is not None
         owner = drawing_owner(Channel(share.channel), share.channel_user)
-        drawings(services).put(owner, content_hash, png)
+        drawings(services).put(owner, content_hash, png, session=session)
         session.commit()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
+from cryptography.exceptions import InvalidTag
 from fastapi import APIRouter, File, Form, Path, Response, UploadFile
 from pydantic import BaseModel
 from sqlmodel import Session, select
@@ -16,6 +17,7 @@ from api.runtime import Services, write_session
 from api.services.dossier import log_read
 from api.services.uploads import MAX_UPLOAD, UPLOAD_ID_PATTERN, UploadPurpose, media_type, store_upload, upload_files
 from api.store import LetterRecord, Upload
+from api.store.documents.rows import DocumentUnreadable
 from api.views import PRIVATE_HEADERS
 from forms.channels import USER_MAX, Channel, ChannelUser, user_problem
 
@@ -83,9 +85,13 @@ def get_upload(upload_id: UploadIdPath, session: WriteSessionDep, caller: Caller
     department = _department(session, upload)
     if caller.staff is None or upload is None or department is None or not caller.may_see(department):
         raise not_found("upload")
-    data = upload_files(services).read(upload.id)
+    try:
+        data = upload_files(services).read(upload.id)
+    except (InvalidTag, DocumentUnreadable):
+        log.error("the file of upload %s does not decrypt", upload.id)
+        data = None
     if data is None:
-        log.error("the file of upload %s is missing", upload.id)
+        log.error("the file of upload %s cannot be read", upload.id)
         raise ApiError(503, "upload.unavailable", "the file cannot be read just now")
     assert upload.letter_id is not None
     log_read(session, staff_id=caller.staff.id, letter_id=upload.letter_id, action="attachment")

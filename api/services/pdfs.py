@@ -5,7 +5,7 @@ processes and machines sharing the store, the job first claims the letter's row 
 a conditional UPDATE; others wait for the digest; a claim left by a dead instance goes stale and is
 taken over); and the digest is recorded only where none is, so a recorded PDF is never replaced.
 The loser of any race deletes its own file and serves the winner's. A recorded PDF is never
-rendered again: if its file is gone, that is an error naming the letter.
+rendered again: if its document is gone, that is an error naming the letter.
 """
 
 from __future__ import annotations
@@ -124,24 +124,27 @@ async def _render(services: Services, record: LetterRecord, token: str) -> bytes
 
 
 def _store(services: Services, record: LetterRecord, pdf: bytes) -> bool:
-    """Write the file durably, then record its digest where none is: the row never names a file
-    that is not there, and never changes its PDF. True when ours became the letter's PDF; either
-    way record.pdf_sha256 is then the recorded digest."""
-    digest = services.pdfs.write(record, pdf)
-    # if this fails, the file stays until the sweep finds no record naming it
+    """Record the PDF's digest where none is, with the PDF: a file is written durably before
+    the transaction, a row (PostgreSQL) in it, so the row never names a document that is not
+    there, and never changes its PDF. True when ours became the letter's PDF; either way
+    record.pdf_sha256 is then the recorded digest."""
+    digest, staged = services.pdfs.stage(record, pdf)
+    # if this fails, a file stays until the sweep finds no record naming it (a row goes with the rollback)
     with write_session(services) as session:
         recorded = session.execute(
             update(LetterRecord)
             .where(col(LetterRecord.id) == record.id, col(LetterRecord.pdf_sha256).is_(None))
             .values(pdf_sha256=digest, pdf_lease_token=None, pdf_lease_until=None, updated_at=clock.now())
         )
+        ours = recorded.rowcount == 1  # type: ignore[attr-defined]
+        if ours:
+            staged.record(session)
         session.commit()
-        if recorded.rowcount == 1:  # type: ignore[attr-defined]
-            winner: str | None = digest
-        else:
+        winner: str | None = digest
+        if not ours:
             winner = session.exec(select(LetterRecord.pdf_sha256).where(LetterRecord.id == record.id)).one()
     if winner != digest:  # another instance recorded first: its PDF is the letter's, ours goes
-        services.pdfs.delete(record, digest)
+        staged.discard()
     record.pdf_sha256 = winner
     return winner == digest
 

@@ -7,6 +7,10 @@ links (api/services/shares.py) that have ended.
 Nothing younger than GRACE is touched: it may be a write about to be recorded. Clear PDFs from
 before PDFs were encrypted are encrypted here. Several instances may sweep at once: each removal is
 idempotent. Run at start, on the deadline timer (at most hourly), and by `chengnuo documents sweep`.
+
+On PostgreSQL documents are rows written in the transaction that names them, so nothing is left
+over: the sweep removes drawings and previewed imports past their life, and leaves the data
+directory alone (files there are for `chengnuo documents migrate`, and it says so).
 """
 
 from __future__ import annotations
@@ -29,6 +33,9 @@ from api.pii import Vault
 from api.services.shares import remove_ended
 from api.services.submit import SIGNED_AT_MOST_AGO
 from api.store import LetterRecord, Upload
+from api.store.documents import DocumentKind, in_database
+from api.store.documents.imports import ImportRows
+from api.store.documents.rows import DocumentRows
 from api.store.engine import writer
 from api.store.pdf_files import PdfStore, StoredPdf
 from api.store.upload_files import UploadFiles
@@ -58,10 +65,12 @@ class Swept:
 def sweep_documents(engine: Engine, settings: ApiSettings, vault: Vault, *, now: float | None = None) -> Swept:
     """One sweep of the data directory's documents; `now` is a Unix time (the files' clock)."""
     now = time.time() if now is None else now
+    if in_database(engine):
+        return _sweep_rows(engine, settings, vault, now)
     settled = now - GRACE.total_seconds()
     swept = Swept()
     pdfs = PdfStore(settings.letters_dir, vault)
-    uploads = UploadFiles(settings.data_dir / "uploads", vault)
+    uploads = UploadFiles(settings.uploads_dir, vault)
     drawings = DrawingStore(settings.signatures_dir, vault)
     for root in (settings.letters_dir, uploads.root, drawings.root):
         if root.is_dir() and root.stat().st_mode & 0o777 != DIRECTORY_MODE:
@@ -81,6 +90,33 @@ def sweep_documents(engine: Engine, settings: ApiSettings, vault: Vault, *, now:
     if any(vars(swept).values()):
         log.info("document sweep: %s", swept)
     return swept
+
+
+def _sweep_rows(engine: Engine, settings: ApiSettings, vault: Vault, now: float) -> Swept:
+    """The database's documents past their life, and the links that have ended."""
+    rows, moment = DocumentRows(engine, vault), datetime.fromtimestamp(now, UTC)
+    swept = Swept()
+    with Session(writer(engine)) as session:
+        swept.shares = remove_ended(session, moment)
+        swept.drawings = rows.remove_older(session, DocumentKind.drawing, moment - DRAWING_LIFE)
+        ImportRows(rows).sweep(session, now=moment)
+    if any(vars(swept).values()):
+        log.info("document sweep: %s", swept)
+    left = [
+        str(root)
+        for root in (settings.letters_dir, settings.uploads_dir, settings.signatures_dir)
+        if _holds_files(root)
+    ]
+    if left:
+        log.warning(
+            "documents are read from the database, but %s still hold files: run `chengnuo documents migrate`",
+            ", ".join(left),
+        )
+    return swept
+
+
+def _holds_files(root: Path) -> bool:
+    return root.is_dir() and any(path.is_file() for path in root.glob("*/*"))
 
 
 def _sweep_pdfs(session: Session, pdfs: PdfStore, batch: tuple[StoredPdf, ...], swept: Swept) -> None:

@@ -13,7 +13,7 @@ from sqlmodel import Session, col
 from api.errors import ApiError
 from api.runtime import Services
 from api.store import Upload
-from api.store.upload_files import UploadFiles
+from api.store.documents import Uploads
 from forms import clock
 from forms.channels import ChannelUser
 
@@ -40,14 +40,15 @@ def media_type(data: bytes) -> str:
     raise ApiError(422, "upload.type", "only PDF, JPEG and PNG files are accepted")
 
 
-def upload_files(services: Services) -> UploadFiles:
-    return UploadFiles(services.settings.data_dir / "uploads", services.vault)
+def upload_files(services: Services) -> Uploads:
+    return services.documents.uploads
 
 
 def store_upload(
-    session: Session, files: UploadFiles, data: bytes, *, kind: str, who: ChannelUser, purpose: UploadPurpose
+    session: Session, files: Uploads, data: bytes, *, kind: str, who: ChannelUser, purpose: UploadPurpose
 ) -> Upload:
-    """Write the encrypted file, then its row: a row never names a file that is not there."""
+    """The encrypted file and its row: a file is written before the row's transaction, a
+    document row (PostgreSQL) in it, so a row never names a file that is not there."""
     upload = Upload(
         id=f"up_{secrets.token_urlsafe(16)}",
         channel=who.channel.value,
@@ -58,12 +59,13 @@ def store_upload(
         sha256=hashlib.sha256(data).hexdigest(),
         created_at=clock.now(),
     )
-    files.write(upload.id, data)
+    staged = files.stage(upload.id, data)
     try:
         session.add(upload)
+        staged.record(session)
         session.commit()
     except Exception:
-        files.delete(upload.id)
+        staged.discard()
         raise
     return upload
 

@@ -15,7 +15,8 @@ from starlette.concurrency import run_in_threadpool
 
 from api.errors import ApiError
 from api.store import LetterRecord
-from api.store.pdf_files import PdfStore, PdfUnreadable
+from api.store.documents import Pdfs
+from api.store.pdf_files import PdfUnreadable
 from forms.clock import BEIJING
 from forms.public import examples
 from forms.seal import SealCheck, Sealer, Verdict
@@ -72,7 +73,7 @@ class NotALetter(ApiError):
 NO_CODE = "----+----"  # what a code is compared with when no letter has the number: no real code is it
 
 
-def by_code(session: Session, pdfs: PdfStore, number: str, code: str) -> Verification:
+def by_code(session: Session, pdfs: Pdfs, number: str, code: str) -> Verification:
     """Status and integrity for a number and its verify code, both canonical (forms.validation.printed);
     reads the stored PDF, so not on the loop."""
     record = session.exec(select(LetterRecord).where(LetterRecord.number == number)).first()
@@ -83,7 +84,7 @@ def by_code(session: Session, pdfs: PdfStore, number: str, code: str) -> Verific
         raise ApiError(404, "not_found", "no letter with this number and code")
     try:
         stored = pdfs.read(record)
-    except PdfUnreadable:  # damaged on disk: the platform's copy is not intact
+    except PdfUnreadable:  # damaged where it is kept: the platform's copy is not intact
         stored = None
     result = _verification(record)
     result.stored_pdf_intact = stored is not None and _digest(stored) == record.pdf_sha256

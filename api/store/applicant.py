@@ -12,7 +12,7 @@ from forms.channels import USER_MAX
 
 
 class Upload(SQLModel, table=True):
-    """A file the bot received; its bytes live encrypted on disk (api.store.upload_files)."""
+    """A file the bot received; its bytes live encrypted in the document store (api.store.documents)."""
 
     __tablename__ = "uploads"
     __table_args__ = (Index("ix_uploads_channel_user", "channel", "channel_user"),)

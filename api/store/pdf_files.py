@@ -1,7 +1,7 @@
 """Sealed PDFs on disk: named by the letter and its own SHA-256, encrypted, written durably.
 
-This class is the only thing that knows where and how a letter's PDF is kept (a later issue moves
-documents into the database): the services ask it to write, read, delete and list.
+The embedded backend of the document store (api/store/documents): on PostgreSQL, PDFs are rows
+instead (api/store/documents/letters.py). The services reach either through the same methods.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from cryptography.exceptions import InvalidTag
 
 from api.pii import Vault
 from api.store.letters import LetterRecord
+from api.store.upload_files import StagedFile
 from forms.files import TEMPORARY_PREFIX, write_durably
 
 ENCRYPTED = ".pdf.enc"
@@ -73,6 +74,12 @@ class PdfStore:
             return self._vault.decrypt_file(blob, name=self._name(path))
         except InvalidTag:
             raise PdfUnreadable(f"{path.name} does not decrypt") from None
+
+    def stage(self, record: LetterRecord, pdf: bytes) -> tuple[str, StagedFile]:
+        """The PDF's digest, and its file, written durably now: before the transaction that
+        records the digest, which then never names a file that is not there."""
+        digest = self.write(record, pdf)
+        return digest, StagedFile(self.path(record, digest))
 
     def write(self, record: LetterRecord, pdf: bytes) -> str:
         """Store the PDF durably (synced with its directory before this returns); its digest."""

@@ -3,10 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+
+from sqlmodel import Session
 
 from api.pii import Vault
 from forms.files import TEMPORARY_PREFIX, write_durably
+
+
+@dataclass(frozen=True)
+class StagedFile:
+    """A document already on disk for good, before the transaction that records it: recording
+    adds nothing to it, and a transaction that does not commit leaves a file to remove."""
+
+    path: Path
+
+    def record(self, session: Session) -> None:
+        return None
+
+    def discard(self) -> None:
+        self.path.unlink(missing_ok=True)
 
 
 class UploadFiles:
@@ -19,6 +36,11 @@ class UploadFiles:
     def write(self, upload_id: str, data: bytes) -> None:
         """Encrypted and synced to disk before the upload is acknowledged."""
         write_durably(self.path(upload_id), self._vault.encrypt_file(data, name=upload_id))
+
+    def stage(self, upload_id: str, data: bytes) -> StagedFile:
+        """Written (encrypted, synced) now, before the upload's row is committed."""
+        self.write(upload_id, data)
+        return StagedFile(self.path(upload_id))
 
     def read(self, upload_id: str) -> bytes | None:
         """The file as it was received, or None when it is gone."""

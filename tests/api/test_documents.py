@@ -17,10 +17,12 @@ from api.runtime import Services, write_session
 from api.services.pdfs import ensure_pdf
 from api.services.submit import submit
 from api.store import AccessLog, LetterRecord
+from api.store.documents import DocumentKind
 from forms.sample import SAMPLE_ID
 from forms.seal import Verdict
 from tests.api.conftest import body, key, submission_for
 from tests.api.staffing import bearer, make_staff
+from tests.api.stored import at_rest, damage, pdf_files, remove
 from tests.api.uploading import PNG, agent, upload_id
 
 PRIVATE = {"cache-control": "no-store", "x-content-type-options": "nosniff"}
@@ -28,7 +30,12 @@ PRIVATE = {"cache-control": "no-store", "x-content-type-options": "nosniff"}
 
 def stored_files(services: Services, number: str) -> list[Path]:
     """Every file the letters directory holds for this letter, temporary ones included."""
-    return [p for p in services.settings.letters_dir.rglob(f"*{number}-*") if p.is_file()]
+    return pdf_files(services, number)
+
+
+def stored_copies(services: Services, number: str) -> list[bytes]:
+    """Every copy of the letter's PDF the store holds, as it holds it (files or rows)."""
+    return at_rest(services, DocumentKind.pdf, number)
 
 
 def record_of(services: Services, number: str) -> LetterRecord:
@@ -62,7 +69,7 @@ async def test_concurrent_retries_with_one_key_render_one_pdf(client: httpx.Asyn
     )
     assert sorted(a.status_code for a in answers) == [200] * 5 + [201], [a.text for a in answers]
     number = answers[0].json()["number"]
-    assert len(stored_files(services, number)) == 1
+    assert len(stored_copies(services, number)) == 1
     record = record_of(services, number)
     stored = services.pdfs.read(record)
     assert stored is not None and hashlib.sha256(stored).hexdigest() == record.pdf_sha256
@@ -84,7 +91,7 @@ async def test_two_instances_on_one_store_render_a_letter_once(services: Service
         other.renderer.close()
         other.engine.dispose()
     assert len({hashlib.sha256(pdf).hexdigest() for pdf in made}) == 1
-    assert len(stored_files(services, number)) == 1
+    assert len(stored_copies(services, number)) == 1
     assert hashlib.sha256(made[0]).hexdigest() == record_of(services, number).pdf_sha256
 
 
@@ -107,24 +114,35 @@ async def test_a_stale_claim_is_taken_over(client: httpx.AsyncClient, services: 
 async def test_a_recorded_pdf_whose_file_is_gone_is_an_error_not_a_new_letter(
     client: httpx.AsyncClient, services: Services
 ) -> None:
-    """A second rendering would be another sealed document behind the record's back."""
+    """A second rendering would be another sealed document behind the record's back: the file
+    (SQLite) or the row (PostgreSQL) gone, the PDF is an error naming the letter, the recorded
+    digest stays, and nothing is rendered or stored in its place."""
     number = await submitted(client, services, "WLJ-001")
-    for path in stored_files(services, number):
-        path.unlink()
-    answer = await client.get(f"/api/letters/{number}/pdf")
-    assert answer.status_code == 503 and number in answer.json()["message"]
-    assert stored_files(services, number) == []
+    recorded = record_of(services, number).pdf_sha256
+    remove(services, DocumentKind.pdf, number)
+    for _ in range(2):
+        answer = await client.get(f"/api/letters/{number}/pdf")
+        assert (answer.status_code, answer.json()["code"]) == (503, "pdf.unavailable")
+        assert number in answer.json()["message"]
+    assert stored_copies(services, number) == [] and stored_files(services, number) == []
+    again = record_of(services, number)
+    assert again.pdf_sha256 == recorded and again.pdf_lease_token is None
+    code = again.verify_code
+    verified = await client.get(f"/api/verify/{number}", params={"code": code})
+    assert verified.status_code == 200 and verified.json()["stored_pdf_intact"] is False
+    assert record_of(services, number).pdf_sha256 == recorded
 
 
 async def test_the_pdf_on_disk_is_encrypted_and_private(client: httpx.AsyncClient, services: Services) -> None:
     number = await submitted(client, services, "SFJ-001")
-    (path,) = stored_files(services, number)
-    on_disk = path.read_bytes()
+    (on_disk,) = stored_copies(services, number)
     assert not on_disk.startswith(b"%PDF") and SAMPLE_ID.encode() not in on_disk
     with pytest.raises(pypdf.errors.PdfReadError):
         pypdf.PdfReader(io.BytesIO(on_disk))
-    assert path.stat().st_mode & 0o777 == 0o600
-    assert path.parent.stat().st_mode & 0o777 == 0o700
+    if not services.documents.in_database:
+        (path,) = stored_files(services, number)
+        assert path.stat().st_mode & 0o777 == 0o600
+        assert path.parent.stat().st_mode & 0o777 == 0o700
     served = await client.get(f"/api/letters/{number}/pdf")
     assert (
         served.content.startswith(b"%PDF")
@@ -177,8 +195,7 @@ async def test_a_damaged_stored_pdf_is_reported_not_served(client: httpx.AsyncCl
     item = services.catalogue.items["MZJ-001"]
     made = await client.post("/api/letters", json=body(submission_for(item)), headers={"Idempotency-Key": key()})
     number, code = made.json()["number"], made.json()["verify_code"]
-    (path,) = stored_files(services, number)
-    path.write_bytes(b"\0" * 64)  # a disk fault, or another file copied over it
+    damage(services, DocumentKind.pdf, number)
     answer = await client.get(f"/api/letters/{number}/pdf")
     assert answer.status_code == 503 and number in answer.json()["message"]
     verified = await client.get(f"/api/verify/{number}", params={"code": code})

@@ -27,10 +27,12 @@ from sqlmodel import Session, select
 from api.app import create_app
 from api.runtime import Services
 from api.store import LetterRecord
+from api.store.documents import DocumentKind
 from forms.languages import LANGS, Lang
 from forms.letter import SignatureMethod
 from forms.submission import LetterSubmission
 from tests.api.conftest import body, key, submission_for
+from tests.api.stored import every
 from tests.forms.drawings import black_page, drawing, png
 
 BOT_TOKEN = "7000000001:AAH-test-token-for-the-mini-app"
@@ -101,9 +103,9 @@ async def test_a_drawing_is_stored_and_fetched_by_the_bot(mini_app: httpx.AsyncC
     for channel, user in (("wechat", "o.x!"), ("telegram", "0"), ("telegram", "-5")):
         refused = await mini_app.get(f"/api/signatures/{channel}/{user}/{CONTENT_HASH}", headers=SERVICE)
         assert (refused.status_code, refused.json()["code"]) == (422, "signature.user"), user
-    stored = [p for p in services.settings.signatures_dir.rglob("*") if p.is_file()]
+    stored = every(services, DocumentKind.drawing)
     # encrypted: no PNG signature in any file (3 bytes "PNG" turn up by chance in ciphertext, 8 do not)
-    assert stored and not any(b"\x89PNG\r\n\x1a\n" in p.read_bytes() or str(USER) in p.name for p in stored)
+    assert stored and not any(b"\x89PNG\r\n\x1a\n" in blob or str(USER) in name for name, blob in stored.items())
 
 
 @pytest.mark.parametrize(

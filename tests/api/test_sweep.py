@@ -4,17 +4,28 @@ from __future__ import annotations
 
 import os
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
+import pytest
+from sqlalchemy import update
+from sqlmodel import col
 from starlette.testclient import TestClient
 
 from api.app import create_app
 from api.config import ApiSettings
+from api.drawings import DrawingStore
+from api.errors import ApiError
 from api.routes.signatures import drawings
-from api.runtime import Services
+from api.runtime import Services, write_session
 from api.services.sweep import GRACE, sweep_documents
 from api.services.uploads import upload_files
+from api.store.documents import Document
+from api.store.documents.drawings import DrawingRows
+from api.store.documents.imports import ImportRows
+from api.store.upload_files import UploadFiles
+from forms import clock
 from tests.api.test_documents import record_of, stored_files, submitted, unrendered_letter
 from tests.api.uploading import PDF, SIGNER, upload_id
 from tests.cli import chengnuo
@@ -36,9 +47,15 @@ def sweep(services: Services) -> dict[str, int]:
     return vars(sweep_documents(services.engine, services.settings, services.vault))
 
 
+def files_only(services: Services) -> None:
+    if services.documents.in_database:
+        pytest.skip("on PostgreSQL documents are rows, written with what names them: no file is left over")
+
+
 async def test_orphans_and_unfinished_writes_go_and_fresh_ones_stay(
     client: httpx.AsyncClient, services: Services
 ) -> None:
+    files_only(services)
     old, fresh = GRACE.total_seconds() + 60, 5.0
     number = await submitted(client, services, "SFJ-001")
     (kept,) = stored_files(services, number)
@@ -65,6 +82,7 @@ async def test_orphans_and_unfinished_writes_go_and_fresh_ones_stay(
 
 
 async def test_a_clear_pdf_from_before_is_encrypted_by_the_sweep(client: httpx.AsyncClient, services: Services) -> None:
+    files_only(services)
     number = await submitted(client, services, "SCJG-002")
     pdf = (await client.get(f"/api/letters/{number}/pdf")).content
     (encrypted,) = stored_files(services, number)
@@ -84,11 +102,13 @@ async def test_a_clear_pdf_from_before_is_encrypted_by_the_sweep(client: httpx.A
 async def test_uploads_no_row_names_and_drawings_past_their_life_go(
     client: httpx.AsyncClient, services: Services
 ) -> None:
+    files_only(services)
     files = upload_files(services)
+    store = drawings(services)
+    assert isinstance(files, UploadFiles) and isinstance(store, DrawingStore)
     kept_upload = files.path(await upload_id(client, PDF))
     aged(kept_upload, GRACE.total_seconds() + 60)
     lost_upload = aged(files.path("up_" + "L" * 22), GRACE.total_seconds() + 60)  # crash before its row
-    store = drawings(services)
     store.put(SIGNER, "a" * 64, PNG)
     store.put(SIGNER, "b" * 64, PNG)
     stale = aged(store.path(SIGNER, "a" * 64), 9 * 24 * 3600)  # the letter can no longer be submitted
@@ -122,3 +142,32 @@ def test_the_api_sweeps_at_start(tmp_path: Path) -> None:
                 break
             time.sleep(0.1)
     assert not unfinished.exists()
+
+
+def test_in_the_database_drawings_and_kept_lists_past_their_life_go(
+    services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    """On PostgreSQL the sweep ages rows, and leaves the data directory to `documents migrate`."""
+    if not services.documents.in_database:
+        pytest.skip("on SQLite documents are files (the tests above)")
+    store = drawings(services)
+    assert isinstance(store, DrawingRows)
+    store.put(SIGNER, "c" * 64, PNG)
+    store.put(SIGNER, "d" * 64, PNG)
+    kept = services.documents.imports.keep(b"id_number,name\n", owner="credit.admin")
+    with write_session(services) as session:
+        for ref, age in ((store.ref(SIGNER, "c" * 64), timedelta(days=9)), (ImportRows.ref(kept.token), GRACE)):
+            session.execute(
+                update(Document)
+                .where(col(Document.kind) == ref.kind.value, col(Document.key) == ref.key)
+                .values(created_at=clock.now() - age)
+            )
+        session.commit()
+    leftover = aged(services.settings.letters_dir / "2026" / f"SFJ-2026-000001-{'0' * 16}.pdf.enc", 7200)
+    swept = sweep(services)
+    assert swept["drawings"] == 1
+    assert store.get(SIGNER, "c" * 64) is None and store.get(SIGNER, "d" * 64) == PNG
+    with pytest.raises(ApiError):
+        services.documents.imports.take(kept.token, owner="credit.admin", sha256=kept.sha256)
+    assert leftover.exists() and "chengnuo documents migrate" in caplog.text
+    leftover.unlink()

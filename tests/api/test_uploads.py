@@ -13,9 +13,11 @@ from api.runtime import Services
 from api.services.auth import Role
 from api.services.uploads import MAX_UPLOAD, upload_files
 from api.store import AccessLog, LetterRecord, NumberCounter, Upload
+from api.store.documents import DocumentKind
 from forms.channels import ChannelUser
 from tests.api.conftest import body, key, submission_for
 from tests.api.staffing import bearer, make_staff
+from tests.api.stored import at_rest
 from tests.api.uploading import JPEG, PDF, PNG, STRANGER, agent, upload, upload_id
 
 
@@ -32,9 +34,8 @@ async def test_a_file_is_known_by_its_content_and_stored_encrypted(
     assert made["media_type"] == media_type and made["size"] == len(data)
     assert re.fullmatch(r"up_[A-Za-z0-9_-]{22}", made["upload_id"])
 
-    files = upload_files(services)
-    on_disk = files.path(made["upload_id"]).read_bytes()
-    assert data[:8] not in on_disk and files.read(made["upload_id"]) == data
+    (on_disk,) = at_rest(services, DocumentKind.upload, made["upload_id"])
+    assert data[:8] not in on_disk and upload_files(services).read(made["upload_id"]) == data
     with Session(services.engine) as session:
         row = session.get(Upload, made["upload_id"])
         assert (
