@@ -14,7 +14,7 @@ CJK_FONT := build/fonts/ChengnuoSerifSC.otf
 PO := $(wildcard locales/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test system lint bench-render bench-lookup bench-bot bench-logins bench-wechat
+.PHONY: run test system lint bench-render bench-lookup bench-bot bench-logins bench-wechat bench-scale
 
 run: system $(BIN)/chengnuo $(MO) $(CJK_FONT)
 	$(BIN)/chengnuo serve --host 127.0.0.1 --port 8000
@@ -55,3 +55,5 @@ bench-logins: system $(BIN)/chengnuo $(MO) $(CJK_FONT)
 	$(BIN)/python bench/logins.py
 bench-wechat: system $(BIN)/chengnuo $(MO) $(CJK_FONT)
 	$(BIN)/python bench/wechat.py
+bench-scale: system $(BIN)/chengnuo $(MO) $(CJK_FONT)
+	$(BIN)/python bench/scale.py

@@ -66,20 +66,24 @@ class Shared:
         }  # fmt: skip
 
 
-@pytest.fixture
-def shared(tmp_path: Path) -> Iterator[Shared]:
-    urls = _postgres_schema_url()
-    url = next(urls)
-    _seal(tmp_path / "seal.p12")
+def make_shared(database_url: str, where: Path) -> Shared:
+    """Keys and a seal of their own, for instances on `database_url` (the seal's file under `where`)."""
+    _seal(where / "seal.p12")
     keys = {
         "CHENGNUO_PERSONAL_DATA_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         "CHENGNUO_SESSION_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         "CHENGNUO_SERVICE_TOKEN": secrets.token_urlsafe(32),
-        "CHENGNUO_SEAL_PKCS12": str(tmp_path / "seal.p12"),
+        "CHENGNUO_SEAL_PKCS12": str(where / "seal.p12"),
         "CHENGNUO_SEAL_PASSWORD": "seal-pw",
     }
+    return Shared(database_url, keys)
+
+
+@pytest.fixture
+def shared(tmp_path: Path) -> Iterator[Shared]:
+    urls = _postgres_schema_url()
     try:
-        yield Shared(url, keys)
+        yield make_shared(next(urls), tmp_path)
     finally:
         next(urls, None)
 
