@@ -26,8 +26,10 @@ from cryptography.x509.oid import NameOID
 from api.app import build_services
 from api.config import ApiSettings
 from forms.catalogue import load_catalogue
+from forms.channels import acting
 from tests.api.conftest import _postgres_schema_url, body, key, submission_for
 from tests.api.staffing import make_staff
+from tests.api.uploading import PDF, SIGNER, agent
 from tests.served import free_port
 
 pytestmark = pytest.mark.skipif(
@@ -168,6 +170,27 @@ def test_a_letter_made_on_one_instance_is_the_same_letter_on_the_other(shared: S
         assert revealed.json()["id_number"] == submission_for(item).applicant.id_number, "A's encryption, B's key"
         again = httpx.get(f"{a}/api/letters/{number}/pdf", headers=service, timeout=120)
         assert again.content == on_a.content, "never sealed again behind the record's back"
+
+
+def test_an_authorisation_uploaded_on_one_instance_is_read_on_the_other(shared: Shared, tmp_path: Path) -> None:
+    catalogue = load_catalogue(ROOT / "forms" / "catalogue")
+    item = next(i for i in catalogue.items.values() if i.proxy_allowed)
+    with serving(shared, [tmp_path / "a", tmp_path / "b"]) as (a, b):
+        service = {"Authorization": f"Bearer {shared.keys['CHENGNUO_SERVICE_TOKEN']}"}
+        form = {**acting(SIGNER), "purpose": "authorisation"}
+        sent = httpx.post(f"{a}/api/uploads", files={"file": ("scan.pdf", PDF)}, data=form, headers=service,
+                          timeout=60)  # fmt: skip
+        assert sent.status_code == 201, sent.text
+        upload = sent.json()["upload_id"]
+        submission = submission_for(item, agent=agent(upload))
+        made = httpx.post(f"{a}/api/letters", json=body(submission), headers={**service, "Idempotency-Key": key()},
+                          timeout=120)  # fmt: skip
+        assert made.status_code == 201, made.text
+        username, password = _clerk(shared, tmp_path, item.department.code)
+        token = httpx.post(f"{b}/api/auth/token", json={"username": username, "password": password}, timeout=60)
+        clerk = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        read = httpx.get(f"{b}/api/uploads/{upload}", headers=clerk, timeout=60)
+        assert (read.status_code, read.content) == (200, PDF), read.text
 
 
 def test_an_instance_with_another_key_refuses_to_start(shared: Shared, tmp_path: Path) -> None:
