@@ -6,7 +6,7 @@ Each instance is a real process on a data directory of its own, against one Post
 one Redis, with the keys and seal given by setting, as two machines would run them (here both on
 this machine, sharing its cores). Clients submit letters (each numbered, rendered and sealed before
 the answer) for `--seconds`, spread over the instances; the figures are letters sealed a second and
-the time of one submission. Every instance renders with CHENGNUO_RENDER_WORKERS processes.
+the time of one submission. Every instance renders with `--render-workers` processes (default 2).
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--render-workers", type=int, default=2, help="per instance (a machine of its own)")
     arguments = parser.parse_args()
     if not (os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL")):
         sys.exit("set DATABASE_URL (PostgreSQL) and REDIS_URL")
@@ -64,6 +65,7 @@ def main() -> None:
         database_url = next(urls_)
         with tempfile.TemporaryDirectory() as tmp:
             shared = make_shared(database_url, Path(tmp))
+            shared.keys["CHENGNUO_RENDER_WORKERS"] = str(arguments.render_workers)
             with serving(shared, [Path(tmp) / f"i{n}" for n in range(instances)]) as urls:
                 asyncio.run(measure(urls, shared, 2, 5))  # warm: render workers, connections
                 rate, times = asyncio.run(measure(urls, shared, arguments.clients, arguments.seconds))
