@@ -16,8 +16,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from bot.client import ApiClient
 from forms.channels import ChannelUser
+from forms.validation.printed import LETTER_NUMBER_PATTERN
 
-LETTER_FILE = re.compile(r"^(?P<number>[A-Z0-9]+(?:-[A-Z0-9]+)*-\d{4}-\d{6})\.pdf$")
+LETTER_FILE = re.compile(LETTER_NUMBER_PATTERN.removesuffix("$") + r"\.pdf$")  # "SFJ-2026-000042.pdf"
 KEPT_PREVIEWS = 256  # drafts remembered, by their PDF's digest, until the turn that shows them
 
 
@@ -42,7 +43,7 @@ class LinkingApi(ApiClient):
             return await self.share_preview(draft)
         letter = LETTER_FILE.match(name)
         if letter is not None:
-            return await self.share_letter(letter["number"], who)
+            return await self.share_letter(name.removesuffix(".pdf"), who)
         return None
 
     async def signature_page(self, who: ChannelUser, mini_app_url: str) -> str:

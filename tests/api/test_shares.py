@@ -139,6 +139,7 @@ async def test_the_page_speaks_the_letters_language_or_the_one_asked(
     path = path_of(link["url"])
     page = await client.get(path, headers=NO_SERVICE)
     assert 'lang="ug" dir="rtl"' in page.text
+    assert re.search("\u2066\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}\u2069", page.text), "the end time read left to right"
     for lang, tag in [("ky", 'lang="ky" dir="ltr"'), ("ky_Arab", 'lang="ky-Arab" dir="rtl"'), ("zh", 'lang="zh-Hans"')]:
         assert tag in (await client.get(path, params={"lang": lang}, headers=NO_SERVICE)).text
     assert 'lang="ug"' in (await client.get(path, params={"lang": "xx"}, headers=NO_SERVICE)).text
