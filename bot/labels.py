@@ -26,6 +26,9 @@ STATUSES: dict[Status, str] = {
     Status.withdrawn: N_("已撤回"),
     Status.superseded: N_("已被新的承诺书取代"),
     Status.expired: N_("已过有效期"),
+    Status.refused: N_("窗口不予受理"),
+    Status.rectification_due: N_("须限期整改"),
+    Status.revoked: N_("已撤销"),
 }
 # What the applicant can expect next, after the status changes to this one.
 NEXT: dict[Status, str] = {
@@ -41,6 +44,9 @@ NEXT: dict[Status, str] = {
     Status.withdrawn: N_("承诺已撤回，事项不再按承诺办理。"),
     Status.superseded: N_("这份承诺书已由新的承诺书取代。"),
     Status.expired: N_("承诺书已过有效期。"),
+    Status.refused: N_("窗口决定不予受理，原因见上。如需办理，可以按一般程序提交证明材料。"),
+    Status.rectification_due: N_("核查发现需要整改。请在期限内整改完毕，行政机关会再次核查。"),
+    Status.revoked: N_("因承诺不实，依据这份承诺书作出的决定已被撤销，并记入信用记录。"),
 }
 TYPES = {
     CommitmentType.certification: N_("证明事项告知承诺"),

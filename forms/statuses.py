@@ -24,6 +24,9 @@ class Status(StrEnum):
     withdrawn = "withdrawn"
     superseded = "superseded"
     expired = "expired"
+    refused = "refused"  # 不予受理: the window will not take the matter on by this letter
+    rectification_due = "rectification_due"  # 限期整改: the check found a gap to put right in time
+    revoked = "revoked"  # 撤销: a decision obtained by a false commitment is undone
 
 
 class Actor(StrEnum):
@@ -34,10 +37,11 @@ class Actor(StrEnum):
 
 S = Status
 _MOVES: dict[Status, dict[Status, set[Actor]]] = {
-    S.signed: {S.accepted: {Actor.window}, S.withdrawn: {Actor.applicant}},
+    S.signed: {S.accepted: {Actor.window}, S.refused: {Actor.window}, S.withdrawn: {Actor.applicant}},
     S.accepted: {
         S.awaiting_supplement: {Actor.window},
         S.completed: {Actor.window},
+        S.refused: {Actor.window},
         S.withdrawn: {Actor.applicant},
     },
     S.awaiting_supplement: {
@@ -45,14 +49,30 @@ _MOVES: dict[Status, dict[Status, set[Actor]]] = {
         S.overdue_terminated: {Actor.system, Actor.window},
         S.withdrawn: {Actor.applicant},
     },
-    S.supplemented: {S.completed: {Actor.window}},
-    S.completed: {S.kept: {Actor.window}, S.broken: {Actor.window}},
+    S.supplemented: {S.completed: {Actor.window}, S.withdrawn: {Actor.applicant}},
+    # 核查 (seed 003): kept, broken, or put right within a time limit and then checked again
+    S.completed: {
+        S.kept: {Actor.window},
+        S.rectification_due: {Actor.window},
+        S.broken: {Actor.window},
+        S.revoked: {Actor.window},
+    },
+    S.rectification_due: {S.kept: {Actor.window}, S.broken: {Actor.window}},
     S.broken: {S.repaired: {Actor.window}},
 }
 # "Any: superseded (re-commitment), expired (validity ended)" — any letter still in force.
-IN_FORCE = {S.signed, S.accepted, S.awaiting_supplement, S.supplemented, S.completed, S.kept}
+# Superseding is the system's when the applicant signs the new letter, or a window's by hand.
+IN_FORCE = {
+    S.signed,
+    S.accepted,
+    S.awaiting_supplement,
+    S.supplemented,
+    S.completed,
+    S.rectification_due,
+    S.kept,
+}
 for _status in IN_FORCE:
-    _MOVES.setdefault(_status, {})[S.superseded] = {Actor.window}
+    _MOVES.setdefault(_status, {})[S.superseded] = {Actor.window, Actor.system}
     _MOVES[_status][S.expired] = {Actor.system}
 
 

@@ -58,6 +58,9 @@ MEANINGS: dict[Status, str] = {
     Status.withdrawn: N_("申请人已撤回承诺书，承诺书不再有效。"),
     Status.superseded: N_("已被新的承诺书取代，请以新承诺书为准；这份不再有效。"),
     Status.expired: N_("已过有效期，承诺书不再有效。"),
+    Status.refused: N_("办理部门不予受理，承诺书不再有效。"),
+    Status.rectification_due: N_("经核查，申请人须在期限内整改；承诺书仍然有效。"),
+    Status.revoked: N_("依据这份承诺书作出的决定因承诺不实已被撤销；承诺书不再有效。"),
 }
 
 

@@ -33,6 +33,9 @@ STATUSES: dict[Status, str] = {
     Status.withdrawn: N_("已撤回"),
     Status.superseded: N_("已被取代"),
     Status.expired: N_("已过有效期"),
+    Status.refused: N_("不予受理"),
+    Status.rectification_due: N_("限期整改中"),
+    Status.revoked: N_("已撤销"),
 }
 # The button that moves a letter to a status.
 MOVES: dict[Status, str] = {
@@ -45,6 +48,9 @@ MOVES: dict[Status, str] = {
     Status.broken: N_("核查不实：承诺不实"),
     Status.repaired: N_("登记信用修复"),
     Status.superseded: N_("已被新承诺书取代"),
+    Status.refused: N_("不予受理"),
+    Status.rectification_due: N_("核查：责令限期整改"),
+    Status.revoked: N_("撤销（以不实承诺取得）"),
 }
 # The seal of the stored PDF, as api/services/dossier.py finds it.
 SEALS = {

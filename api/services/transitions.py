@@ -21,6 +21,9 @@ REASON_REQUIRED = {
     Status.overdue_terminated,
     Status.withdrawn,
     Status.expired,
+    Status.refused,
+    Status.rectification_due,
+    Status.revoked,
 }
 
 
