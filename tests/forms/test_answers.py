@@ -48,6 +48,11 @@ def test_what_is_not_a_mainland_mobile_is_refused(typed: str) -> None:
         ("张伟", "张伟"),
         ("阿卜杜拉・艾力", "阿卜杜拉·艾力"),  # katakana middle dot from a Japanese-style keyboard
         ("阿卜杜拉 • 艾力", "阿卜杜拉·艾力"),
+        ("阿卜杜拉.艾力", "阿卜杜拉·艾力"),  # a full stop where the keyboard has no middle dot
+        ("阿卜杜拉 . 艾力", "阿卜杜拉·艾力"),
+        ("阿卜杜拉。艾力", "阿卜杜拉·艾力"),
+        ("阿卜杜拉‧艾力", "阿卜杜拉·艾力"),
+        ("Асан.Үсөнов", "Асан·Үсөнов"),
         ("ئابدۇللا ئەخمەت", "ئابدۇللا ئەخمەت"),
         ("\u200fئابدۇللا  ئەخمەت\u200f", "ئابدۇللا ئەخمەت"),
         ("Асан Үсөнов", "Асан Үсөнов"),
@@ -69,6 +74,8 @@ def test_names_in_every_script_we_serve(typed: str, kept: str) -> None:
         ("·张伟", Reason.name_chars),
         ("张伟 Zhang", Reason.name_mixed),
         ("<b>张伟</b>", Reason.name_chars),
+        ("张伟.", Reason.name_chars),  # a stop that joins nothing is not a middle dot
+        ("J. Smith", Reason.name_chars),
     ],
 )
 def test_bad_names_say_why(typed: str, reason: Reason) -> None:
