@@ -88,7 +88,7 @@ MESSAGES: dict[Reason, str] = {
     Reason.name_chars: N_("姓名只能包含文字、空格和间隔号“·”，不能有数字或其他符号。"),
     Reason.name_mixed: N_("姓名请只用一种文字书写，例如全部用汉字或全部用维吾尔文。"),
     Reason.org_name_chars: N_("名称中含有不允许的符号。"),
-    Reason.date_format: N_("请按 年-月-日 的格式输入日期，例如 2026-03-01。"),
+    Reason.date_format: N_("请输入日期，例如 {example}，也可以写 12月20日。"),
     Reason.date_invalid: N_("这个日期不存在，请核对年、月、日。"),
     Reason.date_future: N_("日期不能晚于今天。"),
     Reason.date_past: N_("日期不能早于今天。"),
