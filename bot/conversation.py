@@ -76,6 +76,8 @@ async def ask(message: Message, state: FSMContext, item: Item, lang: Lang, data:
         latest = latest_due_on(item, clock.today())
         label = label.format(latest=ltr(latest.isoformat()) if latest else "")
     lines.append(label)
+    if question.unit is not None:
+        lines.append(_("单位：{unit}").format(unit=question.unit(lang)))
     if question.hint is not None:
         lines.append(text_of(question.hint, lang))
     if question.key in answers and question.ask is not Ask.upload:

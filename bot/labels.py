@@ -5,6 +5,7 @@ The API answers with stable codes; everything a person reads is worded here from
 
 from __future__ import annotations
 
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
 from forms.catalogue import CommitmentType
@@ -104,4 +105,4 @@ def text_of(value: I18nText | str, lang: str) -> str:
 
 def reason(error: Invalid) -> str:
     """Why an answer was refused, in the applicant's language."""
-    return error.message(_)
+    return error.message(_, get_i18n().current_locale)

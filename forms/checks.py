@@ -7,6 +7,7 @@ from datetime import date
 from functools import partial
 
 from forms.catalogue.models import ApplicantKind, FieldKind, Item, ItemField
+from forms.languages import LANGS, I18nText
 from forms.letter import Answer, IdType, Letter, Person
 from forms.validation import (
     PERSON_DOCUMENTS,
@@ -22,7 +23,24 @@ from forms.validation import (
     person_name,
     some_of,
 )
+from forms.validation.normalize import normalize_text
 from forms.workdays import add_working_days
+
+
+def without_unit(raw: str, unit: I18nText | None) -> str:
+    """"1200亩", "1200 مو" and "1 200 му" are 1200 when the question's unit is 亩: people write it.
+
+    Letters left after the number that are not the question's unit (1200元 asked in 亩) are refused
+    with the unit named, rather than a bare "not a number"."""
+    text = normalize_text(raw)
+    if unit is None:
+        return text
+    for written in sorted({normalize_text(unit(lang)) for lang in LANGS}, key=len, reverse=True):
+        if text.lower().endswith(written.lower()):
+            return text[: -len(written)].strip()
+    if any(c.isalpha() for c in text):
+        raise Invalid(Reason.number_other_unit, unit=unit)
+    return text
 
 
 def answer(field: ItemField, raw: Answer, *, today: date | None = None) -> Answer:
@@ -35,7 +53,10 @@ def answer(field: ItemField, raw: Answer, *, today: date | None = None) -> Answe
         if field.kind is FieldKind.text:
             return free_text(raw, max_length=field.max_length)
         if field.kind is FieldKind.number:
-            return str(parse_number(raw, minimum=field.minimum, maximum=field.maximum))
+            number = parse_number(without_unit(raw, field.unit), minimum=field.minimum, maximum=field.maximum)
+            if field.whole and number != number.to_integral_value():
+                raise Invalid(Reason.number_whole)
+            return str(number)
         if field.kind is FieldKind.date:
             return parse_date(raw, today=today, not_future=field.not_future, not_past=field.not_past).isoformat()
         return one_of(raw, (c.value for c in field.choices))

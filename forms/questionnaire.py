@@ -55,6 +55,7 @@ class Question:
     hint: Text | None = None
     choices: tuple[tuple[str, Text], ...] = ()
     required: bool = True
+    unit: I18nText | None = None  # a number's unit, said with the question (亩, 人)
 
 
 KINDS: dict[ApplicantKind, str] = {
@@ -156,7 +157,7 @@ def _fields(item: Item) -> list[Question]:
         ask = {FieldKind.choice: Ask.choice, FieldKind.materials: Ask.materials}.get(field.kind, Ask.text)
         choices = tuple((c.value, c.label) for c in field.choices)
         key = f"answers.{field.key}"
-        asked.append(Question(key, ask, field.label, field.label, field.hint, choices, field.required))
+        asked.append(Question(key, ask, field.label, field.label, field.hint, choices, field.required, field.unit))
     return asked
 
 

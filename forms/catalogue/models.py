@@ -82,7 +82,8 @@ class ItemField(Strict):
     max_length: int = Field(default=200, ge=1, le=2000)
     minimum: float | None = None
     maximum: float | None = None
-    unit: I18nText | None = None
+    unit: I18nText | None = None  # numbers: shown with the question, and accepted after the number
+    whole: bool = False  # numbers: counts (people, vehicles, rooms) take no fraction
     not_future: bool = False  # dates: e.g. a date of birth or of an event
     not_past: bool = False  # dates: e.g. a planned opening
 
@@ -95,6 +96,8 @@ class ItemField(Strict):
             raise ValueError(f"a {self.kind} field takes no choices")
         if len({c.value for c in self.choices}) != len(self.choices):
             raise ValueError("choice values must be unique")
+        if (self.whole or self.unit) and self.kind is not FieldKind.number:
+            raise ValueError("only a number field has a unit or is whole")
         if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
             raise ValueError("minimum is above maximum")
         return self

@@ -47,6 +47,8 @@ class Reason(StrEnum):
     number_format = "number.format"
     number_too_small = "number.too_small"
     number_too_large = "number.too_large"
+    number_whole = "number.whole"
+    number_other_unit = "number.other_unit"
     text_too_long = "text.too_long"
     choice_unknown = "choice.unknown"
     id_type_mismatch = "id_type.mismatch"
@@ -96,6 +98,8 @@ MESSAGES: dict[Reason, str] = {
     Reason.number_format: N_("请输入一个数字，例如 3 或 1500.50。"),
     Reason.number_too_small: N_("数值不能小于 {minimum}。"),
     Reason.number_too_large: N_("数值不能大于 {maximum}。"),
+    Reason.number_whole: N_("这里要填整数，例如 3。"),
+    Reason.number_other_unit: N_("请只填数字，单位是{unit}。"),
     Reason.text_too_long: N_("内容不能超过 {maximum} 个字符，您输入了 {length} 个。"),
     Reason.choice_unknown: N_("请从列出的选项中选择。"),
     Reason.id_type_mismatch: N_(
@@ -117,6 +121,8 @@ class Invalid(ValueError):
         self.field = field
         self.params = params
 
-    def message(self, gettext: Any) -> str:
-        """The reason in the reader's language, given that language's gettext."""
-        return str(gettext(MESSAGES[self.reason])).format(**self.params)
+    def message(self, gettext: Any, lang: str = "zh") -> str:
+        """The reason in the reader's language, given that language's gettext; a catalogue text
+        among the params (a question's unit) is taken in that language too."""
+        params = {k: v(lang) if callable(v) else v for k, v in self.params.items()}
+        return str(gettext(MESSAGES[self.reason])).format(**params)

@@ -5,6 +5,9 @@ from decimal import Decimal
 
 import pytest
 
+from forms.catalogue import load_catalogue
+from forms.catalogue.models import FieldKind, ItemField
+from forms.checks import answer as field_answer
 from forms.validation import (
     Invalid,
     Reason,
@@ -158,3 +161,36 @@ def test_materials_keep_the_list_order() -> None:
         some_of([], ["a"])
     with pytest.raises(Invalid):
         some_of(["z"], ["a"])
+
+
+def _number_field(item_code: str, key: str) -> ItemField:
+    item = load_catalogue().items[item_code]
+    return next(f for f in item.fields if f.key == key)
+
+
+@pytest.mark.parametrize("typed", ["1200", "1200亩", "1200 亩", "1200 مو", "1 200 му", "1200مۇ", "1,200 МУ"])
+def test_a_number_may_be_typed_with_the_questions_unit(typed: str) -> None:
+    assert field_answer(_number_field("NYJ-001", "contracted_area"), typed) == "1200"
+
+
+def test_another_unit_is_refused_naming_the_questions_unit_in_the_readers_language() -> None:
+    with pytest.raises(Invalid) as raised:
+        field_answer(_number_field("NYJ-001", "contracted_area"), "1200元")
+    assert raised.value.reason is Reason.number_other_unit
+    assert "亩" in raised.value.message(lambda text: text)
+    assert "مو" in raised.value.message(lambda text: text, "ug")
+
+
+def test_a_count_of_people_is_a_whole_number() -> None:
+    household = _number_field("SFJ-001", "household_size")
+    assert field_answer(household, "3人") == "3"
+    with pytest.raises(Invalid) as raised:
+        field_answer(household, "3.5")
+    assert raised.value.reason is Reason.number_whole
+    assert field_answer(_number_field("NYJ-001", "contracted_area"), "3.5") == "3.5"  # areas are not counts
+
+
+def test_every_number_question_has_a_unit() -> None:
+    for item in load_catalogue().items.values():
+        for field in item.fields:
+            assert field.kind is not FieldKind.number or field.unit is not None, (item.code, field.key)
