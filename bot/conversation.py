@@ -19,13 +19,13 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import Answered, Edit, Nav, Review
 from bot.i18n import ltr
 from bot.keyboards import button, column, markup, step_row
-from bot.labels import text_of
+from bot.labels import reason, text_of
 from bot.states import Commit, MyLetters
 from forms import clock
 from forms.catalogue import Catalogue, Item
 from forms.languages import Lang
 from forms.letter import Answer
-from forms.questionnaire import Ask, Question, latest_due_on, questions, unanswered
+from forms.questionnaire import Ask, Question, conflicts, latest_due_on, questions, unanswered
 
 ANSWERED_STATES = {Commit.question.state, Commit.review.state, Commit.signing.state, Commit.confirm.state}
 
@@ -130,9 +130,14 @@ async def show_review(message: Message, state: FSMContext, item: Item, lang: Lan
         short = text_of(question.short, lang)
         lines.append(f"{short}: {shown_value(question, answers[question.key], lang)}")
         edits.append(button(_("修改：{what}").format(what=short), Edit(step=index)))
-    lines += ["", _("内容无误的话，请先查看承诺书预览，然后签名。")]
+    broken = conflicts(item, answers)
+    if broken:  # named here, with the edit buttons below, rather than after a refused preview
+        lines += ["", *(_("需要修改：{reason}").format(reason=reason(c)) for c in broken)]
+    else:
+        lines += ["", _("内容无误的话，请先查看承诺书预览，然后签名。")]
     rows = [[b] for b in edits]
-    rows.insert(0, [button(_("预览并签名"), Review(action="sign"))])
+    if not broken:
+        rows.insert(0, [button(_("预览并签名"), Review(action="sign"))])
     rows.append([button(_("取消"), Nav(action="cancel"))])
     await message.answer("\n".join(lines), reply_markup=markup(*rows))
 

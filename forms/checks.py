@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from functools import partial
 
 from forms.catalogue.models import ApplicantKind, FieldKind, Item, ItemField
-from forms.languages import LANGS, I18nText
+from forms.languages import LANGS, I18nText, Lang
 from forms.letter import Answer, IdType, Letter, Person
 from forms.validation import (
     PERSON_DOCUMENTS,
@@ -28,7 +30,7 @@ from forms.workdays import add_working_days
 
 
 def without_unit(raw: str, unit: I18nText | None) -> str:
-    """"1200亩", "1200 مو" and "1 200 му" are 1200 when the question's unit is 亩: people write it.
+    """ "1200亩", "1200 مو" and "1 200 му" are 1200 when the question's unit is 亩: people write it.
 
     Letters left after the number that are not the question's unit (1200元 asked in 亩) are refused
     with the unit named, rather than a bare "not a number"."""
@@ -89,6 +91,33 @@ def problems(letter: Letter, item: Item, *, today: date | None = None) -> list[I
             continue
         found += _check(partial(answer, field, raw, today=today))
     found += _supplement(letter, item)
+    if not found:  # across fields only once each one is right on its own
+        found += across_fields(item, letter.answers)
+    return found
+
+
+@dataclass(frozen=True)
+class _Labels:
+    """Field labels joined in the reader's language, for a message's parameter."""
+
+    labels: tuple[I18nText, ...]
+
+    def __call__(self, lang: str) -> str:
+        return ("、" if lang == "zh" else "، " if Lang(lang).rtl else ", ").join(label(lang) for label in self.labels)
+
+
+def across_fields(item: Item, answers: dict[str, Answer]) -> list[Invalid]:
+    """The item's rules across fields, on canonical answers; a rule with a part unanswered waits."""
+    found = []
+    for rule in item.rules:
+        values = [answers.get(key) for key in [*rule.parts, rule.total]]
+        if any(not isinstance(v, str) or not v for v in values):
+            continue
+        *parts, total = (Decimal(str(v)) for v in values)
+        if sum(parts) > total:
+            labels = _Labels(tuple(item.field(key).label for key in rule.parts))
+            total_label = item.field(rule.total).label
+            found.append(Invalid(Reason.parts_exceed_total, rule.total, parts=labels, total=total_label))
     return found
 
 

@@ -15,8 +15,8 @@ from typing import Any, NamedTuple
 from forms import clock
 from forms.catalogue.models import ApplicantKind, FieldKind, Item
 from forms.channels import ChannelUser
+from forms.checks import across_fields, documents_for, latest_supplement_date
 from forms.checks import answer as field_answer
-from forms.checks import documents_for, latest_supplement_date
 from forms.languages import I18nText, Lang
 from forms.letter import Answer, IdType
 from forms.submission import LetterSubmission, submission_hash
@@ -272,7 +272,7 @@ def draft(item: Item, answers: dict[str, Answer], lang: Lang) -> dict[str, Any]:
     supplement = None
     if item.max_supplement_working_days is not None:
         supplement = {"materials": answers["supplement.materials"], "due_on": answers["supplement.due_on"]}
-    fields = {k.removeprefix("answers."): v for k, v in answers.items() if k.startswith("answers.")}
+    fields = item_answers(answers)
     return {
         "item_code": item.code,
         "applicant": applicant,
@@ -319,3 +319,13 @@ def content_hash_of(item: Item, letter: dict[str, Any]) -> str:
         "notice_hash": letter["notice_hash"],
     }
     return submission_hash(LetterSubmission.model_validate({**letter, "signature": evidence}), item)
+
+
+def item_answers(answers: dict[str, Answer]) -> dict[str, Answer]:
+    """The answers to the item's own fields, by field key, as the letter keeps them."""
+    return {k.removeprefix("answers."): v for k, v in answers.items() if k.startswith("answers.")}
+
+
+def conflicts(item: Item, answers: dict[str, Answer]) -> list[Invalid]:
+    """The item's rules across fields that the answers so far break (named at the review)."""
+    return across_fields(item, item_answers(answers))

@@ -71,7 +71,7 @@ def sample_letter(item: Item, lang: Lang, *, now: datetime | None = None) -> Let
         item_code=item.code,
         commitment_type=item.commitment_type,
         applicant=applicant,
-        answers={f.key: _sample_answer(f, lang, now.date()) for f in item.fields},
+        answers=_within_rules(item, {f.key: _sample_answer(f, lang, now.date()) for f in item.fields}),
         supplement=supplement,
         commitments=item.commitments,
         notice_hash=item.notice_hash,
@@ -91,6 +91,14 @@ def sample_letter(item: Item, lang: Lang, *, now: datetime | None = None) -> Let
         notice_hash=item.notice_hash,
     )
     return letter.model_copy(update={"signature": evidence})
+
+
+def _within_rules(item: Item, answers: dict[str, Answer]) -> dict[str, Answer]:
+    """Parts that share a total get a share each, so that the sample passes the rules across fields."""
+    for rule in item.rules:
+        share = int(float(str(answers[rule.total])) / (len(rule.parts) + 1))
+        answers |= dict.fromkeys(rule.parts, str(share))
+    return answers
 
 
 def _sample_answer(field: ItemField, lang: Lang, today: date) -> Answer:

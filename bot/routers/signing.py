@@ -26,7 +26,7 @@ from forms import clock
 from forms.catalogue import Catalogue, Item
 from forms.channels import ChannelUser
 from forms.languages import Lang
-from forms.questionnaire import content_hash_of, draft, signed, signer_name, subject_of
+from forms.questionnaire import conflicts, content_hash_of, draft, signed, signer_name, subject_of
 from forms.validation import MESSAGES, Invalid, Reason, person_name
 
 REASON_CODES = {reason.value for reason in Reason}
@@ -50,6 +50,9 @@ async def preview_then_sign(
     if item is None or not isinstance(query.message, Message):
         return
     answers = answers_of(await state.get_data())
+    if conflicts(item, answers):  # an old review's button: the review names what to change
+        await show_review(query.message, state, item, lang)
+        return
     letter = draft(item, answers, lang)
     try:  # no signature without a verdict, for every kind of document
         verdict = await verdict_before_signing(state, api, subject_of(item, answers))

@@ -125,6 +125,13 @@ class Notice(Strict):
     disclosure: Disclosure  # 承诺书是否公开、公开范围及时限
 
 
+class PartsWithinTotal(Strict):
+    """A rule across fields: the parts together are no more than the total (禁牧 + 草畜平衡 ≤ 承包总面积)."""
+
+    parts: list[_Key] = Field(min_length=2)
+    total: _Key
+
+
 class Item(Strict):
     """One matter an applicant may commit to, as the catalogue's data file describes it."""
 
@@ -140,6 +147,7 @@ class Item(Strict):
     proxy_allowed: bool
     validity_months: int = Field(ge=1, le=120)
     fields: list[ItemField] = []
+    rules: list[PartsWithinTotal] = []  # checked on the whole letter, at the review and by the API
     missing_materials: list[Choice] = []
     max_supplement_working_days: int | None = Field(default=None, ge=1, le=60)
     keywords: list[str] = []  # extra search words, any language
@@ -156,6 +164,10 @@ class Item(Strict):
         keys = [f.key for f in self.fields]
         if len(set(keys)) != len(keys):
             raise ValueError("field keys must be unique")
+        numbers = {f.key for f in self.fields if f.kind is FieldKind.number}
+        for rule in self.rules:
+            if not numbers.issuperset([*rule.parts, rule.total]):
+                raise ValueError(f"a rule names fields that are not number fields of this item: {rule}")
         return self
 
     def field(self, key: str) -> ItemField:

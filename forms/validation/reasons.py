@@ -48,6 +48,7 @@ class Reason(StrEnum):
     number_too_small = "number.too_small"
     number_too_large = "number.too_large"
     number_whole = "number.whole"
+    parts_exceed_total = "number.parts_exceed_total"
     number_other_unit = "number.other_unit"
     text_too_long = "text.too_long"
     choice_unknown = "choice.unknown"
@@ -99,6 +100,7 @@ MESSAGES: dict[Reason, str] = {
     Reason.number_too_small: N_("数值不能小于 {minimum}。"),
     Reason.number_too_large: N_("数值不能大于 {maximum}。"),
     Reason.number_whole: N_("这里要填整数，例如 3。"),
+    Reason.parts_exceed_total: N_("{parts}加起来不能超过{total}，请核对这几项。"),
     Reason.number_other_unit: N_("请只填数字，单位是{unit}。"),
     Reason.text_too_long: N_("内容不能超过 {maximum} 个字符，您输入了 {length} 个。"),
     Reason.choice_unknown: N_("请从列出的选项中选择。"),

@@ -7,7 +7,10 @@ import pytest
 
 from forms.catalogue import load_catalogue
 from forms.catalogue.models import FieldKind, ItemField
+from forms.checks import across_fields
 from forms.checks import answer as field_answer
+from forms.i18n import gettext_for
+from forms.languages import Lang
 from forms.validation import (
     Invalid,
     Reason,
@@ -194,3 +197,16 @@ def test_every_number_question_has_a_unit() -> None:
     for item in load_catalogue().items.values():
         for field in item.fields:
             assert field.kind is not FieldKind.number or field.unit is not None, (item.code, field.key)
+
+
+def test_the_parts_of_an_area_may_not_exceed_the_whole_and_the_message_names_the_fields() -> None:
+    item = load_catalogue().items["NYJ-001"]
+    fine = {"contracted_area": "1000", "ban_area": "600", "balance_area": "400"}
+    assert across_fields(item, fine) == []
+    [found] = across_fields(item, {**fine, "balance_area": "401"})
+    assert found.reason is Reason.parts_exceed_total and found.field == "contracted_area"
+    chinese = found.message(lambda text: text)
+    assert "其中禁牧面积、其中草畜平衡面积" in chinese and "承包草原总面积" in chinese, chinese
+    uyghur = found.message(gettext_for(Lang.ug), "ug")
+    assert "ئوتلاقنىڭ ئومۇمىي كۆلىمى" in uyghur and "{" not in uyghur, uyghur
+    assert across_fields(item, {**fine, "balance_area": ""}) == []  # not all answered yet: no verdict
