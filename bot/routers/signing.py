@@ -37,7 +37,9 @@ def _problems(refused: ApiRefused) -> str:
     lines = []
     for detail in refused.details:
         code = str(detail.get("reason", ""))
-        lines.append(_(MESSAGES[Reason(code)]) if code in REASON_CODES else refusal(code))
+        worded = _(MESSAGES[Reason(code)]) if code in REASON_CODES else refusal(code)
+        # a reason that needs the API's numbers (a bound, the fields named) is the API's own words
+        lines.append(str(detail.get("message") or refusal(code)) if "{" in worded else worded)
     return "\n".join(dict.fromkeys(lines)) or refusal(refused.code)
 
 
