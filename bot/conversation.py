@@ -16,16 +16,16 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import Answered, Edit, Nav, Review
+from bot.callbacks import Answered, DayPicked, Edit, Nav, Review
 from bot.i18n import ltr
 from bot.keyboards import button, column, markup, step_row
-from bot.labels import reason, text_of
+from bot.labels import day_label, reason, text_of
 from bot.states import Commit, MyLetters
 from forms import clock
 from forms.catalogue import Catalogue, Item
 from forms.languages import Lang
 from forms.letter import Answer
-from forms.questionnaire import Ask, Question, conflicts, latest_due_on, questions, unanswered
+from forms.questionnaire import Ask, Question, conflicts, latest_due_on, promise_days, questions, unanswered
 
 ANSWERED_STATES = {Commit.question.state, Commit.review.state, Commit.signing.state, Commit.confirm.state}
 
@@ -93,6 +93,11 @@ async def ask(message: Message, state: FSMContext, item: Item, lang: Lang, data:
             for i, (value, label) in enumerate(question.choices)
         )
         rows.append([button(_("选好了"), Nav(action="done"))])
+    if question.key == "supplement.due_on":  # the promise is a tap, not a date to type
+        days = [button(day_label(day, lang), DayPicked(step=index, day=day.isoformat()))
+                for day in promise_days(item, clock.today())]  # fmt: skip
+        rows += [days[i : i + 3] for i in range(0, len(days), 3)]
+        rows.append([button(_("其他日期"), Nav(action="other_day"))])
     if not question.required:
         rows.append([button(_("跳过"), Nav(action="skip"))])
     if data.get("editing"):
@@ -160,4 +165,5 @@ async def expects_typing(state: FSMContext, catalogue: Catalogue) -> bool:
     data = await state.get_data()
     asked = {q.key: q for q in questions(item, data.get("answers", {}))}
     question = asked.get(data.get("step", ""))
-    return question is not None and question.ask is Ask.text
+    # the promised date is offered as buttons: "2" is the second day; a date typed is still a date
+    return question is not None and question.ask is Ask.text and question.key != "supplement.due_on"

@@ -5,11 +5,14 @@ The API answers with stable codes; everything a person reads is worded here from
 
 from __future__ import annotations
 
+from datetime import date
+
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
 from forms.catalogue import CommitmentType
-from forms.languages import I18nText
+from forms.i18n import left_to_right
+from forms.languages import I18nText, Lang
 from forms.statuses import Status
 from forms.validation import Invalid
 from forms.validation.reasons import N_
@@ -106,3 +109,14 @@ def text_of(value: I18nText | str, lang: str) -> str:
 def reason(error: Invalid) -> str:
     """Why an answer was refused, in the applicant's language."""
     return error.message(_, get_i18n().current_locale)
+
+
+WEEKDAYS = (N_("周一"), N_("周二"), N_("周三"), N_("周四"), N_("周五"), N_("周六"), N_("周日"))
+
+
+def day_label(day: date, lang: Lang) -> str:
+    """A date on a button: 12月8日 周二 in Chinese, the ISO date and the weekday elsewhere."""
+    weekday = _(WEEKDAYS[day.weekday()])
+    if lang is Lang.zh:
+        return f"{day.month}月{day.day}日 {weekday}"
+    return f"{left_to_right(day.isoformat())} {weekday}"

@@ -26,7 +26,7 @@ from forms.validation import (
     some_of,
 )
 from forms.validation.normalize import normalize_text
-from forms.workdays import add_working_days
+from forms.workdays import add_working_days, is_working_day
 
 
 def without_unit(raw: str, unit: I18nText | None) -> str:
@@ -160,6 +160,10 @@ def _supplement(letter: Letter, item: Item) -> list[Invalid]:
         found.append(Invalid(Reason.date_too_late, "supplement.due_on", latest=latest.isoformat()))
     if letter.supplement.due_on < letter.signed_at.date():
         found.append(Invalid(Reason.date_past, "supplement.due_on"))
+    elif not is_working_day(letter.supplement.due_on):
+        found.append(
+            Invalid(Reason.date_not_working_day, "supplement.due_on", day=letter.supplement.due_on.isoformat())
+        )
     return [Invalid(e.reason, e.field or "supplement.materials", **e.params) for e in found]
 
 

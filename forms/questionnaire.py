@@ -8,7 +8,7 @@ the signed letter arrives. Answers are kept flat, keyed by where they go in the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, NamedTuple
 
@@ -33,6 +33,7 @@ from forms.validation import (
     some_of,
 )
 from forms.validation.reasons import MESSAGES, N_
+from forms.workdays import is_working_day
 
 Text = I18nText | str  # the catalogue's own translated text, or a gettext msgid
 
@@ -176,9 +177,8 @@ def _supplement(item: Item) -> list[Question]:
         Question(
             "supplement.due_on",
             Ask.text,
-            N_("您承诺在哪一天之前补交？请输入日期，不能晚于 {latest}。"),
+            N_("您承诺在哪一天之前补交？请选一个日期，或输入其他日期（不能晚于 {latest}）。"),
             N_("承诺补交日期"),
-            hint=N_("例如 2026-03-01。"),
         ),
     ]
 
@@ -187,6 +187,19 @@ def questions(item: Item, answers: dict[str, Answer]) -> list[Question]:
     """Every question for this item, given what is answered so far (an agent adds four)."""
     kind = _kind(answers, item)
     return _applicant(item, kind, answers) + _agent(item, answers) + _fields(item) + _supplement(item)
+
+
+def promise_days(item: Item, today: date) -> list[date]:
+    """The working days a 容缺 applicant may promise, from tomorrow to the item's maximum: buttons."""
+    latest = latest_due_on(item, today)
+    if latest is None:
+        return []
+    days, day = [], today
+    while day < latest:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            days.append(day)
+    return days
 
 
 def latest_due_on(item: Item, today: date | None = None) -> date | None:
@@ -222,7 +235,10 @@ def check(question: Question, raw: Answer, item: Item, answers: dict[str, Answer
     if key in ("applicant.phone", "agent.phone"):
         return mobile(raw)
     if key == "supplement.due_on":
-        return parse_date(raw, today=today, not_past=True, latest=latest_due_on(item, today)).isoformat()
+        due = parse_date(raw, today=today, not_past=True, latest=latest_due_on(item, today))
+        if not is_working_day(due):  # the window is closed that day: nothing could be handed in
+            raise Invalid(Reason.date_not_working_day, key, day=due.isoformat())
+        return due.isoformat()
     raise Invalid(Reason.choice_unknown, key)
 
 

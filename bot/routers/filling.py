@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from aiogram import Bot, F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import Answered, Edit, Nav
+from bot.callbacks import Answered, DayPicked, Edit, Nav
 from bot.client import ApiClient
 from bot.conversation import advance, answers_of, ask, item_of, show_review
 from bot.credit import Background, check_beside
 from bot.files import receive_upload
 from bot.filters import has_file, has_text
+from bot.i18n import ltr
 from bot.keyboards import button, home_row, markup
 from bot.labels import reason
 from bot.states import Commit
@@ -101,6 +104,36 @@ async def chose(
         await ask(query.message, state, item, lang)
         return
     await _accept(query.message, state, item, question, value, lang, api, background)
+
+
+async def picked_day(
+    query: CallbackQuery,
+    callback_data: DayPicked,
+    state: FSMContext,
+    catalogue: Catalogue,
+    lang: Lang,
+    api: ApiClient,
+    background: Background,
+) -> None:
+    """A date button: checked as if typed, so a day that has meanwhile passed is refused with why."""
+    item = await item_of(state, catalogue)
+    if item is None or not isinstance(query.message, Message):
+        await query.answer()
+        return
+    index, question = await _current(state, item)
+    if callback_data.step != index:
+        await query.answer(_("这一步已经过去了。"), show_alert=True)
+        return
+    await query.answer()
+    await _accept(query.message, state, item, question, callback_data.day, lang, api, background)
+
+
+async def other_day(query: CallbackQuery) -> None:
+    """Any date within the limit may be typed: say how."""
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(_("请输入日期，例如 {example}，也可以写 12月20日。").format(
+            example=ltr((clock.today() + timedelta(days=14)).isoformat())))  # fmt: skip
 
 
 async def done_picking(
@@ -232,6 +265,8 @@ def build() -> Router:
     router = Router(name=__name__)
     router.message(StateFilter(Commit.question), has_text)(typed)
     router.callback_query(StateFilter(Commit.question), Answered.filter())(chose)
+    router.callback_query(StateFilter(Commit.question), DayPicked.filter())(picked_day)
+    router.callback_query(StateFilter(Commit.question), Nav.filter(F.action == "other_day"))(other_day)
     router.callback_query(StateFilter(Commit.question), Nav.filter(F.action == "done"))(done_picking)
     router.callback_query(StateFilter(Commit.question), Nav.filter(F.action == "skip"))(skip)
     router.message(StateFilter(Commit.question), has_file)(uploaded)

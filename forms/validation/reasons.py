@@ -44,6 +44,7 @@ class Reason(StrEnum):
     date_future = "date.future"
     date_past = "date.past"
     date_too_late = "date.too_late"
+    date_not_working_day = "date.not_working_day"
     number_format = "number.format"
     number_too_small = "number.too_small"
     number_too_large = "number.too_large"
@@ -96,6 +97,7 @@ MESSAGES: dict[Reason, str] = {
     Reason.date_future: N_("日期不能晚于今天。"),
     Reason.date_past: N_("日期不能早于今天。"),
     Reason.date_too_late: N_("日期不能晚于 {latest}。"),
+    Reason.date_not_working_day: N_("{day} 不是工作日，窗口不办公：请选一个工作日。"),
     Reason.number_format: N_("请输入一个数字，例如 3 或 1500.50。"),
     Reason.number_too_small: N_("数值不能小于 {minimum}。"),
     Reason.number_too_large: N_("数值不能大于 {maximum}。"),
