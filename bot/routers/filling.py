@@ -69,6 +69,10 @@ async def typed(
     if item is None:
         return
     _index, question = await _current(state, item)
+    if question.ask is Ask.upload:  # words where a file is awaited: say what to send
+        await message.answer(_("这一步要发送文件：每一页拍一张照片发来，或者发送一个 PDF 文件。"))
+        await ask(message, state, item, lang)
+        return
     if question.ask is not Ask.text:
         await message.answer(_("请用下面的按钮回答。"))
         await ask(message, state, item, lang)

@@ -175,3 +175,29 @@ async def test_a_new_commitment_while_one_is_half_filled_asks_first_and_can_cont
     await chat.send(person.presses_data(Menu(action="new").pack()))
     await chat.send(person.presses_data(Menu(action="new_anyway").pack()))
     assert await chat.state(person) == "Commit:item" and not (await chat.data(person)).get("answers")
+
+
+async def _at_the_authorisation(chat: Chat, catalogue: Catalogue, person) -> None:  # type: ignore[no-untyped-def]
+    item = next(i for i in catalogue.items.values() if i.proxy_allowed)
+    await choose_language(chat, person, Lang.zh)
+    await open_item(chat, person, item)
+    await answer_all(chat, person, item, sample_answers(item, Lang.zh), agent=True, until="agent.authorisation")
+    assert (await chat.data(person))["step"] == "agent.authorisation"
+
+
+async def test_words_typed_where_a_file_is_awaited_get_what_to_send(chat: Chat, catalogue: Catalogue) -> None:
+    person = chat.person(710000081)
+    await _at_the_authorisation(chat, catalogue, person)
+    await chat.send(person.says("我没有扫描仪"))
+    told = "\n".join(_texts(chat, person)[-2:])
+    assert "拍一张照片" in told and "PDF" in told and "按钮" not in told
+    assert (await chat.data(person))["step"] == "agent.authorisation"
+
+
+async def test_an_empty_file_gets_the_apis_own_reason(chat: Chat, catalogue: Catalogue) -> None:
+    person = chat.person(710000091)
+    await _at_the_authorisation(chat, catalogue, person)
+    await chat.send(person.sends_document(b"", "委托书.pdf", "application/pdf"))
+    told = "\n".join(_texts(chat, person)[-3:])
+    assert "文件是空的" in told and "太大" not in told, told
+    assert (await chat.data(person))["step"] == "agent.authorisation"

@@ -24,7 +24,8 @@ def _overflow(page: Page) -> dict[str, object]:
         """() => {
           const width = document.documentElement.clientWidth;
           const out = [];
-          for (const el of document.querySelectorAll('main input, main select, main button, main label, main textarea')) {
+          const controls = 'main input, main select, main button, main label, main textarea';
+          for (const el of document.querySelectorAll(controls)) {
             const box = el.getBoundingClientRect();
             const panel = el.closest('.panel, form, fieldset') || document.querySelector('main');
             const frame = panel.getBoundingClientRect();
