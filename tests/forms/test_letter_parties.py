@@ -113,9 +113,7 @@ def test_a_translated_proxy_letter_labels_the_parties_in_both_languages(
     assert _squash(ky("承诺人：") + letter.applicant.name) in lines
 
 
-def test_a_letter_that_is_not_published_says_nowhere_that_it_will_be(
-    catalogue: Catalogue, settings: Settings
-) -> None:
+def test_a_letter_that_is_not_published_says_nowhere_that_it_will_be(catalogue: Catalogue, settings: Settings) -> None:
     private = [i for i in catalogue.items.values() if not i.notice.disclosure.public]
     assert any(i.commitment_type in STANDARD_CLAUSE_TYPES for i in private)  # one that would print (七)
     for item in private:
