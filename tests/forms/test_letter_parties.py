@@ -12,18 +12,19 @@ import pytest
 
 from forms.catalogue import Catalogue, CommitmentType, Item
 from forms.catalogue.models import ApplicantKind
+from forms.i18n import gettext_for
 from forms.languages import Lang
 from forms.letter import Letter
 from forms.render import letter_pdf
 from forms.render.view import LetterView
 from forms.sample import NoSuchSample, private_item, sample_letter
-from forms.i18n import gettext_for
 from forms.settings import Settings
 from tests.cli import chengnuo
 from tests.forms.pdf_reading import pdf_text
 
 # seed 000 §五(七), and seed 004's "本《承诺书》同意向社会公开": what only a published letter says
 PUBLICATION = ("通过各级信用门户网站公示", "同意将信用承诺信息纳入主体信用记录", "同意向社会公开")
+BIDI = "[\u200e\u200f\u202a-\u202e\u2066-\u2069]"  # the isolates numbers keep inside other text
 STANDARD_CLAUSE_TYPES = (
     CommitmentType.credit_repair,
     CommitmentType.other,
@@ -106,11 +107,23 @@ def test_a_translated_proxy_letter_labels_the_parties_in_both_languages(
     item = catalogue.items["GAJ-001"]
     letter = sample_letter(item, Lang.ky, agent=True)
     assert letter.agent is not None
-    lines = _lines(_text(letter, item, settings))
+    text = _text(letter, item, settings)
+    chinese, translation = text.split(
+        gettext_for(Lang.ky)("以下是本承诺书的译文，供阅读参考；内容以中文文本为准。")[:12]
+    )
+    assert f"委托代理人（签名）：{_squash(letter.agent.name)}" in _lines(chinese)
     ky = gettext_for(Lang.ky)
-    assert f"委托代理人（签名）：{_squash(letter.agent.name)}" in lines
-    assert _squash(ky("委托代理人（签名）：") + letter.agent.name) in lines
-    assert _squash(ky("承诺人：") + letter.applicant.name) in lines
+    assert ky("委托代理人（签名）：") != "委托代理人（签名）："  # translated
+    squashed = re.sub(BIDI, "", _squash(translation))  # a long Kyrgyz label wraps before the name
+    assert _squash(ky("委托代理人（签名）：") + letter.agent.name) in squashed
+    assert _squash(ky("承诺人：") + letter.applicant.name) in squashed
+    # the agent's ID under its label (the other half of the signature block may come between the lines)
+    label = _squash(ky("{label}：").format(label=ky("代理人证件号码")))
+    assert any(letter.agent.id_number in squashed[at : at + len(label) + 60] for at in _all(squashed, label[:8]))
+
+
+def _all(text: str, part: str) -> list[int]:
+    return [m.start() for m in re.finditer(re.escape(part), text)]
 
 
 def test_a_letter_that_is_not_published_says_nowhere_that_it_will_be(catalogue: Catalogue, settings: Settings) -> None:
@@ -172,7 +185,7 @@ def test_the_missing_material_letter_states_its_deadline_once(
         due = letter.supplement.due_on
         assert text.count(f"{due.year}年{due.month}月{due.day}日") == 1, code
         if lang is not Lang.zh:  # right to left, pdftotext may give the ISO date's parts in visual order
-            plain = re.sub("[\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", text)
+            plain = re.sub(BIDI, "", text)
             backwards = f"{due.day:02d}-{due.month:02d}-{due.year}"
             assert plain.count(due.isoformat()) + plain.count(backwards) == 1, code
         zh = LetterView(letter, item, Lang.zh, gettext_for(Lang.zh))
