@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -28,6 +28,7 @@ class CreditVerdict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     applicant: Eligibility
+    listed_on: date | None = None  # when the committing party was listed, if it was (a credit-repair letter)
     agent: Eligibility | None = None  # None: no agent
     checked_at: datetime
     list_imported_at: datetime | None = None  # the last import of the dishonesty list; None: never

@@ -220,11 +220,21 @@ def eligibility(session: Session, subject_hashes: Sequence[str], *, today: date 
     return Eligibility.eligible
 
 
+def listed_since(session: Session, subject_hashes: Sequence[str]) -> date | None:
+    """The date of the subject's earliest open record, on the list or for a broken letter; None: not listed."""
+    query = select(func.min(CreditRecord.listed_on)).where(
+        col(CreditRecord.subject_hash).in_(list(subject_hashes)), col(CreditRecord.repaired_at).is_(None)
+    )
+    return session.exec(query).one()
+
+
 def verdict(session: Session, vault: Vault, applicant: str, agent: str | None) -> CreditVerdict:
     """The check of both who commit and who commits for them (seed 001 三(六): a listed person may
     not commit, in their own name or another's), and how fresh the list is."""
+    hashes = subject_hashes(vault, applicant)
     return CreditVerdict(
-        applicant=eligibility(session, subject_hashes(vault, applicant)),
+        applicant=eligibility(session, hashes),
+        listed_on=listed_since(session, hashes),
         agent=eligibility(session, subject_hashes(vault, agent)) if agent is not None else None,
         checked_at=clock.now(),
         list_imported_at=last_import(session),

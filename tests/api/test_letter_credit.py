@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import httpx
 from sqlmodel import Session, select
 
 from api.runtime import Services
 from api.services.auth import Role
+from api.services.credit import verdict
 from api.store import LetterRecord
 from forms.credit import CreditVerdict, Eligibility
 from forms.languages import Lang
@@ -60,6 +63,9 @@ async def test_a_listed_agent_may_not_commit_on_anyones_behalf(client: httpx.Asy
     assert check.json()["eligible"] is True
     with Session(services.engine) as session:
         assert session.exec(select(LetterRecord).where(LetterRecord.item_code == "GAJ-001")).all() == []
+        # as the verdict would read for a listed subject's own (credit-repair) letter: since when
+        listed = verdict(session, services.vault, LISTED_AGENT, None)
+    assert (listed.applicant, listed.listed_on) == (Eligibility.dishonest, date(2026, 1, 5))
 
     # another agent, not listed, commits; the verdict on both is kept with the letter, with the list's date
     taken = await client.post(
@@ -70,4 +76,5 @@ async def test_a_listed_agent_may_not_commit_on_anyones_behalf(client: httpx.Asy
     assert taken.status_code == 201, taken.text
     kept = _verdict(services, taken.json()["number"])
     assert kept.applicant is Eligibility.green_channel and kept.agent is Eligibility.green_channel
+    assert kept.listed_on is None
     assert kept.list_imported_at is not None and kept.list_imported_at <= kept.checked_at
