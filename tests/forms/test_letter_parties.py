@@ -225,3 +225,11 @@ def test_the_sample_command_refuses_a_shape_the_item_does_not_have(tmp_path: Pat
                        CHENGNUO_DATA_DIR=tmp_path)  # fmt: skip
     assert refused.returncode == 2 and "agent" in refused.stderr
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_the_catalogue_refuses_a_proactive_item_that_is_not_published(catalogue: Catalogue) -> None:
+    """主动公示型 is published by its nature: its letter agrees to publication in so many words."""
+    data = catalogue.items["SCJG-002"].model_dump(mode="json")
+    data["notice"]["disclosure"]["public"] = False
+    with pytest.raises(ValueError, match="主动公示型"):
+        Item.model_validate(data)
