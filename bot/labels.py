@@ -68,6 +68,8 @@ STORAGE_FULL = "storage.full"
 REFUSALS = {
     "credit.dishonest": N_("您在失信名单上，暂时不能通过承诺办理这一事项。"),
     "credit.false_commitment": N_("您曾作出不实承诺且信用尚未修复，暂时不能通过承诺办理这一事项。"),
+    "credit.agent.dishonest": N_("代理人在失信名单上，不能代他人作出承诺。"),
+    "credit.agent.false_commitment": N_("代理人曾作出不实承诺且信用尚未修复，不能代他人作出承诺。"),
     "transition.illegal": N_("这份承诺书现在的状态不允许这样做。"),
     "upload.too_large": N_("文件太大：请发送不超过 10 MB 的照片或 PDF。"),
     "request.too_large": N_("文件太大：请发送不超过 10 MB 的照片或 PDF。"),  # refused before it was read

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from forms.catalogue.models import ApplicantKind
 from forms.languages import Lang
 from forms.settings import Settings
 
@@ -82,11 +83,16 @@ def letter_sample(
     item_code: str,
     output: Annotated[Path, typer.Option("-o", "--output", help="PDF file to write")],
     lang: Annotated[Lang, typer.Option("--lang", help="The applicant's language")] = Lang.zh,
+    kind: Annotated[
+        ApplicantKind | None, typer.Option("--kind", help="Who commits (default: the item's first kind)")
+    ] = None,
+    agent: Annotated[bool, typer.Option("--agent", help="An authorised agent commits on their behalf")] = False,
+    private: Annotated[bool, typer.Option("--private", help="The letter as 不公开: not published")] = False,
 ) -> None:
     """Render a filled sample letter, marked as a sample, sealed."""
     from forms.catalogue import load_catalogue
     from forms.render import RenderingUnavailable, letter_pdf
-    from forms.sample import sample_letter
+    from forms.sample import NoSuchSample, private_item, sample_letter
     from forms.seal import Sealer
 
     settings = Settings()
@@ -94,14 +100,23 @@ def letter_sample(
     if item is None:
         typer.echo(f"no item {item_code!r}: see `chengnuo catalogue list`", err=True)
         raise typer.Exit(2)
-    letter = sample_letter(item, lang)
+    try:
+        if private and item.notice.disclosure.public:
+            item = private_item(item)
+        letter = sample_letter(item, lang, kind=kind, agent=agent)
+    except NoSuchSample as impossible:
+        typer.echo(str(impossible), err=True)
+        raise typer.Exit(2) from None
     try:
         pdf = letter_pdf(letter, item, verify_url=settings.verify_url(letter.number))
     except RenderingUnavailable as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(3) from None
     output.write_bytes(Sealer.from_settings(settings).seal(pdf, number=letter.number))
-    typer.echo(f"{output}: sample letter {letter.number} ({item.code}, {lang.value})")
+    shape = ", ".join(
+        [letter.applicant.kind.value, *(["agent"] if letter.agent else []), "public" if letter.public else "不公开"]
+    )
+    typer.echo(f"{output}: sample letter {letter.number} ({item.code}, {lang.value}; {shape})")
 
 
 @letter_app.command("verify")

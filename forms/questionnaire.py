@@ -92,6 +92,13 @@ def subject_of(item: Item, answers: dict[str, Answer]) -> Subject:
     return Subject(id_type_of(answers, kind), str(answers["applicant.id_number"]))
 
 
+def agent_subject(answers: dict[str, Answer]) -> Subject | None:
+    """The agent's document, when an agent commits: checked like the committing party's."""
+    if answers.get("agent.present") != "yes" or not answers.get("agent.id_number"):
+        return None
+    return Subject(IdType.resident_id, str(answers["agent.id_number"]))
+
+
 def _kind(answers: dict[str, Answer], item: Item) -> ApplicantKind:
     if len(item.applicant_kinds) == 1:
         return item.applicant_kinds[0]

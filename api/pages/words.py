@@ -110,6 +110,13 @@ REFUSALS = {
     "staff.self_reset": N_("不能在这里重置自己的密码，请用“修改密码”。"),
     "credit.import_expired": N_("预览已过期，请重新上传名单。"),
 }
+# The credit check's verdict at signing (forms.credit.Eligibility), as the window reads it.
+VERDICTS = {
+    "eligible": N_("未在失信名单上，可以承诺"),
+    "green_channel": N_("三年内没有失信记录（绿色通道）"),
+    "dishonest": N_("在失信名单上"),
+    "false_commitment": N_("有未修复的不实承诺记录"),
+}
 # Each language by its own name, in its own script, whatever the page's language.
 AUTONYMS = {Lang.zh: "中文", Lang.ug: "ئۇيغۇرچە", Lang.ky: "Кыргызча", Lang.ky_Arab: to_arabic("Кыргызча")}
 GENERAL_REFUSAL = N_("操作没有成功，请检查后再试。")
@@ -180,6 +187,9 @@ class Words:
 
     def refusal(self, error: ApiError) -> str:
         return refusal(error, self._)
+
+    def verdict(self, eligibility: str) -> str:
+        return self._(VERDICTS[eligibility]) if eligibility in VERDICTS else eligibility
 
     @staticmethod
     def day(value: date | datetime | None) -> str:

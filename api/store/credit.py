@@ -27,6 +27,17 @@ class CreditRecord(SQLModel, table=True):
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
+class CreditImport(SQLModel, table=True):
+    """An applied import of the dishonesty list: a letter's credit verdict says how fresh the list was."""
+
+    __tablename__ = "credit_imports"
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch: str = Field(max_length=64)
+    rows: int
+    applied_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+
+
 class Publication(SQLModel, table=True):
     """A public letter's publication: due 7 working days after signing; withdrawn after repair."""
 

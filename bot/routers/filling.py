@@ -13,7 +13,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import Answered, DayPicked, Edit, Nav
 from bot.client import ApiClient
 from bot.conversation import advance, answers_of, ask, item_of, show_review
-from bot.credit import Background, check_beside
+from bot.credit import AGENT, Background, check_beside
 from bot.files import receive_upload
 from bot.filters import has_file, has_text
 from bot.i18n import ltr
@@ -25,7 +25,7 @@ from forms.catalogue import Catalogue, Item
 from forms.channels import ChannelUser
 from forms.languages import Lang
 from forms.letter import Answer
-from forms.questionnaire import Ask, Question, answered, check, questions, subject_of
+from forms.questionnaire import Ask, Question, agent_subject, answered, check, questions, subject_of
 from forms.validation import Invalid
 
 
@@ -59,6 +59,9 @@ async def _accept(
     data = await state.update_data(answers=answers, picked=[])
     if question.key == "applicant.id_number":  # every kind of document: the list names them all
         check_beside(state, api, subject_of(item, answers), message, item, lang, background)
+    agent = agent_subject(answers)
+    if question.key == "agent.id_number" and agent is not None:  # a listed agent commits for nobody
+        check_beside(state, api, agent, message, item, lang, background, role=AGENT)
     await advance(message, state, item, lang, data)
 
 

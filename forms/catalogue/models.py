@@ -159,6 +159,8 @@ class Item(Strict):
             raise ValueError("容缺受理 items need missing_materials and max_supplement_working_days")
         if not deficient and (self.missing_materials or self.max_supplement_working_days):
             raise ValueError("only 容缺受理 items have missing_materials or a supplement period")
+        if self.commitment_type is CommitmentType.proactive and not self.notice.disclosure.public:
+            raise ValueError("主动公示型 letters are published by their nature: notice.disclosure.public must be true")
         if self.commitment_type is CommitmentType.certification and self.notice.purpose is None:
             raise ValueError("certification items need notice.purpose (证明用途)")
         keys = [f.key for f in self.fields]

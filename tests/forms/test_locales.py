@@ -73,6 +73,7 @@ def test_every_reason_has_a_message_that_formats(lang: Lang) -> None:
         "unit": "亩",
         "parts": "甲、乙",
         "total": "丙",
+        "day": "2026-12-19",
     }
     assert set(MESSAGES) == set(Reason)
     for reason, message in MESSAGES.items():
