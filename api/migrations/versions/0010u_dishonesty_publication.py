@@ -1,0 +1,39 @@
+"""dishonesty_publication: a broken letter's credit record is published and taken down
+
+Revision ID: 0010u_dishonesty_publication
+Revises: 0009d_documents
+Create Date: 2026-12-06 08:00:00.000000
+
+(down_revision is the head when this was written; at merge it follows whatever head is then last)
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+import api.store.types
+
+revision: str = "0010u_dishonesty_publication"
+down_revision: str | None = "0009d_documents"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("credit_records", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("letter_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("publish_due_on", sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column("published_at", api.store.types.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("published_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
+        batch_op.add_column(sa.Column("withdrawal_due_on", sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column("withdrawn_at", api.store.types.UTCDateTime(timezone=True), nullable=True))
+        batch_op.create_index(batch_op.f("ix_credit_records_letter_id"), ["letter_id"], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("credit_records", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_credit_records_letter_id"))
+        for column in ("withdrawn_at", "withdrawal_due_on", "published_by", "published_at", "publish_due_on", "letter_id"):
+            batch_op.drop_column(column)
