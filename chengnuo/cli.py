@@ -45,7 +45,6 @@ app.add_typer(wechat_app, name="wechat")
 def catalogue_check() -> None:
     """Validate every item; print each problem with its file and item code."""
     from forms.catalogue import load_catalogue
-
     from forms.holidays import HolidaysProblem, holidays_file, load_holidays
 
     catalogue = load_catalogue(Settings().catalogue_dir)
@@ -134,6 +133,22 @@ def locales_sync() -> None:
     from chengnuo.devtools import sync_locales
 
     sync_locales()
+
+
+@app.command("lifecycle")
+def lifecycle(
+    readme: Annotated[bool, typer.Option("--readme", help="Rewrite the diagram in README.md instead")] = False,
+) -> None:
+    """Print the letter's lifecycle as a Mermaid state diagram, drawn from forms/statuses.py's rules."""
+    from api.pages.words import STATUSES
+    from forms.lifecycle import mermaid, with_diagram
+
+    if not readme:
+        typer.echo(mermaid(STATUSES), nl=False)
+        return
+    path = Path(__file__).resolve().parents[1] / "README.md"
+    path.write_text(with_diagram(path.read_text(encoding="utf-8"), STATUSES), encoding="utf-8")
+    typer.echo(f"updated {path}")
 
 
 @app.command("serve")

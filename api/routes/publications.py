@@ -114,12 +114,16 @@ def export(
     session: SessionDep,
     services: ServicesDep,
     state: PublicationState = PublicationState.due,
-    format: Annotated[ExportFormat, Query(description="csv, json, or national (CSV, Chinese headers)")] = ExportFormat.csv,
+    format: Annotated[
+        ExportFormat, Query(description="csv, json, or national (CSV, Chinese headers)")
+    ] = ExportFormat.csv,
 ) -> Response:
     """The same records as a file for the credit platform, in its unified format."""
     records = [unified(services.vault, e) for e in find(session, state, staff.departments)]
     suffix = "json" if format is ExportFormat.json else "csv"
-    name = f"publications-{state}-{'national-' if format is ExportFormat.national else ''}{clock.today():%Y%m%d}.{suffix}"
+    name = (
+        f"publications-{state}-{'national-' if format is ExportFormat.national else ''}{clock.today():%Y%m%d}.{suffix}"
+    )
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if format is ExportFormat.json:
         body = "[" + ",".join(r.model_dump_json() for r in records) + "]"

@@ -97,7 +97,9 @@ async def test_a_broken_commitment_is_published_as_a_dishonesty_record_and_taken
     assert number not in {p["number"] for p in await _listed(client, clerk, "due")}
     await _move(client, number, clerk, "accepted", "completed")
     broken = await client.post(
-        f"/api/letters/{number}/transitions", json={"to": "broken", "reason": "核查发现无犯罪记录证明不实"}, headers=clerk
+        f"/api/letters/{number}/transitions",
+        json={"to": "broken", "reason": "核查发现无犯罪记录证明不实"},
+        headers=clerk,
     )
     assert broken.status_code == 201
 

@@ -35,5 +35,12 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("credit_records", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_credit_records_letter_id"))
-        for column in ("withdrawn_at", "withdrawal_due_on", "published_by", "published_at", "publish_due_on", "letter_id"):
+        for column in (
+            "withdrawn_at",
+            "withdrawal_due_on",
+            "published_by",
+            "published_at",
+            "publish_due_on",
+            "letter_id",
+        ):
             batch_op.drop_column(column)
