@@ -190,7 +190,7 @@ def dishonesty_due_on(found_on: date) -> date:
 def _letter_conditions(state: PublicationState) -> list[Any]:
     today = clock.today()
     unpublished = [col(Publication.published_at).is_(None), col(LetterRecord.status).not_in(sorted(ENDED))]
-    return {
+    conditions: dict[PublicationState, list[Any]] = {
         PublicationState.due: [*unpublished, col(Publication.due_on) >= today],
         PublicationState.overdue: [*unpublished, col(Publication.due_on) < today],
         PublicationState.published: [
@@ -201,7 +201,8 @@ def _letter_conditions(state: PublicationState) -> list[Any]:
             col(Publication.withdrawal_due_on).is_not(None),
             col(Publication.withdrawn_at).is_(None),
         ],
-    }[state]
+    }
+    return conditions[state]
 
 
 def _dishonesty_conditions(state: PublicationState) -> list[Any]:
@@ -211,7 +212,7 @@ def _dishonesty_conditions(state: PublicationState) -> list[Any]:
         col(CreditRecord.published_at).is_(None),
         col(CreditRecord.repaired_at).is_(None),  # repaired before it went up: nothing to publish
     ]
-    return {
+    conditions: dict[PublicationState, list[Any]] = {
         PublicationState.due: [*unpublished, col(CreditRecord.publish_due_on) >= today],
         PublicationState.overdue: [*unpublished, col(CreditRecord.publish_due_on) < today],
         PublicationState.published: [
@@ -222,7 +223,8 @@ def _dishonesty_conditions(state: PublicationState) -> list[Any]:
             col(CreditRecord.withdrawal_due_on).is_not(None),
             col(CreditRecord.withdrawn_at).is_(None),
         ],
-    }[state]
+    }
+    return conditions[state]
 
 
 def _mine(departments: frozenset[str] | None) -> list[Any]:
