@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import chinese_calendar
 
-from forms.holidays import HolidayCalendar, load_holidays
+from forms.holidays import HolidayCalendar, holidays_file, load_holidays
 
 _calendar: HolidayCalendar | None = None
 
@@ -19,9 +19,12 @@ def use_calendar(calendar: HolidayCalendar) -> None:
 
 
 def calendar() -> HolidayCalendar:
+    """The file in use: until a process chooses, the one of CHENGNUO_CATALOGUE_DIR (the bot's too)."""
     global _calendar
     if _calendar is None:
-        _calendar = load_holidays()
+        from forms.settings import Settings  # settings import the catalogue, which must not import this
+
+        _calendar = load_holidays(holidays_file(Settings().catalogue_dir))
     return _calendar
 
 
