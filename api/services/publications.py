@@ -68,12 +68,11 @@ class Entry:
     withdrawn_at: datetime | None
     credit: CreditRecord | None = None
 
-    @property
-    def late(self) -> bool:
-        """Past its date: to publish (7 working days) or to take down (3 working days)."""
+    def late_in(self, state: PublicationState) -> bool:
+        """Past the date of this list: to take down (3 working days) or to publish (7 working days)."""
         today = clock.today()
-        if self.withdrawal_due_on is not None and self.withdrawn_at is None:
-            return self.withdrawal_due_on < today
+        if state is PublicationState.withdrawal_due:
+            return self.withdrawal_due_on is not None and self.withdrawn_at is None and self.withdrawal_due_on < today
         return self.published_at is None and self.due_on < today
 
 
