@@ -12,6 +12,7 @@ from sqlmodel import Session
 from api.deps import ServicesDep, SessionDep, StaffDep, WriteSessionDep
 from api.errors import ErrorBody
 from api.services.publications import (
+    PublicationKind,
     PublicationState,
     UnifiedRecord,
     as_csv,
@@ -94,11 +95,15 @@ class MarkResult(BaseModel):
     responses={200: {"content": {"application/json": {"example": [RECORD_EXAMPLE]}}}, **ERRORS},
 )
 def list_publications(
-    staff: StaffDep, session: SessionDep, services: ServicesDep, state: PublicationState = PublicationState.due
+    staff: StaffDep,
+    session: SessionDep,
+    services: ServicesDep,
+    state: PublicationState = PublicationState.due,
+    kind: Annotated[PublicationKind | None, Query(description="letter or dishonesty; both by default")] = None,
 ) -> list[UnifiedRecord]:
     """Publications of the caller's departments in one state, soonest due first: public letters
     (kind letter) and broken commitments' dishonesty records (kind dishonesty)."""
-    return [unified(services.vault, e) for e in find(session, state, staff.departments)]
+    return [unified(services.vault, e) for e in find(session, state, staff.departments, kind=kind)]
 
 
 EXPORTED = {
@@ -114,12 +119,13 @@ def export(
     session: SessionDep,
     services: ServicesDep,
     state: PublicationState = PublicationState.due,
+    kind: Annotated[PublicationKind | None, Query(description="letter or dishonesty; both by default")] = None,
     format: Annotated[
         ExportFormat, Query(description="csv, json, or national (CSV, Chinese headers)")
     ] = ExportFormat.csv,
 ) -> Response:
     """The same records as a file for the credit platform, in its unified format."""
-    records = [unified(services.vault, e) for e in find(session, state, staff.departments)]
+    records = [unified(services.vault, e) for e in find(session, state, staff.departments, kind=kind)]
     suffix = "json" if format is ExportFormat.json else "csv"
     name = (
         f"publications-{state}-{'national-' if format is ExportFormat.national else ''}{clock.today():%Y%m%d}.{suffix}"

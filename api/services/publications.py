@@ -231,9 +231,26 @@ def _mine(departments: frozenset[str] | None) -> list[Any]:
 
 
 def find(
-    session: Session, state: PublicationState, departments: frozenset[str] | None, *, limit: int | None = None
+    session: Session,
+    state: PublicationState,
+    departments: frozenset[str] | None,
+    *,
+    limit: int | None = None,
+    kind: PublicationKind | None = None,
 ) -> list[Entry]:
-    """One list of both kinds, soonest due first; `limit` for a page, which shows the first rows only."""
+    """One list, soonest due first, of both kinds or of `kind`; `limit` for a page (its first rows)."""
+    entries: list[Entry] = []
+    if kind in (None, PublicationKind.letter):
+        entries += _letters(session, state, departments, limit)
+    if kind in (None, PublicationKind.dishonesty):
+        entries += _dishonesty_records(session, state, departments, limit)
+    entries.sort(key=lambda e: (e.due_on, e.letter.number, e.kind.value))
+    return entries[:limit] if limit is not None else entries
+
+
+def _letters(
+    session: Session, state: PublicationState, departments: frozenset[str] | None, limit: int | None
+) -> list[Entry]:
     letters = session.exec(
         select(Publication, LetterRecord)
         .join(LetterRecord, col(LetterRecord.id) == col(Publication.letter_id))
@@ -241,6 +258,15 @@ def find(
         .order_by(col(Publication.due_on), col(LetterRecord.number))
         .limit(limit)
     )
+    return [
+        Entry(PublicationKind.letter, r, p.due_on, p.published_at, p.withdrawal_due_on, p.withdrawn_at)
+        for p, r in letters
+    ]
+
+
+def _dishonesty_records(
+    session: Session, state: PublicationState, departments: frozenset[str] | None, limit: int | None
+) -> list[Entry]:
     records = session.exec(
         select(CreditRecord, LetterRecord)
         .join(LetterRecord, col(LetterRecord.id) == col(CreditRecord.letter_id))
@@ -248,18 +274,14 @@ def find(
         .order_by(col(CreditRecord.publish_due_on), col(LetterRecord.number))
         .limit(limit)
     )
-    entries = [
-        Entry(PublicationKind.letter, r, p.due_on, p.published_at, p.withdrawal_due_on, p.withdrawn_at)
-        for p, r in letters
-    ]
+    entries = []
     for c, r in records:
         assert c.publish_due_on is not None
         entries.append(
             Entry(PublicationKind.dishonesty, r, c.publish_due_on, c.published_at, c.withdrawal_due_on,
                   c.withdrawn_at, credit=c)
         )  # fmt: skip
-    entries.sort(key=lambda e: (e.due_on, e.letter.number, e.kind.value))
-    return entries[:limit] if limit is not None else entries
+    return entries
 
 
 def count(session: Session, state: PublicationState, departments: frozenset[str] | None) -> int:

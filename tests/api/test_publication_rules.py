@@ -112,6 +112,12 @@ async def test_a_broken_commitment_is_published_as_a_dishonesty_record_and_taken
     assert record["subject_category"] == "自然人" and "*" in str(record["code"])  # a person's ID stays masked
     page = await client.get("/publications", headers=clerk)
     assert number in page.text and "失信记录" in page.text
+    only = await client.get("/api/publications", params={"state": "due", "kind": "letter"}, headers=clerk)
+    assert number not in {p["number"] for p in only.json()}
+    exported = await client.get(
+        "/api/publications/export", params={"state": "due", "kind": "dishonesty", "format": "json"}, headers=clerk
+    )
+    assert {p["kind"] for p in exported.json()} == {"dishonesty"} and number in {p["number"] for p in exported.json()}
 
     wrong = await client.post("/api/publications/published", json={"numbers": [number]}, headers=clerk)
     assert wrong.status_code == 404  # the letter itself is not published: only its record is
