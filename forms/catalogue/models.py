@@ -63,6 +63,8 @@ class Department(Strict):
     address: I18nText
     phone: Annotated[str, Field(pattern=r"^[0-9][0-9-]{6,19}$")]
     hours: I18nText
+    # its 统一社会信用代码, for the 承诺受理单位代码 of the credit platform's export; the county adds it
+    credit_code: Annotated[str, Field(pattern=r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")] | None = None
 
 
 class Choice(Strict):
