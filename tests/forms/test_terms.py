@@ -75,7 +75,7 @@ def _stem(lang: str, word: str) -> str:
     if len(word) <= 3:
         return word
     cut = _VERBAL_NOUN[lang].sub("", word)
-    return cut if cut != word and len(cut) >= 3 else word[:-1]
+    return cut if cut != word and len(cut) >= 2 else word[:-1]
 
 
 def _fold(lang: str, text: str) -> str:
