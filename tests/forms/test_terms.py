@@ -22,6 +22,11 @@ LANGS = ("ug", "ky")
 NOT_THE_TERM: tuple[tuple[str, str], ...] = (
     ("窗口", "新窗口"),  # a browser window, not the service window
     ("窗口", "此窗口"),
+    ("身份证", "身份证明"),  # proof of identity (身份 + 证明), any paper
+)
+# Whole texts where a term has another sense: (term, the whole Chinese text), with why.
+OTHER_SENSE: tuple[tuple[str, str], ...] = (
+    ("事项", "承诺事项"),  # the letter's heading over the committed clauses, not the item
 )
 
 # Proper names that have to keep a forbidden Kyrgyz stem (none today).
@@ -66,16 +71,25 @@ def _forbidden_kyrgyz() -> tuple[str, ...]:
 ROWS = _rows()
 # Uyghur raises a and e before a suffix (بېسىش / باسىدۇ, ۋەدە / ۋەدىنى): compare with them folded.
 _UG_FOLD = str.maketrans({"ې": "ا", "ى": "ە"})
-_VERBAL_NOUN = {"ug": re.compile(r"[ىۇۈ]?ش$"), "ky": re.compile(r"(уу|үү|оо|өө|ыш|иш)$")}
+_VERBAL_NOUN = {"ug": re.compile(r"[ىۇۈ]?ش$"), "ky": re.compile(r"(уу|үү|оо|өө|ме|ма|мө|мо)$")}
+# Kyrgyz possessive and case endings a rendering may be written with (терезеси, ишенимдүүлүктү)
+_KY_ENDING = re.compile(
+    r"(тын|тин|тун|түн|дын|дин|дун|дүн|нын|нин|нун|нүн|сы|си|су|сү|ты|ти|ту|тү|ды|ди|ду|дү|ны|ни|ну|нү|ы|и|у|ү)$"
+)
 
 
 def _stem(lang: str, word: str) -> str:
-    """A word as it starts before any suffix: a verbal noun's ending or the last letter off (к/г,
-    п/б and the Uyghur final vowel change there)."""
+    """A word as it starts before any suffix: a verbal noun's ending off (милдеттенме and
+    милдеттенесиз share милдеттен), a Kyrgyz possessive or case ending off, or else the last letter
+    off; and a final к/г/п/б that turns voiced or voiceless before a suffix (күбөлүк, күбөлүгү)."""
     if len(word) <= 3:
         return word
     cut = _VERBAL_NOUN[lang].sub("", word)
-    return cut if cut != word and len(cut) >= 2 else word[:-1]
+    if cut != word and len(cut) >= 2:
+        return cut
+    if lang == "ky" and len(cut := _KY_ENDING.sub("", word)) >= 2 and cut != word:
+        return cut[:-1] if cut[-1] in "кгпб" else cut
+    return word[:-1]
 
 
 def _fold(lang: str, text: str) -> str:
@@ -124,6 +138,9 @@ def terms_in(chinese: str) -> Iterator[tuple[Row, str]]:
     rendering, not also 信用's; a NOT_THE_TERM word owes nothing."""
     for term, longer in NOT_THE_TERM:
         chinese = chinese.replace(longer, longer.replace(term, "□" * len(term)))
+    for term, whole in OTHER_SENSE:
+        if chinese == whole:
+            chinese = chinese.replace(term, "□" * len(term))
     by_length = sorted(((t, r) for r in ROWS for t in r.chinese), key=lambda tr: -len(tr[0]))
     for term, row in by_length:
         if term in chinese:
@@ -140,11 +157,15 @@ def test_the_table_is_read() -> None:
     assert _has("ky", "милдеттенме катынын", "милдеттенме каты")
     assert _has("ky", "милдеттенмени кайтарып алдыңыз", "милдеттенмени кайтарып алуу")
     assert _has("ug", "ۋەدىنى قايتۇرۇۋالىمەن", "ۋەدىنى قايتۇرۇۋېلىش")
+    assert _has("ky", "тейлөө терезелерине", "тейлөө терезеси")
+    assert _has("ky", "күбөлүгүнүн номери", "күбөлүктүн номери")
+    assert _has("ky", "ишенимдүүлүгүн калыбына келтирди", "ишенимдүүлүктү калыбына келтирүү")
     assert not _has("ky", "иш", "жумуш күнү")
 
 
-@pytest.mark.xfail(reason="the texts are brought in line in the next commits", strict=True)
-@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize(
+    "lang", ["ky", pytest.param("ug", marks=pytest.mark.xfail(reason="the Uyghur pass comes next", strict=True))]
+)
 def test_every_text_uses_the_terms_rendering(lang: str) -> None:
     wrong = []
     for where, chinese, translation in texts(lang):
