@@ -87,8 +87,9 @@ _UG_ENDING = re.compile(r"(نىڭ|نى|دىن|تىن|دا|دە|تا|تە|غا|گ
 
 def _stem(lang: str, word: str) -> str:
     """A word as it starts before any suffix: a verbal noun's ending off (милдеттенме and
-    милдеттенесиз share милдеттен), a Kyrgyz possessive or case ending off, or else the last letter
-    off; and a final к/г/п/б that turns voiced or voiceless before a suffix (күбөлүк, күбөлүгү)."""
+    милдеттенесиз share милдеттен), a possessive or case ending off, a Kyrgyz final к/г/п/б that
+    turns voiced or voiceless before a suffix (күбөлүк, күбөлүгү), a Uyghur last letter."""
+    word = word.strip("«»()")
     if len(word) <= 3:
         return word
     cut = _VERBAL_NOUN[lang].sub("", word)
@@ -98,6 +99,8 @@ def _stem(lang: str, word: str) -> str:
         return cut[:-1] if cut[-1] in "кгпб" else cut
     if lang == "ug" and len(cut := _UG_ENDING.sub("", word)) >= 3 and cut != word:
         return cut
+    if lang == "ky":  # a Kyrgyz stem keeps its letters, but к/п at the end may turn г/б
+        return word[:-1] if word[-1] in "кгпб" else word
     return word[:-1]
 
 
@@ -182,6 +185,7 @@ def test_the_table_is_read() -> None:
     assert not _has("ky", "иш", "жумуш күнү")
     assert _has("ky", "Ишиңиз", "иш") and _has("ky", "иштерди", "иш")
     assert not _has("ky", "ишкердин ишенимдүүлүгү", "иш")
+    assert not _has("ky", "коопсуздук", "коом")
 
 
 @pytest.mark.parametrize("lang", LANGS)
