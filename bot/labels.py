@@ -11,7 +11,6 @@ from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
 from forms.catalogue import CommitmentType
-from forms.i18n import left_to_right
 from forms.languages import I18nText, Lang
 from forms.statuses import Status
 from forms.validation import Invalid
@@ -117,8 +116,5 @@ WEEKDAYS = (N_("周一"), N_("周二"), N_("周三"), N_("周四"), N_("周五")
 
 
 def day_label(day: date, lang: Lang) -> str:
-    """A date on a button: 12月8日 周二 in Chinese, the ISO date and the weekday elsewhere."""
-    weekday = _(WEEKDAYS[day.weekday()])
-    if lang is Lang.zh:
-        return f"{day.month}月{day.day}日 {weekday}"
-    return f"{left_to_right(day.isoformat())} {weekday}"
+    """A date on a button, as people say it: 12月8日 周二, 12-ئاينىڭ 8-كۈنى، سەيشەنبە."""
+    return _("{month}月{day}日 {weekday}").format(month=day.month, day=day.day, weekday=_(WEEKDAYS[day.weekday()]))
