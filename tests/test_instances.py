@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import os
+import random
+import re
 import secrets
 import subprocess
 import sys
@@ -22,9 +24,12 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
 from cryptography.x509.oid import NameOID
+from stdnum.cn import ric
 
 from api.app import build_services
 from api.config import ApiSettings
+from api.services.auth import Role
+from api.sessions import SESSION_COOKIE
 from forms.catalogue import load_catalogue
 from forms.channels import acting
 from tests.api.conftest import _postgres_schema_url, body, key, submission_for
@@ -130,13 +135,13 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> Non
     raise AssertionError(f"{url} did not come up: {log.read_text(errors='replace')[-3000:]}")
 
 
-def _clerk(shared: Shared, tmp_path: Path, department: str) -> tuple[str, str]:
-    """A clerk made the way an admin tool would, against the same store and keys."""
+def _clerk(shared: Shared, tmp_path: Path, department: str | None, role: Role = Role.window) -> tuple[str, str]:
+    """A clerk (or an admin) made the way an admin tool would, against the same store and keys."""
     settings = ApiSettings(**{"CHENGNUO_DATA_DIR": tmp_path / "admin", "DATABASE_URL": shared.database_url,
                               "CHENGNUO_RENDER_WORKERS": 0, **shared.keys})  # fmt: skip
     services = build_services(settings)
     try:
-        return make_staff(services, departments=(department,))
+        return make_staff(services, role=role, departments=(department,) if department else ())
     finally:
         services.renderer.close()
         services.engine.dispose()
@@ -205,3 +210,53 @@ def test_an_instance_with_another_key_refuses_to_start(shared: Shared, tmp_path:
     lines = [line for line in refused.stderr.splitlines() if line.strip()]
     assert any("CHENGNUO_PERSONAL_DATA_KEY" in line for line in lines), refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def _resident_id() -> str:
+    """A valid resident ID of nobody else's."""
+    born = datetime(1960, 1, 1) + timedelta(days=random.randrange(40 * 365))
+    body = f"653022{born:%Y%m%d}{random.randrange(100, 999)}"
+    return body + ric.calc_check_digit(body + "?")  # it reads all but the last character
+
+
+def _hidden(page: str, name: str) -> str:
+    found = re.search(rf'name="{name}" value="([^"]*)"', page)
+    assert found, f"no field {name} in the page: {page[-2000:]}"
+    return found.group(1)
+
+
+def test_a_credit_list_previewed_on_one_instance_is_applied_on_the_other(shared: Shared, tmp_path: Path) -> None:
+    first, second = _resident_id(), _resident_id()
+    listing = (f"id_number,name,reason,listed_on\n{first},古丽米拉,拒不履行法院判决,2026-01-05\n"
+               f"{second},阿不都热合曼,严重失信,2025-12-01\n").encode()  # fmt: skip
+    with serving(shared, [tmp_path / "a", tmp_path / "b"]) as (a, b):
+        service = {"Authorization": f"Bearer {shared.keys['CHENGNUO_SERVICE_TOKEN']}"}
+
+        def eligible(url: str, id_number: str) -> bool:
+            answer = httpx.post(f"{url}/api/credit/check", json={"id_number": id_number}, headers=service, timeout=30)
+            assert answer.status_code == 200, answer.text
+            return bool(answer.json()["eligible"])
+
+        username, password = _clerk(shared, tmp_path, None, Role.admin)
+        logged = httpx.post(f"{a}/api/auth/session", json={"username": username, "password": password}, timeout=30)
+        assert logged.status_code == 200, logged.text
+        # the cookie is Secure (an https PUBLIC_URL): the browser, behind TLS, sends it to either instance
+        browser = {"Cookie": f"{SESSION_COOKIE}={logged.cookies[SESSION_COOKIE]}"}
+        csrf = logged.json()["csrf_token"]
+
+        preview = httpx.post(f"{a}/credit", data={"csrf_token": csrf}, files={"file": ("名单.csv", listing)},
+                             headers=browser, timeout=60)  # fmt: skip
+        assert preview.status_code == 200, preview.text
+        form = {"csrf_token": _hidden(preview.text, "csrf_token"), "token": _hidden(preview.text, "token"),
+                "sha256": _hidden(preview.text, "sha256")}  # fmt: skip
+        assert eligible(a, first) and eligible(b, first), "nothing changes before apply"
+
+        applied = httpx.post(f"{b}/credit/apply", data=form, headers=browser, timeout=60)
+        assert applied.status_code == 200, applied.text
+        assert "名单已导入" in applied.text
+        for url in (a, b):
+            assert not eligible(url, first) and not eligible(url, second), f"the applied list on {url}"
+            page = httpx.get(f"{url}/credit", headers=browser, timeout=30)
+            assert re.search(r'名单上现有失信主体：\S*\s*<span class="number" dir="ltr">2</span>', page.text), url
+        again = httpx.post(f"{a}/credit/apply", data=form, headers=browser, timeout=60)
+        assert again.status_code == 410, "applied once, whichever instance is asked again"
