@@ -1,15 +1,17 @@
 """Telegram's Bot API as a real HTTP server, for bots in processes of their own (TELEGRAM_API_URL).
 
 Each process is given its own base address, `<url>/<who>`, so the log says which one called. Every
-call is noted with the moment it arrived, before its body is read: what Telegram would count.
-Only what a courier and a polling bot call is answered; getUpdates has one consumer at a time, and
-a second is refused with 409 Conflict, as Telegram refuses it.
+call is noted with the moment it arrived (before its body is read) and the moment it was answered:
+whatever delays this server's own thread, the caller sent it no sooner, and had its answer no
+sooner. Only what a courier and a polling bot call is answered; getUpdates has one consumer at a
+time (a request given up by its caller ends with it), and a second is refused with 409 Conflict.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -23,12 +25,13 @@ from starlette.routing import Route
 POLL_SECONDS = 0.3  # a long poll, made short: a stopped process is not kept waiting on it
 
 
-@dataclass(frozen=True)
+@dataclass
 class Call:
     at: float  # time.monotonic() when the request arrived
     who: str
     method: str
     fields: dict[str, str]
+    answered: float = math.inf  # time.monotonic() when its answer was ready
 
     @property
     def chat(self) -> int:
@@ -73,10 +76,12 @@ class TelegramServer:
         with self._lock:
             self.calls.append(call)
         if call.method == "getupdates":
-            return await self._updates(who)
-        return JSONResponse({"ok": True, "result": self._result(call, int(token.split(":")[0]))})
+            return await self._updates(who, request)
+        answer = JSONResponse({"ok": True, "result": self._result(call, int(token.split(":")[0]))})
+        call.answered = time.monotonic()
+        return answer
 
-    async def _updates(self, who: str) -> JSONResponse:
+    async def _updates(self, who: str, request: Request) -> JSONResponse:
         if self.polling not in (None, who):
             self.conflicts.append(f"{who} polled while {self.polling} did")
             body = {"ok": False, "error_code": 409,
@@ -84,7 +89,9 @@ class TelegramServer:
             return JSONResponse(body, status_code=409)
         self.polling = who
         try:
-            await asyncio.sleep(POLL_SECONDS)
+            until = time.monotonic() + POLL_SECONDS
+            while time.monotonic() < until and not await request.is_disconnected():
+                await asyncio.sleep(0.02)
             return JSONResponse({"ok": True, "result": []})
         finally:
             self.polling = None
