@@ -157,17 +157,7 @@ class Courier:
                 await self._rest(stop, self.idle_seconds)
 
     async def _give_back(self, kept: list[Notification]) -> bool:
-        """Stopping while the lease is still ours: what we leased and did not send goes back to the
-        outbox, so the next courier need not wait for its lease to run out. True once given back."""
-        if not kept or not self._stop.is_set() or not (self.lease is None or self.lease.held()):
-            return False  # a lost lease: another courier may be waiting on it already; let it run out
-        try:
-            await self.api.release(kept)
-        except (ApiUnavailable, ApiRefused) as error:
-            log.warning("outbox: %s unsent notification(s) not given back (%s): leased again later", len(kept), error)
-            return False
-        log.info("outbox: stopping; %s unsent notification(s) given back", len(kept))
-        return True
+        return await give_back(self.api, kept, stopping=self._stop.is_set(), lease=self.lease, what="outbox")
 
     async def _rest(self, stop: asyncio.Event, seconds: float) -> None:
         """Sleep on the courier's clock, or less if `stop` is set meanwhile."""
@@ -264,6 +254,22 @@ class Courier:
     async def _ack_all(self, notifications: Iterable[Notification]) -> int:
         """Ack each; how many are still leased to us, unacknowledged."""
         return sum([not await self._ack(notification) for notification in notifications])
+
+
+async def give_back(api: ApiClient, kept: list[Notification], *, stopping: bool, lease: Lease | None,
+                    what: str) -> bool:  # fmt: skip
+    """A courier stopping while its lease is still its own: what it leased and did not send goes
+    back to the outbox, so the next courier need not wait for that lease to run out. True once
+    given back (every channel's courier)."""
+    if not kept or not stopping or not (lease is None or lease.held()):
+        return False  # a lost lease: another courier may be waiting on it already; let it run out
+    try:
+        await api.release(kept)
+    except (ApiUnavailable, ApiRefused) as error:
+        log.warning("%s: %s unsent notification(s) not given back (%s): leased again later", what, len(kept), error)
+        return False
+    log.info("%s: stopping; %s unsent notification(s) given back", what, len(kept))
+    return True
 
 
 def _chat(notification: Notification) -> int | None:
