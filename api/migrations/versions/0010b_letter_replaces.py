@@ -1,7 +1,7 @@
 """letter_replaces: a re-commitment names the letter it superseded
 
 Revision ID: 0010b_letter_replaces
-Revises: 0009k_key_fingerprints
+Revises: 0009d_documents
 Create Date: 2026-12-06 08:00:00.000000
 
 (down_revision is the head when this was written; at merge it follows whatever head is then last)
@@ -14,7 +14,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0010b_letter_replaces"
-down_revision: str | None = "0009k_key_fingerprints"
+down_revision: str | None = "0009d_documents"  # the head here; the coordinator re-chains at merge
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
