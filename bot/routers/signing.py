@@ -103,7 +103,8 @@ async def typed_name(
     item = await item_of(state, catalogue)
     if item is None:
         return
-    signer = signer_name(item, answers_of(await state.get_data()))
+    answers = answers_of(await state.get_data())
+    signer = signer_name(item, answers)
     try:
         matches = person_name(message.text or "") == signer
     except Invalid:
@@ -115,10 +116,13 @@ async def typed_name(
     # fixed now, so that a retry submits exactly the same letter under the same key
     await state.update_data(typed_name=signer, signed_at=clock.now().isoformat(), key=secrets.token_urlsafe(18))
     await state.set_state(Commit.confirm)
+    said = _("签名人：{name}\n确认后，承诺书即签署生效，并提交给{department}。").format(
+        name=signer, department=item.department.name(lang)
+    )
+    if answers.get("agent.present") == "yes":  # an agent signs for someone else: whose commitment it is
+        said += "\n" + _("您作为委托代理人，代“{party}”作出承诺。").format(party=answers["applicant.name"])
     await message.answer(
-        _("签名人：{name}\n确认后，承诺书即签署生效，并提交给{department}。").format(
-            name=signer, department=item.department.name(lang)
-        ),
+        said,
         reply_markup=markup(
             [button(_("确认签名并提交"), Review(action="confirm"))],
             [button(_("返回检查页"), Nav(action="review")), button(_("取消"), Nav(action="cancel"))],

@@ -64,7 +64,8 @@ async def test_a_new_name_makes_a_new_letter_that_supersedes_the_old_one(chat: C
     assert moved is not None and moved.actor == "system" and new.number in moved.reason
     told = texts(chat, person.chat.id)
     assert any(new.number in text and old.number in text and "取代" in text for text in told), told[-3:]
-    assert NEW_NAME in pdf_text(chat.telegram.documents(person.chat.id)[-1])
+    sealed = pdf_text(chat.telegram.documents(person.chat.id)[-1])
+    assert NEW_NAME in sealed and old.number in sealed, "the new letter says which one it replaces"
 
     # the window sees both, each linking to the other
     username, password = make_staff(chat.services, departments=(item.department.code,))
