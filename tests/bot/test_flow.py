@@ -119,6 +119,6 @@ async def test_an_agent_commits_for_someone_else_and_the_sealed_letter_names_bot
     assert f"代“{typed['applicant.name']}”作出承诺" in confirming, confirming
 
     sealed = pdf_text(chat.telegram.documents(person.chat.id)[-1])
-    for name, number in ((typed["applicant.name"], SAMPLE_ID), (AGENT["agent.name"], AGENT_ID)):
+    for name, number in ((str(typed["applicant.name"]), SAMPLE_ID), (AGENT["agent.name"], AGENT_ID)):
         assert name in sealed, name
         assert number in sealed or mask_id(number) in sealed, number
