@@ -65,6 +65,14 @@ class ObjectionRaised(ActingUser):
     )
 
 
+class Asking(ActingUser):
+    """The channel user who signed the letter (`channel`, `channel_user`): no one else reads it."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"channel": "telegram", "channel_user": "100000001"}]}
+    )
+
+
 class ObjectionPublic(BaseModel):
     id: int
     text: str
@@ -160,7 +168,7 @@ def raise_objection(number: NumberPath, objection: ObjectionRaised, session: Wri
 
 @router.post("/{number}/content", response_model=LetterContent, responses=ERRORS, dependencies=[ServiceAuth])
 def letter_content(
-    number: NumberPath, asking: ActingUser, session: SessionDep, services: ServicesDep, response: Response
+    number: NumberPath, asking: Asking, session: SessionDep, services: ServicesDep, response: Response
 ) -> LetterContent:
     """What the applicant answered on the letter, for the channel user who signed it (anyone else's
     is as if absent): a re-commitment after a change of name or legal representative starts from it."""
