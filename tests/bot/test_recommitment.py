@@ -10,10 +10,13 @@ import pytest
 from sqlmodel import Session, col, select
 
 from api.runtime import Services
-from api.store import LetterEvent, LetterRecord
+from api.store import LetterEvent, LetterRecord, OutboxMessage
 from bot.callbacks import LetterAction
+from bot.i18n import make_i18n
+from bot.notices import word
 from forms.catalogue import Catalogue
 from forms.languages import Lang
+from forms.notifications import StatusChanged
 from forms.sample import SAMPLE_CODE
 from tests.api.staffing import make_staff
 from tests.api.test_sessions import _browser, log_in
@@ -66,6 +69,15 @@ async def test_a_new_name_makes_a_new_letter_that_supersedes_the_old_one(chat: C
     assert any(new.number in text and old.number in text and "取代" in text for text in told), told[-3:]
     sealed = pdf_text(chat.telegram.documents(person.chat.id)[-1])
     assert NEW_NAME in sealed and old.number in sealed, "the new letter says which one it replaces"
+
+    # the old letter's notice says, in the applicant's language, which letter took its place
+    with Session(chat.services.engine) as session:
+        notices = session.exec(select(OutboxMessage).where(OutboxMessage.letter_id == old.id)).all()
+    [notice] = [StatusChanged.model_validate_json(n.payload) for n in notices if "superseded" in n.payload]
+    i18n = make_i18n()
+    with i18n.context(), i18n.use_locale(Lang.ky.value):
+        said = word(notice, catalogue, Lang.ky).text
+    assert new.number in said and "取代" not in said and "алмаштырылды" in said, said
 
     # the window sees both, each linking to the other
     username, password = make_staff(chat.services, departments=(item.department.code,))
