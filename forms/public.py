@@ -35,6 +35,7 @@ LETTER_EXAMPLE: dict[str, Any] = {
     "signed_at": "2026-11-24T02:15:00Z",
     "valid_until": "2027-11-24",
     "supplement_due_on": None,
+    "replaces": None,
 }
 
 
@@ -85,6 +86,7 @@ class LetterPublic(BaseModel):
     signed_at: datetime
     valid_until: date
     supplement_due_on: date | None
+    replaces: str | None = None  # a re-commitment: the letter it superseded
 
     @classmethod
     def of(cls, record: object) -> LetterPublic:

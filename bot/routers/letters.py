@@ -117,6 +117,8 @@ async def _show(message: Message, letter: LetterPublic | None, catalogue: Catalo
     ]
     if letter.supplement_due_on is not None:
         lines.append(_("补交材料期限：{date}").format(date=ltr(letter.supplement_due_on.isoformat())))
+    if letter.replaces is not None:
+        lines.append(_("取代了原承诺书：{number}").format(number=ltr(letter.replaces)))
     number = letter.number
     rows: list[list[InlineKeyboardButton]] = [
         [button(_("PDF 文件"), LetterAction(number=number, action="pdf")),

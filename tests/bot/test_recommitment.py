@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from api.runtime import Services
 from api.store import LetterEvent, LetterRecord, OutboxMessage
 from bot.callbacks import LetterAction
-from bot.i18n import make_i18n
+from bot.i18n import ltr, make_i18n
 from bot.notices import word
 from forms.catalogue import Catalogue
 from forms.languages import Lang
@@ -69,6 +69,9 @@ async def test_a_new_name_makes_a_new_letter_that_supersedes_the_old_one(chat: C
     assert any(new.number in text and old.number in text and "取代" in text for text in told), told[-3:]
     sealed = pdf_text(chat.telegram.documents(person.chat.id)[-1])
     assert NEW_NAME in sealed and old.number in sealed, "the new letter says which one it replaces"
+
+    await chat.send(person.presses_data(LetterAction(number=new.number, action="show").pack()))
+    assert f"取代了原承诺书：{ltr(old.number)}" in chat.telegram.last_text(person.chat.id)
 
     # the old letter's notice says, in the applicant's language, which letter took its place
     with Session(chat.services.engine) as session:
