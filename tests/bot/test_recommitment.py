@@ -4,7 +4,8 @@ letter, the applicant is told, and the window sees both letters linked. SQLite a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, col, select
@@ -22,7 +23,9 @@ from tests.api.staffing import make_staff
 from tests.api.test_sessions import _browser, log_in
 from tests.bot.conftest import STORES, Chat, services_on
 from tests.bot.test_my_letters import signed_letter
+from tests.bot.test_wechat_flow import signed_through_wechat
 from tests.bot.walk import answer_all, read_notice_and_commit, sample_answers, sign_and_submit
+from tests.bot.wechat_app import WeChatChat, openid, wechat_running
 from tests.forms.pdf_reading import pdf_text
 
 NEW_NAME = "阿合奇县天山新商贸有限公司"
@@ -113,3 +116,25 @@ async def test_someone_elses_letter_cannot_be_replaced(chat: Chat, catalogue: Ca
     await chat.send(stranger.presses_data(LetterAction(number=letter.number, action="renew").pack()))
     assert "没有找到这份承诺书" in chat.telegram.last_text(stranger.chat.id)
     assert await chat.state(stranger) is None
+
+
+@pytest.fixture
+async def account(api_services: Services, tmp_path: Path) -> AsyncIterator[WeChatChat]:
+    async with wechat_running(api_services, tmp_path, safe=True) as running:
+        yield running
+
+
+async def test_a_new_legal_representative_through_wechat(account: WeChatChat, catalogue: Catalogue) -> None:
+    item = catalogue.items["SCJG-002"]
+    follower = account.person(openid(850))
+    old = await signed_through_wechat(account, item, follower)
+    await account.send(follower.presses_data(LetterAction(number=old.number, action="renew").pack()))
+    await read_notice_and_commit(account, follower)  # type: ignore[arg-type]
+    typed = sample_answers(item, Lang.zh) | {"applicant.legal_representative": "李新华"}
+    await answer_all(account, follower, item, typed)  # type: ignore[arg-type]
+    await sign_and_submit(account, follower, "李新华")  # type: ignore[arg-type]
+
+    with Session(account.services.engine) as session:
+        new = session.exec(select(LetterRecord).where(LetterRecord.replaces == old.number)).one()
+        assert session.get(LetterRecord, old.id).status == "superseded"  # type: ignore[union-attr]
+    assert any(new.number in text and old.number in text and "取代" in text for text in follower.texts())
