@@ -59,4 +59,12 @@ class Review(CallbackData, prefix="r"):
 
 class LetterAction(CallbackData, prefix="l"):
     number: str
-    action: str  # show, pdf, events, withdraw, withdraw_yes, supplement, object
+    action: str  # show, pdf, events, withdraw, supplement, object, renew
+
+
+class Withdrawal(CallbackData, prefix="w"):
+    """A reason for withdrawing letter `number` (forms.withdrawal), then its confirmation."""
+
+    number: str
+    reason: str
+    confirmed: bool = False

@@ -9,7 +9,7 @@ import httpx
 
 from forms.channels import Channel, ChannelUser, acting
 from forms.notifications import Notification
-from forms.public import CreditAnswer, EventPublic, LetterPublic, Submitted
+from forms.public import CreditAnswer, EventPublic, LetterContent, LetterPublic, Submitted
 from forms.statuses import Status
 
 TIMEOUT = httpx.Timeout(10.0, read=60.0)  # rendering and sealing a letter takes a moment
@@ -109,9 +109,15 @@ class ApiClient:
         answer = await self._call("GET", f"/api/letters/{number}/events")
         return [EventPublic.model_validate(item) for item in answer.json()]
 
-    async def withdraw(self, number: str, who: ChannelUser) -> None:
-        body = {"to": Status.withdrawn, "reason": "申请人撤回承诺", **acting(who)}
+    async def withdraw(self, number: str, who: ChannelUser, reason: str) -> None:
+        """Withdraw for the applicant who signed; `reason` as forms.withdrawal records it."""
+        body = {"to": Status.withdrawn, "reason": reason, **acting(who)}
         await self._call("POST", f"/api/letters/{number}/transitions", json=body)
+
+    async def content(self, number: str, who: ChannelUser) -> LetterContent:
+        """What the applicant answered on their letter: where a re-commitment starts from."""
+        answer = await self._call("POST", f"/api/letters/{number}/content", json=acting(who))
+        return LetterContent.model_validate(answer.json())
 
     async def hand_in(self, number: str, who: ChannelUser, upload_ids: list[str], note: str = "") -> None:
         body = {**acting(who), "upload_ids": upload_ids, "note": note}

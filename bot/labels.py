@@ -76,6 +76,11 @@ REFUSALS = {
     "upload.empty": N_("文件是空的，请重新发送。"),
     "objection.not_public": N_("这份承诺书没有公示，不需要提出异议。"),
     "letter.withdrawn": N_("这份承诺书已撤回。"),
+    "replaces.unknown": N_("没有找到要取代的原承诺书。"),
+    "replaces.other_item": N_("没有找到要取代的原承诺书。"),
+    "replaces.not_in_force": N_("原承诺书已经不再有效，不能再被取代。"),
+    "replaces.other_applicant": N_("新的承诺书的证件号码必须与原承诺书的相同。"),
+    "replaces.unchanged": N_("名称和法定代表人都没有变更，不需要重新承诺。请修改变更后的名称或法定代表人。"),
 }
 
 

@@ -19,7 +19,9 @@ from bot.labels import next_step, status_name
 from forms.catalogue import Catalogue
 from forms.languages import Lang
 from forms.notifications import Payload, StatusChanged, SupplementReminder
+from forms.recommitment import SUPERSEDED, superseding_number
 from forms.validation.reasons import N_
+from forms.withdrawal import REASONS, WithdrawalReason, read_recorded
 
 MAX_REASON = 1000  # a clerk's reason, cut so the message stays far below Telegram's 4096 characters
 # Reasons the API itself writes (deadlines, expiry, the bot's withdrawal): the applicant reads them
@@ -59,12 +61,25 @@ def _status_changed(payload: StatusChanged, catalogue: Catalogue, lang: Lang) ->
     ]
     reason = payload.reason.strip()
     if reason:
-        reason = _(reason) if reason in SYSTEM_REASONS else reason[:MAX_REASON]
+        reason = _reason(reason)
         lines.append(_("原因：{reason}").format(reason=reason))
     if hint := next_step(payload.to_status):
         lines.append(hint)
     show = button(_("查看承诺书"), LetterAction(number=payload.number, action="show"))
     return Wording("\n".join(lines), markup([show]))
+
+
+def _reason(recorded: str) -> str:
+    """A move's reason in the applicant's language where the API or the bot wrote it; a clerk's as written."""
+    if recorded in SYSTEM_REASONS:
+        return _(recorded)
+    if (withdrawal := read_recorded(recorded)) is not None:
+        chosen, typed = withdrawal
+        said = typed if chosen is WithdrawalReason.other else _(REASONS[chosen])
+        return _("申请人撤回承诺：{reason}").format(reason=said)
+    if (number := superseding_number(recorded)) is not None:
+        return _(SUPERSEDED).format(number=ltr(number))
+    return recorded[:MAX_REASON]
 
 
 def _supplement_reminder(payload: SupplementReminder) -> Wording:

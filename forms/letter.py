@@ -135,6 +135,7 @@ SIGNED_CONTENT = {
     "notice_hash",
     "language",
     "public",
+    "replaces",  # hashed only when set: the hashes of letters before re-commitment stay as signed
 }
 
 
@@ -159,10 +160,15 @@ class Letter(BaseModel):
     signature: SignatureEvidence | None = None
     sample: bool = False  # a specimen: never a real commitment
     verify_code: str | None = Field(default=None, pattern=VERIFY_CODE_PATTERN)  # set by the API
+    # re-commitment (seed 000 三(二)): the number of the letter this one supersedes once signed
+    replaces: str | None = Field(default=None, pattern=LETTER_NUMBER_PATTERN)
 
     def content_hash(self) -> str:
         """SHA-256 of what the applicant signed, in a canonical JSON form."""
-        return content_hash(self.model_dump(mode="json", include=SIGNED_CONTENT))
+        signed = self.model_dump(mode="json", include=SIGNED_CONTENT)
+        if signed.get("replaces") is None:
+            signed.pop("replaces", None)
+        return content_hash(signed)
 
 
 def content_hash(content: dict[str, object]) -> str:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from forms.catalogue import ApplicantKind, CommitmentType
 from forms.credit import Eligibility
 from forms.languages import Lang
+from forms.letter import Answer, Applicant
 from forms.statuses import Status
 from forms.validation.documents import IdType
 
@@ -34,6 +35,7 @@ LETTER_EXAMPLE: dict[str, Any] = {
     "signed_at": "2026-11-24T02:15:00Z",
     "valid_until": "2027-11-24",
     "supplement_due_on": None,
+    "replaces": None,
 }
 
 
@@ -84,11 +86,38 @@ class LetterPublic(BaseModel):
     signed_at: datetime
     valid_until: date
     supplement_due_on: date | None
+    replaces: str | None = None  # a re-commitment: the letter it superseded
 
     @classmethod
     def of(cls, record: object) -> LetterPublic:
         """From the store's row (api.store.LetterRecord), whose columns these are."""
         return cls.model_validate(record, from_attributes=True)
+
+
+class LetterContent(BaseModel):
+    """What the applicant answered on a letter, for the channel user who signed it: where a
+    re-commitment starts from (personal numbers in full: the applicant typed them)."""
+
+    model_config = examples(
+        {
+            "number": "SCJG-2026-000042",
+            "item_code": "SCJG-002",
+            "applicant": {
+                "kind": "company",
+                "name": "阿合奇县天山餐饮有限公司",
+                "legal_representative": "张明华",
+                "id_type": "uscc",
+                "id_number": "91653022MA78XXXX0X",
+                "phone": "13899990000",
+            },
+            "answers": {"shop_name": "天山餐厅"},
+        }
+    )
+
+    number: str
+    item_code: str
+    applicant: Applicant
+    answers: dict[str, Answer]
 
 
 class EventPublic(BaseModel):

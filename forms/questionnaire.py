@@ -271,8 +271,9 @@ def signer_name(item: Item, answers: dict[str, Answer]) -> str:
     return str(answers["applicant.name"])
 
 
-def draft(item: Item, answers: dict[str, Answer], lang: Lang) -> dict[str, Any]:
-    """The letter as filled, in the API's JSON shape, not yet signed."""
+def draft(item: Item, answers: dict[str, Answer], lang: Lang, *, replaces: str | None = None) -> dict[str, Any]:
+    """The letter as filled, in the API's JSON shape, not yet signed; `replaces`: the letter a
+    re-commitment supersedes."""
     kind = _kind(answers, item)
     applicant: dict[str, Any] = {
         "kind": kind.value,
@@ -296,7 +297,7 @@ def draft(item: Item, answers: dict[str, Answer], lang: Lang) -> dict[str, Any]:
     if item.max_supplement_working_days is not None:
         supplement = {"materials": answers["supplement.materials"], "due_on": answers["supplement.due_on"]}
     fields = item_answers(answers)
-    return {
+    letter = {
         "item_code": item.code,
         "applicant": applicant,
         "agent": agent,
@@ -305,6 +306,9 @@ def draft(item: Item, answers: dict[str, Answer], lang: Lang) -> dict[str, Any]:
         "language": lang.value,
         "notice_hash": item.notice_hash,
     }
+    if replaces is not None:
+        letter["replaces"] = replaces
+    return letter
 
 
 def signed(

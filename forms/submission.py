@@ -11,7 +11,17 @@ from forms import clock
 from forms.canonical import canonical_answers, canonical_party, canonical_supplement
 from forms.catalogue.models import Item
 from forms.languages import Lang
-from forms.letter import Agent, Answer, Applicant, Letter, SignatureEvidence, Supplement, add_months, content_hash
+from forms.letter import (
+    LETTER_NUMBER_PATTERN,
+    Agent,
+    Answer,
+    Applicant,
+    Letter,
+    SignatureEvidence,
+    Supplement,
+    add_months,
+    content_hash,
+)
 from forms.validation.normalize import normalize_text
 
 EXAMPLE: dict[str, Any] = {
@@ -53,6 +63,12 @@ class LetterDraft(BaseModel):
     supplement: Supplement | None = None
     language: Lang
     notice_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    replaces: str | None = Field(
+        default=None,
+        pattern=LETTER_NUMBER_PATTERN,
+        description="re-commitment after a change of name or legal representative: the letter this one "
+        "supersedes once signed (the same applicant's, the same item, still in force)",
+    )
 
 
 class LetterSubmission(LetterDraft):
@@ -84,7 +100,7 @@ def signed_content(submission: LetterDraft, item: Item) -> dict[str, object]:
     """Exactly what the signature's content hash covers (see forms.letter.SIGNED_CONTENT), in
     canonical form: the bot and the API hash the same thing, whatever a client sent."""
     submission = canonical(submission, item)
-    return {
+    content: dict[str, object] = {
         "item_code": item.code,
         "commitment_type": item.commitment_type.value,
         "applicant": submission.applicant.model_dump(mode="json"),
@@ -96,6 +112,9 @@ def signed_content(submission: LetterDraft, item: Item) -> dict[str, object]:
         "language": submission.language.value,
         "public": item.notice.disclosure.public,
     }
+    if submission.replaces is not None:
+        content["replaces"] = submission.replaces
+    return content
 
 
 def submission_hash(submission: LetterDraft, item: Item) -> str:
@@ -127,4 +146,5 @@ def build_letter(
         public=item.notice.disclosure.public,
         signature=signature,
         verify_code=verify_code,
+        replaces=submission.replaces,
     )

@@ -6,20 +6,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, select
 
 from api.callers import Caller
-from api.deps import CallerDep, ServiceAuth, SessionDep, StaffDep, WriteSessionDep
+from api.deps import CallerDep, ServiceAuth, ServicesDep, SessionDep, StaffDep, WriteSessionDep
 from api.errors import ErrorBody, not_found
 from api.routes.letters import NumberPath
 from api.services.applicant import NOTE_MAX, hand_in_supplement, object_to
+from api.services.documents import stored_letter
 from api.services.finding import load_letter, signed_by
 from api.services.uploads import UPLOAD_ID_PATTERN, UploadPurpose
 from api.store import LetterRecord, Objection, Upload
-from api.views import EventPublic
+from api.views import PRIVATE_HEADERS, EventPublic
 from forms.channels import ActingUser, ChannelUser
+from forms.public import LetterContent
 
 router = APIRouter(prefix="/api/letters", tags=["letters"])
 ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorBody} for code in (401, 403, 404, 409, 422)}
@@ -60,6 +62,14 @@ class ObjectionRaised(ActingUser):
                 {"channel": "wechat", "channel_user": "oX3k_2bQ9rTn5LmA8vYc1dFe7GhZ", "text": "公示的承诺事项名称有误"}
             ]
         },
+    )
+
+
+class Asking(ActingUser):
+    """The channel user who signed the letter (`channel`, `channel_user`): no one else reads it."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"channel": "telegram", "channel_user": "100000001"}]}
     )
 
 
@@ -154,6 +164,19 @@ def raise_objection(number: NumberPath, objection: ObjectionRaised, session: Wri
     record = _signed_by(session, number, who)
     stored = object_to(session, record, who=who, text=objection.text)
     return ObjectionPublic.model_validate(stored, from_attributes=True)
+
+
+@router.post("/{number}/content", response_model=LetterContent, responses=ERRORS, dependencies=[ServiceAuth])
+def letter_content(
+    number: NumberPath, asking: Asking, session: SessionDep, services: ServicesDep, response: Response
+) -> LetterContent:
+    """What the applicant answered on the letter, for the channel user who signed it (anyone else's
+    is as if absent): a re-commitment after a change of name or legal representative starts from it."""
+    record = _signed_by(session, number, asking.who)
+    response.headers.update(PRIVATE_HEADERS)  # personal numbers in full
+    letter, _item = stored_letter(services.vault, record)
+    return LetterContent(number=record.number, item_code=record.item_code, applicant=letter.applicant,
+                         answers=letter.answers)  # fmt: skip
 
 
 @router.get("/{number}/objections", response_model=list[ObjectionPublic], responses=ERRORS)

@@ -39,6 +39,7 @@ class Dossier:
     attachments: list[Upload] = field(default_factory=list)
     objections: list[Objection] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    superseded_by: str | None = None  # the re-commitment that replaced this letter
 
     @property
     def moves(self) -> list[Status]:
@@ -59,6 +60,8 @@ def dossier(session: Session, vault: Vault, record: LetterRecord) -> Dossier:
     found.attachments = list(session.exec(files))
     found.objections = list(session.exec(objections))
     found.notices = [_notice(m) for m in session.exec(messages)]
+    replacing = select(LetterRecord.number).where(LetterRecord.replaces == record.number).order_by(col(LetterRecord.id))
+    found.superseded_by = session.exec(replacing).first()
     return found
 
 

@@ -16,6 +16,7 @@ from api.services.documents import seal_document, stored_letter
 from api.services.names import fold_name, index_name
 from api.services.numbering import next_sequence
 from api.services.publications import schedule as schedule_publication
+from api.services.recommitment import replaced_letter, supersede
 from api.services.uploads import UploadPurpose, attach
 from api.store import IdempotencyKey, LetterEvent, LetterRecord
 from forms import clock
@@ -114,6 +115,7 @@ def submit(
     existing = _replay(session, vault, key, request_hash)
     if existing is not None:
         return (*existing, False)
+    replaced = replaced_letter(session, vault, submission, item)
     now = clock.now()
     sequence = next_sequence(session, item.department.code, now.year)
     number = letter_number(item.department.code, now.year, sequence)
@@ -136,6 +138,8 @@ def submit(
         session.add(LetterEvent(letter_id=record.id, at=now, actor=actor, to_status=Status.signed, reason=""))
         schedule_publication(session, record)
         index_name(session, record.id, record.applicant_name)
+        if replaced is not None:  # one transaction: never two letters in force, never none
+            supersede(session, replaced, record.number)
         session.commit()
     except IntegrityError:
         # the same key committed by a concurrent retry: its number stands, ours is rolled back
@@ -206,6 +210,7 @@ def _record(letter: Letter, item: Item, vault: Vault, *, department: str, year: 
         content_hash=letter.content_hash(),
         notice_hash=letter.notice_hash,
         verify_code=letter.verify_code or "",
+        replaces=letter.replaces,
         document=seal_document(vault, letter, item),
         created_at=now,
         updated_at=now,

@@ -31,6 +31,16 @@ def move(
     session: Session, record: LetterRecord, target: Status, *, actor: Actor, actor_name: str, reason: str = ""
 ) -> LetterEvent:
     """Apply one move in the caller's transaction and commit it; 409 with a reason when illegal."""
+    event = apply_move(session, record, target, actor=actor, actor_name=actor_name, reason=reason)
+    session.commit()
+    return event
+
+
+def apply_move(
+    session: Session, record: LetterRecord, target: Status, *, actor: Actor, actor_name: str, reason: str = ""
+) -> LetterEvent:
+    """One move, its event, notice and consequences in the caller's transaction, not committed
+    (a re-commitment supersedes the old letter in the transaction that stores the new one)."""
     current = Status(record.status)
     try:
         check_move(current, target, actor, CommitmentType(record.commitment_type))
@@ -58,7 +68,6 @@ def move(
     session.add(_notice(record, event))
     _credit_consequences(session, record, target, reason)
     follow_status(session, record, target)
-    session.commit()
     record.status = target.value
     return event
 

@@ -11,21 +11,26 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import LetterAction, Menu, Nav
+from bot.callbacks import LetterAction, Menu, Nav, Withdrawal
 from bot.client import ApiClient, ApiRefused, ApiUnavailable
 from bot.files import receive_upload
 from bot.filters import has_file, has_letter_number, has_text
+from bot.guidance import proof_guidance
 from bot.i18n import ltr
 from bot.keyboards import button, column, home_row, markup
 from bot.labels import refusal, status_name
-from bot.states import MyLetters
+from bot.routers.notice import show_notice_page
+from bot.states import Commit, MyLetters
+from forms import clock
 from forms.catalogue import Catalogue
 from forms.channels import ChannelUser
 from forms.clock import BEIJING
 from forms.languages import Lang
 from forms.public import LetterPublic
-from forms.statuses import HAND_IN, withdrawable
+from forms.recommitment import prefilled
+from forms.statuses import HAND_IN, IN_FORCE, withdrawable
 from forms.validation import parse_letter_number
+from forms.withdrawal import REASONS, TYPED_MAX, WithdrawalReason, reason_of, recorded_reason
 
 T = TypeVar("T")
 
@@ -112,6 +117,8 @@ async def _show(message: Message, letter: LetterPublic | None, catalogue: Catalo
     ]
     if letter.supplement_due_on is not None:
         lines.append(_("补交材料期限：{date}").format(date=ltr(letter.supplement_due_on.isoformat())))
+    if letter.replaces is not None:
+        lines.append(_("取代了原承诺书：{number}").format(number=ltr(letter.replaces)))
     number = letter.number
     rows: list[list[InlineKeyboardButton]] = [
         [button(_("PDF 文件"), LetterAction(number=number, action="pdf")),
@@ -123,6 +130,8 @@ async def _show(message: Message, letter: LetterPublic | None, catalogue: Catalo
         rows.append([button(_("对公示信息提出异议"), LetterAction(number=number, action="object"))])
     if withdrawable(letter.status):
         rows.append([button(_("撤回承诺"), LetterAction(number=number, action="withdraw"))])
+    if letter.status in IN_FORCE:
+        rows.append([button(_("名称或法定代表人变更"), LetterAction(number=number, action="renew"))])
     rows.append([button(_("我的承诺书"), Menu(action="letters"))])
     await message.answer("\n".join(lines), reply_markup=markup(*rows, home_row()))
 
@@ -163,35 +172,139 @@ async def history(query: CallbackQuery, callback_data: LetterAction, api: ApiCli
 
 
 async def withdraw(query: CallbackQuery, callback_data: LetterAction) -> None:
-    await query.answer()
-    if isinstance(query.message, Message):
-        number = callback_data.number
-        await query.message.answer(
-            _("确定要撤回承诺书 {number} 吗？撤回后，事项不再按承诺办理。").format(number=ltr(number)),
-            reply_markup=markup(
-                [button(_("是，撤回"), LetterAction(number=number, action="withdraw_yes")),
-                 button(_("否"), LetterAction(number=number, action="show"))]
-            ),
-        )  # fmt: skip
-
-
-async def withdraw_confirmed(
-    query: CallbackQuery, callback_data: LetterAction, api: ApiClient, who: ChannelUser
-) -> None:
+    """First why (seed 001 三(七)): the reasons as buttons, "other" typed."""
     await query.answer()
     if not isinstance(query.message, Message):
         return
+    number = callback_data.number
+    rows = column(button(_(words), Withdrawal(number=number, reason=reason.value)) for reason, words in REASONS.items())
+    rows.append([button(_("返回"), LetterAction(number=number, action="show"))])
+    await query.message.answer(
+        _("为什么要撤回承诺书 {number}？请选择原因：").format(number=ltr(number)), reply_markup=markup(*rows)
+    )
+
+
+async def withdrawal_reason(query: CallbackQuery, callback_data: Withdrawal, state: FSMContext) -> None:
+    await query.answer()
+    reason = reason_of(callback_data.reason)
+    if not isinstance(query.message, Message) or reason is None:
+        return
+    if reason is WithdrawalReason.other:
+        await state.set_state(MyLetters.withdrawal_reason)
+        await state.update_data(number=callback_data.number)
+        await query.message.answer(
+            _("请写明撤回的原因（{limit} 字以内）：").format(limit=TYPED_MAX),
+            reply_markup=markup([button(_("取消"), Nav(action="cancel"))]),
+        )
+        return
+    await _confirm_withdrawal(query.message, callback_data.number, reason, _(REASONS[reason]))
+
+
+async def typed_withdrawal_reason(message: Message, state: FSMContext) -> None:
+    text = (message.text or "").strip()
+    if not 1 <= len(text) <= TYPED_MAX:
+        await message.answer(_("请写明撤回的原因（{limit} 字以内）：").format(limit=TYPED_MAX))
+        return
+    number = (await state.get_data())["number"]
+    await state.set_state(None)
+    await state.update_data(withdrawal={"number": number, "text": text})  # kept for the confirmation
+    await _confirm_withdrawal(message, number, WithdrawalReason.other, text)
+
+
+async def _confirm_withdrawal(message: Message, number: str, reason: WithdrawalReason, said: str) -> None:
+    await message.answer(
+        _("确定要撤回承诺书 {number} 吗？\n原因：{reason}\n撤回后，事项不再按承诺办理。").format(
+            number=ltr(number), reason=said
+        ),
+        reply_markup=markup(
+            [button(_("是，撤回"), Withdrawal(number=number, reason=reason.value, confirmed=True)),
+             button(_("否"), LetterAction(number=number, action="show"))]
+        ),
+    )  # fmt: skip
+
+
+async def withdraw_confirmed(
+    query: CallbackQuery,
+    callback_data: Withdrawal,
+    state: FSMContext,
+    catalogue: Catalogue,
+    lang: Lang,
+    api: ApiClient,
+    who: ChannelUser,
+) -> None:
+    """Withdrawn with the reason chosen; then what happens next: the ordinary procedure."""
+    await query.answer()
+    number, reason = callback_data.number, reason_of(callback_data.reason)
+    if not isinstance(query.message, Message) or reason is None:
+        return
+    typed = ""
+    if reason is WithdrawalReason.other:
+        kept = (await state.get_data()).get("withdrawal") or {}
+        if kept.get("number") != number:  # an old button: the words typed are gone
+            await withdraw(query, LetterAction(number=number, action="withdraw"))
+            return
+        typed = str(kept["text"])
     try:
-        await api.withdraw(callback_data.number, who)
+        letter = await _own(api, who, number)
+        if letter is None:
+            await query.message.answer(_("没有找到这份承诺书。"), reply_markup=markup(home_row()))
+            return
+        await api.withdraw(number, who, recorded_reason(reason, typed))
     except ApiUnavailable:
         await _unavailable(query.message)
         return
     except ApiRefused as refused:
         await query.message.answer(refusal(refused.code), reply_markup=markup(home_row()))
         return
+    await state.update_data(withdrawal=None)
+    lines = [_("承诺书 {number} 已撤回。").format(number=ltr(number))]
+    item = catalogue.get(letter.item_code)
+    if item is not None:
+        lines += [_("事项不再按承诺办理。如仍需办理，请按一般程序提交证明材料。"), proof_guidance(item, lang)]
+    await query.message.answer("\n\n".join(lines), reply_markup=markup(home_row()))
+
+
+async def recommit(
+    query: CallbackQuery,
+    callback_data: LetterAction,
+    state: FSMContext,
+    catalogue: Catalogue,
+    lang: Lang,
+    api: ApiClient,
+    who: ChannelUser,
+) -> None:
+    """Re-commitment (seed 000 三(二)): the same item's letter again, from the notice, with what
+    has not changed filled in; signing it supersedes this one."""
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    number = callback_data.number
+    try:
+        letter = await _own(api, who, number)
+        content = await api.content(number, who) if letter is not None else None
+    except ApiUnavailable:
+        await _unavailable(query.message)
+        return
+    except ApiRefused:
+        content = None
+    item = catalogue.get(content.item_code) if content is not None else None
+    if letter is None or content is None or item is None:
+        await query.message.answer(_("没有找到这份承诺书。"), reply_markup=markup(home_row()))
+        return
+    if letter.status not in IN_FORCE:
+        await query.message.answer(refusal("replaces.not_in_force"), reply_markup=markup(home_row()))
+        return
+    await state.clear()
+    await state.set_state(Commit.notice)
+    kept = prefilled(item, content.applicant, content.answers, today=clock.today())
+    await state.update_data(item=item.code, answers={}, page=0, replaces=number, prefilled=kept)
     await query.message.answer(
-        _("承诺书 {number} 已撤回。").format(number=ltr(callback_data.number)), reply_markup=markup(home_row())
+        _(
+            "名称或法定代表人变更后，需要重新作出承诺。新的承诺书签署后，原承诺书 {number} 即由它取代。\n"
+            "原名称：{name}\n请再读一遍告知书；没有变化的内容已经填好，最后可以在检查页核对。"
+        ).format(number=ltr(number), name=content.applicant.name)
     )
+    await show_notice_page(query.message, item, 0, lang)
 
 
 async def supplement(query: CallbackQuery, callback_data: LetterAction, state: FSMContext) -> None:
@@ -283,8 +396,12 @@ def build() -> Router:
     router.message(StateFilter(None), has_letter_number)(typed_number)
     router.callback_query(LetterAction.filter(F.action == "pdf"))(send_pdf)
     router.callback_query(LetterAction.filter(F.action == "events"))(history)
-    router.callback_query(LetterAction.filter(F.action == "withdraw"))(withdraw)
-    router.callback_query(LetterAction.filter(F.action == "withdraw_yes"))(withdraw_confirmed)
+    # "withdraw_yes": a confirmation button sent before reasons were asked; it asks for one now
+    router.callback_query(LetterAction.filter(F.action.in_({"withdraw", "withdraw_yes"})))(withdraw)
+    router.callback_query(Withdrawal.filter(~F.confirmed))(withdrawal_reason)
+    router.message(StateFilter(MyLetters.withdrawal_reason), has_text)(typed_withdrawal_reason)
+    router.callback_query(Withdrawal.filter(F.confirmed))(withdraw_confirmed)
+    router.callback_query(LetterAction.filter(F.action == "renew"))(recommit)
     router.callback_query(LetterAction.filter(F.action == "supplement"))(supplement)
     router.message(StateFilter(MyLetters.supplement), has_file)(supplement_file)
     router.callback_query(StateFilter(MyLetters.supplement), Nav.filter(F.action == "done"))(supplement_done)

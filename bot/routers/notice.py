@@ -9,7 +9,8 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import Decision, NoticePage
-from bot.conversation import ask, item_of
+from bot.conversation import advance, item_of
+from bot.guidance import proof_guidance
 from bot.i18n import ltr
 from bot.keyboards import button, home_row, markup
 from bot.states import Commit
@@ -82,15 +83,7 @@ async def bring_proof(query: CallbackQuery, state: FSMContext, catalogue: Catalo
     await state.clear()
     if item is None or not isinstance(query.message, Message):
         return
-    department = item.department
-    proofs = "\n".join(f"{n}. {p(lang)}" for n, p in enumerate(item.proofs, 1))
-    text = _("请携带以下材料到窗口办理：\n{proofs}\n\n{department}\n{address}\n{hours}\n电话：{phone}").format(
-        proofs=proofs,
-        department=department.name(lang),
-        address=department.address(lang),
-        hours=department.hours(lang),
-        phone=ltr(department.phone),
-    )
+    text = proof_guidance(item, lang)
     await query.message.answer(text, reply_markup=markup(home_row()))
 
 
@@ -99,8 +92,10 @@ async def commit(query: CallbackQuery, state: FSMContext, catalogue: Catalogue, 
     item = await item_of(state, catalogue)
     if item is None or not isinstance(query.message, Message):
         return
-    await state.update_data(answers={}, step=None, editing=False, picked=[])
-    await ask(query.message, state, item, lang)
+    # a re-commitment starts from what carries over from the letter it replaces (bot/routers/letters.py)
+    prefilled = (await state.get_data()).get("prefilled", {})
+    data = await state.update_data(answers=dict(prefilled), step=None, editing=False, picked=[])
+    await advance(query.message, state, item, lang, data)
 
 
 def build() -> Router:

@@ -38,6 +38,7 @@ from forms.questionnaire import (
 from forms.validation import MESSAGES, Invalid, Reason, person_name
 
 REASON_CODES = {reason.value for reason in Reason}
+REPLACED_GONE = {"replaces.unknown", "replaces.other_item", "replaces.not_in_force"}
 
 
 def _problems(refused: ApiRefused) -> str:
@@ -59,11 +60,12 @@ async def preview_then_sign(
     item = await item_of(state, catalogue)
     if item is None or not isinstance(query.message, Message):
         return
-    answers = answers_of(await state.get_data())
+    data = await state.get_data()
+    answers = answers_of(data)
     if conflicts(item, answers):  # an old review's button: the review names what to change
         await show_review(query.message, state, item, lang)
         return
-    letter = draft(item, answers, lang)
+    letter = draft(item, answers, lang, replaces=data.get("replaces"))
     try:  # no signature without a verdict, for every kind of document
         verdict = await verdict_before_signing(state, api, subject_of(item, answers))
     except ApiUnavailable:
@@ -124,7 +126,8 @@ async def typed_name(
     item = await item_of(state, catalogue)
     if item is None:
         return
-    signer = signer_name(item, answers_of(await state.get_data()))
+    answers = answers_of(await state.get_data())
+    signer = signer_name(item, answers)
     try:
         matches = person_name(message.text or "") == signer
     except Invalid:
@@ -136,10 +139,13 @@ async def typed_name(
     # fixed now, so that a retry submits exactly the same letter under the same key
     await state.update_data(typed_name=signer, signed_at=clock.now().isoformat(), key=secrets.token_urlsafe(18))
     await state.set_state(Commit.confirm)
+    said = _("签名人：{name}\n确认后，承诺书即签署生效，并提交给{department}。").format(
+        name=signer, department=item.department.name(lang)
+    )
+    if answers.get("agent.present") == "yes":  # an agent signs for someone else: whose commitment it is
+        said += "\n" + _("您作为委托代理人，代“{party}”作出承诺。").format(party=answers["applicant.name"])
     await message.answer(
-        _("签名人：{name}\n确认后，承诺书即签署生效，并提交给{department}。").format(
-            name=signer, department=item.department.name(lang)
-        ),
+        said,
         reply_markup=markup(
             [button(_("确认签名并提交"), Review(action="confirm"))],
             [button(_("返回检查页"), Nav(action="review")), button(_("取消"), Nav(action="cancel"))],
@@ -169,7 +175,7 @@ async def submit(
     if item is None or not isinstance(query.message, Message):
         return
     data = await state.get_data()
-    letter = draft(item, answers_of(data), lang)
+    letter = draft(item, answers_of(data), lang, replaces=data.get("replaces"))
     drawn = None
     if settings.mini_app:
         drawn = await _drawn(api, who, data.get("content_hash") or content_hash_of(item, letter))
@@ -197,16 +203,20 @@ async def submit(
         if refused.code.startswith("credit."):  # listed since the check: the same way forward
             await turn_away(query.message, state, item, lang, refused.code.removeprefix("credit."))
             return
+        if refused.code in REPLACED_GONE:  # nothing to edit: the letter to replace is out of reach
+            await state.clear()
+            await query.message.answer(refusal(refused.code), reply_markup=markup(home_row()))
+            return
         await query.message.answer(_("承诺书还有需要修改的地方：\n{problems}").format(problems=_problems(refused)))
         await show_review(query.message, state, item, lang)
         return
     await state.clear()
-    await query.message.answer(
-        _("承诺书已签署并提交。\n编号：{number}\n核验码：{code}\n\n{next}").format(
-            number=ltr(submitted.number), code=ltr(submitted.verify_code), next=next_step(submitted.status)
-        ),
-        reply_markup=markup(home_row()),
+    said = _("承诺书已签署并提交。\n编号：{number}\n核验码：{code}\n\n{next}").format(
+        number=ltr(submitted.number), code=ltr(submitted.verify_code), next=next_step(submitted.status)
     )
+    if data.get("replaces"):  # re-commitment: the old letter was superseded with this one's signature
+        said += "\n\n" + _("原承诺书 {old} 已由这份新的承诺书取代，不再有效。").format(old=ltr(data["replaces"]))
+    await query.message.answer(said, reply_markup=markup(home_row()))
     try:
         pdf = await api.pdf(submitted.number)
     except (ApiUnavailable, ApiRefused):

@@ -22,6 +22,8 @@ from bot.client import ApiClient
 from bot.settings import BotSettings
 from bot.storage import make_storage
 from forms.catalogue import Catalogue
+from tests.api.conftest import STORES as STORES
+from tests.api.conftest import _postgres_schema_url
 from tests.bot.telegram import TOKEN, FakeTelegram, Person
 
 SERVICE_TOKEN = "bot-test-service-token"
@@ -29,17 +31,26 @@ SERVICE_TOKEN = "bot-test-service-token"
 
 @pytest.fixture(scope="module")
 def api_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    yield from services_on("sqlite", tmp_path_factory)
+
+
+def services_on(store: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    """The API's services on SQLite, or on PostgreSQL in a schema of its own (tests/api/conftest.py):
+    a test module whose behaviour stores something overrides `api_services` with both (STORES)."""
+    urls = _postgres_schema_url() if store == "postgresql" else iter([None])
     settings = ApiSettings(
         CHENGNUO_DATA_DIR=tmp_path_factory.mktemp("api"),
         CHENGNUO_SERVICE_TOKEN=SERVICE_TOKEN,
         CHENGNUO_RENDER_WORKERS=0,
         PUBLIC_URL="http://127.0.0.1:8000",
-        DATABASE_URL=None,
+        DATABASE_URL=next(urls),
     )
     services = build_services(settings)
+    assert services.engine.dialect.name == store
     yield services
     services.renderer.close()
     services.engine.dispose()
+    next(urls, None)  # drops the PostgreSQL schema
 
 
 @dataclass

@@ -40,6 +40,7 @@ from forms.catalogue import Catalogue
 from forms.channels import ChannelUser
 from forms.languages import Lang
 from forms.submission import submission_hash
+from forms.withdrawal import WithdrawalReason, recorded_reason
 from forms.workdays import working_days_until
 from tests.api.conftest import body, key, submission_for
 from tests.api.staffing import bearer, make_staff
@@ -256,10 +257,11 @@ async def test_the_reason_for_a_change_is_given(
     courier: Courier, telegram: Telegram, api: ApiClient, catalogue: Catalogue
 ) -> None:
     number = await submitted(api, catalogue, "SFJ-001", 810000003)
-    await api.withdraw(number, ChannelUser.telegram(810000003))  # the API words this reason itself: it is translated
+    # the bot words this reason from a list: it is read back translated
+    await api.withdraw(number, ChannelUser.telegram(810000003), recorded_reason(WithdrawalReason.not_needed))
     assert await courier.deliver_once() == 1
     [text] = telegram.accepted_in(810000003)
-    assert text.splitlines()[1:] == ["原因：申请人撤回承诺", "承诺已撤回，事项不再按承诺办理。"]
+    assert text.splitlines()[1:] == ["原因：申请人撤回承诺：不再需要办理这一事项", "承诺已撤回，事项不再按承诺办理。"]
 
 
 async def test_a_supplement_reminder_is_delivered_after_the_changes_before_it(

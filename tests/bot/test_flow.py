@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import Session, select
 
 from api.store import LetterRecord
-from forms.catalogue import Catalogue, CommitmentType, Item
+from forms.catalogue import ApplicantKind, Catalogue, CommitmentType, Item
 from forms.languages import Lang
 from forms.questionnaire import signer_name
 from tests.bot.conftest import Chat
@@ -97,3 +97,28 @@ async def test_an_agent_signs_with_the_authorisation_sent_as_a_pdf(chat: Chat, c
         upload = session.exec(select(Upload).where(col(Upload.letter_id) == letter.id)).one()
     assert upload.purpose == "authorisation" and upload.media_type == "application/pdf"
     assert "李代理" in pdf_text(chat.telegram.documents(person.chat.id)[-1])
+
+
+async def test_an_agent_commits_for_someone_else_and_the_sealed_letter_names_both(
+    chat: Chat, catalogue: Catalogue
+) -> None:
+    """The person in the chat is the agent: told whose commitment it is before signing; the letter
+    carries both parties, each with their name and number (in full or masked, as it prints them)."""
+    from forms.sample import SAMPLE_ID
+    from forms.validation import mask_id
+    from tests.bot.walk import AGENT, AGENT_ID
+
+    item = next(i for i in catalogue.items.values() if i.proxy_allowed and i.applicant_kinds == [ApplicantKind.person])
+    person = chat.person(760000003)
+    await choose_language(chat, person, Lang.zh)
+    await open_item(chat, person, item)
+    typed = sample_answers(item, Lang.zh)
+    await answer_all(chat, person, item, typed, agent=True)
+    await sign_and_submit(chat, person, AGENT["agent.name"])
+    confirming = [getattr(m, "text", None) or "" for m in chat.telegram.messages(person.chat.id)][-3]
+    assert f"代“{typed['applicant.name']}”作出承诺" in confirming, confirming
+
+    sealed = pdf_text(chat.telegram.documents(person.chat.id)[-1])
+    for name, number in ((str(typed["applicant.name"]), SAMPLE_ID), (AGENT["agent.name"], AGENT_ID)):
+        assert name in sealed, name
+        assert number in sealed or mask_id(number) in sealed, number

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from api.store import LetterEvent, LetterRecord
-from bot.callbacks import LetterAction, Menu, Nav
+from bot.callbacks import LetterAction, Menu, Nav, Withdrawal
 from forms.catalogue import Catalogue, CommitmentType, Item
 from forms.languages import Lang
 from forms.questionnaire import signer_name
@@ -58,8 +58,9 @@ async def test_my_letters_lists_statuses_and_sends_the_pdf(chat: Chat, catalogue
 async def test_withdrawal_is_confirmed_then_done(chat: Chat, catalogue: Catalogue) -> None:
     person, letter = await signed_letter(chat, first_of(catalogue, CommitmentType.certification), 830000002)
     await chat.send(person.presses_data(LetterAction(number=letter.number, action="withdraw").pack()))
+    await chat.send(person.presses("承诺书填写有误"))
     assert "确定要撤回" in chat.telegram.last_text(person.chat.id)
-    await chat.send(person.presses_data(LetterAction(number=letter.number, action="withdraw_yes").pack()))
+    await chat.send(person.presses("是，撤回"))
     assert "已撤回" in chat.telegram.last_text(person.chat.id)
     with Session(chat.services.engine) as session:
         assert session.get(LetterRecord, letter.id).status == "withdrawn"  # type: ignore[union-attr]
@@ -71,7 +72,7 @@ async def test_someone_elses_letter_is_not_shown(chat: Chat, catalogue: Catalogu
     await choose_language(chat, stranger, Lang.zh)
     await chat.send(stranger.presses_data(LetterAction(number=letter.number, action="show").pack()))
     assert "没有找到这份承诺书" in chat.telegram.last_text(stranger.chat.id)
-    await chat.send(stranger.presses_data(LetterAction(number=letter.number, action="withdraw_yes").pack()))
+    await chat.send(stranger.presses_data(Withdrawal(number=letter.number, reason="mistake", confirmed=True).pack()))
     with Session(chat.services.engine) as session:
         assert session.get(LetterRecord, letter.id).status == "signed"  # type: ignore[union-attr]
 

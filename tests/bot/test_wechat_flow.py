@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from api.runtime import Services
 from api.store import LetterRecord
 from api.store.applicant import Upload
-from bot.callbacks import LetterAction, Menu, Nav, Review
+from bot.callbacks import LetterAction, Menu, Nav, Review, Withdrawal
 from bot.wechat.menu import MENU_LETTERS
 from bot.wechat.reply import LIMIT
 from forms.catalogue import Catalogue, CommitmentType, Item
@@ -111,8 +111,9 @@ async def test_my_letters_the_pdf_behind_a_link_and_withdrawal(account: WeChatCh
     await account.send(follower.presses_data(LetterAction(number=letter.number, action="pdf").pack()))
     assert letter.number in pdf_text(await open_link(account, follower.links()[-1]))
     await account.send(follower.presses_data(LetterAction(number=letter.number, action="withdraw").pack()))
+    await account.send(follower.presses_data(Withdrawal(number=letter.number, reason="mistake").pack()))
     assert "确定要撤回" in follower.last()
-    await account.send(follower.presses_data(LetterAction(number=letter.number, action="withdraw_yes").pack()))
+    await account.send(follower.presses_data(Withdrawal(number=letter.number, reason="mistake", confirmed=True).pack()))
     [after] = letters_of(account, follower)
     assert after.status == "withdrawn"
 

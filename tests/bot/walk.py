@@ -46,6 +46,11 @@ async def open_item(chat: Chat, person: Person, item: Item) -> None:
     """From the menu to the commitment: all items, the item, every notice page, understood, commit."""
     await chat.send(person.presses_data(Menu(action="new").pack()))
     await chat.send(person.presses_data(ItemPicked(code=item.code).pack()))
+    await read_notice_and_commit(chat, person)
+
+
+async def read_notice_and_commit(chat: Chat, person: Person) -> None:
+    """Every page of the notice shown, understood, commit."""
     page = 0
     while Decision(choice="read").pack() not in _last_buttons(person):
         if MORE in _last_buttons(person):  # WeChat cut a long page into pages of its own
