@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from api.services.publications import PublicationState, count
 from api.store import LetterRecord, letters_listed
 from forms.clock import BEIJING
+from api.services.deadlines import WAITING
 from forms.statuses import Status
 
 SHOWN = 50  # rows per list; the counts are whole
@@ -29,7 +30,8 @@ def workload(session: Session, departments: frozenset[str] | None, today: date) 
     """Everything on the dashboard, for the departments a clerk serves (None: all)."""
     mine = [] if departments is None else [col(LetterRecord.department_code).in_(sorted(departments))]
     start = datetime.combine(today, time.min, tzinfo=BEIJING)
-    awaiting = col(LetterRecord.status) == Status.awaiting_supplement.value
+    # 容缺: the deadline runs from signing, whether or not the window has moved the letter yet
+    awaiting = col(LetterRecord.status).in_([s.value for s in WAITING])
     lists = {
         "new_today": ([col(LetterRecord.signed_at) >= start], col(LetterRecord.signed_at).desc()),
         "to_accept": ([col(LetterRecord.status) == Status.signed.value], col(LetterRecord.signed_at)),
