@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 
 from forms.catalogue import ApplicantKind, CommitmentType
 from forms.credit import Eligibility
+from forms.sanctions import Sanction
 from forms.languages import Lang
 from forms.statuses import Status
 from forms.validation.documents import IdType
@@ -34,6 +35,7 @@ LETTER_EXAMPLE: dict[str, Any] = {
     "signed_at": "2026-11-24T02:15:00Z",
     "valid_until": "2027-11-24",
     "supplement_due_on": None,
+    "rectification_due_on": None,
 }
 
 
@@ -84,6 +86,7 @@ class LetterPublic(BaseModel):
     signed_at: datetime
     valid_until: date
     supplement_due_on: date | None
+    rectification_due_on: date | None = None  # 限期整改: the last day to put it right
 
     @classmethod
     def of(cls, record: object) -> LetterPublic:
@@ -109,6 +112,7 @@ class EventPublic(BaseModel):
     from_status: Status | None
     to_status: Status
     reason: str
+    sanction: Sanction | None = None  # with a revocation (撤销)
 
 
 class LetterPage(BaseModel):
