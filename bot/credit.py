@@ -28,6 +28,12 @@ from forms.questionnaire import Subject
 
 log = logging.getLogger(__name__)
 ELIGIBLE = frozenset(verdict.value for verdict in Eligibility if verdict.may_commit)  # kept as text in the storage
+
+
+def admitted(verdict: str, item: Item) -> bool:
+    """The verdict (as kept in the storage) lets the applicant commit to this item: a listed subject
+    may make the credit-repair commitment (信用修复型) and that one only."""
+    return verdict in ELIGIBLE or (verdict in set(Eligibility) and Eligibility(verdict).admits(item.commitment_type))
 UNCHECKED = "unchecked"  # the API would not check this number: no verdict, no signature
 Background = set[asyncio.Task[None]]
 
@@ -59,7 +65,7 @@ async def _check(state: FSMContext, api: ApiClient, subject: Subject, message: M
     await state.storage.set_data(_key(state), _kept(subject, answer.reason))
     if answer.reason is Eligibility.green_channel:
         await message.answer(_("信用核查：您三年内没有失信记录，可以享受绿色通道。"))
-    elif not answer.eligible:
+    elif not answer.reason.admits(item.commitment_type):
         await turn_away(message, state, item, lang, answer.reason)
 
 

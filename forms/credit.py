@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from forms.catalogue import CommitmentType
+
 
 class Eligibility(StrEnum):
     eligible = "eligible"
@@ -15,3 +17,8 @@ class Eligibility(StrEnum):
     def may_commit(self) -> bool:
         """The commitment route is open (seed 001 三(六), seed 003 四(一))."""
         return self in (Eligibility.eligible, Eligibility.green_channel)
+
+    def admits(self, commitment_type: CommitmentType) -> bool:
+        """May commit to a letter of this type: a listed subject may make the credit-repair
+        commitment (信用修复型, seed 000 四(四)) and that one only."""
+        return self.may_commit or commitment_type is CommitmentType.credit_repair

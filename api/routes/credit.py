@@ -9,8 +9,8 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import AdminDep, ServiceAuth, ServicesDep
-from api.errors import ApiError, ErrorBody
+from api.deps import AdminDep, ServiceAuth, ServicesDep, SessionDep, WriteSessionDep
+from api.errors import ApiError, ErrorBody, not_found
 from api.limits import read_upload
 from api.runtime import Services
 from api.services.credit import (
@@ -21,9 +21,15 @@ from api.services.credit import (
     import_as,
     subject_hashes,
 )
+from api.routes.applicant import ObjectionPublic, ObjectionResolution
+from api.services.objections import credit_objections, object_to_refusal, resolve
+from api.store import Objection
+from forms.channels import ActingUser
+from forms.catalogue import CommitmentType
 from forms.credit import Eligibility
+from forms.languages import Lang
 from forms.public import CreditAnswer
-from forms.validation import IdType, Invalid
+from forms.validation import IdType, Invalid, mask_id
 
 router = APIRouter(prefix="/api/credit", tags=["credit"])
 # ImportReport is the services' model: its example lives here, with the route that answers it
@@ -34,6 +40,9 @@ class CreditQuestion(BaseModel):
     id_number: str = Field(min_length=1, max_length=40, examples=["11010519491231002X", "91350100M000100Y43"])
     id_type: IdType | None = Field(
         default=None, description="the kind of document; without it, a resident ID or a credit code"
+    )
+    commitment_type: CommitmentType | None = Field(
+        default=None, description="the letter's type: a listed subject is eligible for credit_repair only"
     )
 
 
@@ -50,7 +59,8 @@ async def check(question: CreditQuestion, services: ServicesDep) -> CreditAnswer
         reason = _eligibility(services, hashes)
     else:
         reason = await run_in_threadpool(_eligibility, services, hashes)
-    return CreditAnswer(eligible=reason.may_commit, reason=reason)
+    eligible = reason.admits(question.commitment_type) if question.commitment_type else reason.may_commit
+    return CreditAnswer(eligible=eligible, reason=reason)
 
 
 def _eligibility(services: Services, hashes: list[str]) -> Eligibility:
@@ -75,3 +85,69 @@ async def import_dishonesty_list(
     """Replace the imported list with the file's, all or nothing; bad rows are reported by line."""
     data = await read_upload(file, MAX_IMPORT)
     return await run_in_threadpool(import_as, services, admin.username, data, dry_run=dry_run)
+
+
+class CreditObjection(ActingUser):
+    """An applicant refused by the credit check objects to the record that refused them (异议)."""
+
+    id_number: str = Field(min_length=1, max_length=40)
+    id_type: IdType | None = None
+    text: str = Field(min_length=1, max_length=1000)
+    language: Lang = Lang.zh
+
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "channel": "telegram",
+                    "channel_user": "100000001",
+                    "id_number": "11010519491231002X",
+                    "text": "该案件已执行完毕，法院已出具结案证明",
+                    "language": "zh",
+                }
+            ]
+        },
+    }
+
+
+class CreditObjectionPublic(ObjectionPublic):
+    subject_masked: str | None
+
+
+OBJECTION_ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorBody} for code in (401, 403, 404, 409, 422)}
+
+
+@router.post("/objections", status_code=201, response_model=CreditObjectionPublic, responses=OBJECTION_ERRORS,
+             dependencies=[ServiceAuth])  # fmt: skip
+def object_to_credit_refusal(
+    objection: CreditObjection, services: ServicesDep, session: WriteSessionDep
+) -> CreditObjectionPublic:
+    """Kept for the credit office; 409 objection.not_listed when nothing bars the number."""
+    try:
+        number, _ = canonical_subject(objection.id_number, objection.id_type)
+    except Invalid as error:
+        raise ApiError(422, error.reason.value, "not a valid number for this kind of document") from None
+    stored = object_to_refusal(session, subject_hashes(services.vault, objection.id_number), mask_id(number),
+                               who=objection.who, text=objection.text, language=objection.language)  # fmt: skip
+    return CreditObjectionPublic.model_validate(stored, from_attributes=True)
+
+
+@router.get("/objections", response_model=list[CreditObjectionPublic], responses=OBJECTION_ERRORS)
+def list_credit_objections(session: SessionDep, admin: AdminDep) -> list[CreditObjectionPublic]:
+    """Unanswered objections to credit refusals, oldest first (the first 50)."""
+    return [CreditObjectionPublic.model_validate(o, from_attributes=True) for o in credit_objections(session)]
+
+
+@router.post("/objections/{objection_id}/resolution", response_model=CreditObjectionPublic,
+             responses=OBJECTION_ERRORS)  # fmt: skip
+def resolve_credit_objection(
+    objection_id: int, answer: ObjectionResolution, session: WriteSessionDep, admin: AdminDep
+) -> CreditObjectionPublic:
+    """Upheld: the records that refused the applicant are lifted; the applicant is told either way."""
+    objection = session.get(Objection, objection_id)
+    if objection is None or objection.letter_id is not None:
+        raise not_found("objection")
+    done = resolve(session, objection, None, outcome=answer.outcome, reason=answer.reason,
+                   actor=f"staff:{admin.username}")  # fmt: skip
+    return CreditObjectionPublic.model_validate(done, from_attributes=True)

@@ -13,7 +13,7 @@ from api.deps import CallerDep, ServiceAuth, ServicesDep, SessionDep, WriteSessi
 from api.errors import ApiError, ErrorBody, not_found
 from api.params import NumberPath as NumberPath  # the letters' routes elsewhere take it from here
 from api.runtime import Services, write_session
-from api.services.credit import eligibility, subject_hashes
+from api.services.credit import admitted, subject_hashes
 from api.services.dossier import log_read
 from api.services.dossier import reveal as reveal_numbers
 from api.services.finding import load_letter
@@ -23,7 +23,7 @@ from api.services.submit import checked_item, submit
 from api.store import IdempotencyKey, LetterEvent, LetterRecord
 from api.views import PRIVATE_HEADERS, EventPublic, LetterPublic, PersonalData, Submitted
 from forms import clock
-from forms.catalogue import Item
+from forms.catalogue import CommitmentType, Item
 from forms.submission import LetterSubmission
 
 router = APIRouter(prefix="/api/letters", tags=["letters"])
@@ -79,12 +79,14 @@ def _gate(services: Services, submission: LetterSubmission, key: str) -> None:
 
 
 def _refuse_if_barred(session: Session, services: Services, submission: LetterSubmission, key: str) -> None:
-    """403 credit.* for a subject with an open record, under any form of the number as typed."""
-    standing = eligibility(session, subject_hashes(services.vault, submission.applicant.id_number))
-    barred = not standing.may_commit
+    """403 credit.* for a subject with an open record, under any form of the number as typed; a
+    listed subject may still make the credit-repair commitment (信用修复型)."""
+    item = services.catalogue.get(submission.item_code)
+    kind = item.commitment_type if item is not None else CommitmentType.other  # an unknown item is refused later
+    barred = admitted(session, subject_hashes(services.vault, submission.applicant.id_number), kind)
     # a retry of a letter stored before the listing still gets its letter back
-    if barred and session.get(IdempotencyKey, key) is None:
-        raise ApiError(403, f"credit.{standing.value}", "this subject may not use the commitment route")
+    if barred is not None and session.get(IdempotencyKey, key) is None:
+        raise ApiError(403, f"credit.{barred.value}", "this subject may not use the commitment route")
 
 
 @router.get("/{number}", response_model=LetterPublic, responses=ERRORS)

@@ -163,3 +163,9 @@ def unified(vault: Vault, publication: Publication, record: LetterRecord) -> Uni
 def as_csv(records: list[UnifiedRecord]) -> str:
     """The unified format as CSV; a name or code typed as "=HYPERLINK(…)" stays text in Excel."""
     return csv_document(list(UnifiedRecord.model_fields), (r.model_dump(mode="json") for r in records))
+
+
+def take_down_after_objection(session: Session, record: LetterRecord) -> None:
+    """An upheld objection (异议成立): what was published of the letter is wrong, so it comes down
+    within the same 3 working days as after repair, to be corrected or left down."""
+    schedule_withdrawal(session, record)

@@ -15,7 +15,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import Nav, Review
 from bot.client import ApiClient, ApiRefused, ApiUnavailable
 from bot.conversation import answers_of, item_of, show_review
-from bot.credit import ELIGIBLE, UNCHECKED, turn_away, verdict_before_signing
+from bot.credit import UNCHECKED, admitted, turn_away, verdict_before_signing
 from bot.filters import has_text
 from bot.i18n import ltr
 from bot.keyboards import button, home_row, markup, web_app
@@ -60,7 +60,7 @@ async def preview_then_sign(
         await query.message.answer(_("信用核查没有完成：这个证件号码无法核查，暂时不能签名。请核对证件类型和号码。"))
         await show_review(query.message, state, item, lang)
         return
-    if verdict not in ELIGIBLE:
+    if not admitted(verdict, item):
         await turn_away(query.message, state, item, lang, verdict)
         return
     try:
