@@ -97,6 +97,8 @@ REFUSALS = {
     "transition.sanction_unexpected": N_("只有撤销才需要选择处理措施。"),
     "objection.resolved": N_("这条异议已经处理过了。"),
     "objection.reason_required": N_("请填写处理意见：申请人会看到它。"),
+    "objection.outcome_required": N_("请选择异议成立还是不成立。"),
+    "objection.not_listed": N_("这个证件号码没有被信用核查拒绝，没有可以提出异议的记录。"),
     "search.invalid": N_("查找条件的格式不对，例如日期应为 2026-11-24。"),
     "search.id_number": N_("这不是有效的证件号码。"),
     "search.number": N_("编号的格式不对，请照承诺书上印的编号填写。"),
