@@ -143,7 +143,7 @@ async def expects_typing(state: FSMContext, catalogue: Catalogue) -> bool:
     """True when the step waits for typed words, so that a channel without buttons (the terminal,
     WeChat) reads "2" as the answer, not as the second button: an amount, a count, a name."""
     current = await state.get_state()
-    if current in (Commit.signing.state, MyLetters.objection.state):
+    if current in (Commit.signing.state, MyLetters.objection.state, MyLetters.credit_objection.state):
         return True
     if current != Commit.question.state:
         return False

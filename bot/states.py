@@ -19,3 +19,4 @@ class Commit(StatesGroup):
 class MyLetters(StatesGroup):
     supplement = State()  # sending the missing material of data["number"]
     objection = State()  # typing an objection to data["number"]
+    credit_objection = State()  # typing an objection to the credit refusal of data["refused"]

@@ -61,7 +61,7 @@ async def preview_then_sign(
         await show_review(query.message, state, item, lang)
         return
     if not admitted(verdict, item):
-        await turn_away(query.message, state, item, lang, verdict)
+        await turn_away(query.message, state, item, lang, verdict, subject_of(item, answers))
         return
     try:
         pdf = await api.preview(letter)
@@ -169,7 +169,8 @@ async def submit(
         return
     except ApiRefused as refused:
         if refused.code.startswith("credit."):  # listed since the check: the same way forward
-            await turn_away(query.message, state, item, lang, refused.code.removeprefix("credit."))
+            subject = subject_of(item, answers_of(data))
+            await turn_away(query.message, state, item, lang, refused.code.removeprefix("credit."), subject)
             return
         await query.message.answer(_("承诺书还有需要修改的地方：\n{problems}").format(problems=_problems(refused)))
         await show_review(query.message, state, item, lang)

@@ -1,0 +1,92 @@
+"""What the applicant reads of the loop: a rectification's deadline, a revocation's sanction, the
+answer to an objection; and the objection to a credit refusal, offered where the refusal is said."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlmodel import Session, select
+
+from api.services.objections import resolve
+from api.store import Objection, OutboxMessage
+from bot.callbacks import Menu
+from bot.i18n import ltr, make_i18n
+from bot.notices import word
+from forms.catalogue import Catalogue
+from forms.languages import Lang
+from forms.notifications import ObjectionResolved, StatusChanged
+from forms.objections import Outcome
+from forms.sanctions import Sanction
+from tests.bot.conftest import Chat
+from tests.bot.test_faults import LISTED_ID, list_as_dishonest, listing  # noqa: F401 (a fixture)
+from tests.bot.walk import answer_all, choose_language, open_item, sample_answers
+
+LANGS = [Lang.zh, Lang.ug, Lang.ky, Lang.ky_Arab]
+
+
+def worded(payload: StatusChanged | ObjectionResolved, catalogue: Catalogue, lang: Lang) -> str:
+    i18n = make_i18n()
+    with i18n.context(), i18n.use_locale(lang.value):
+        return word(payload, catalogue, lang).text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_rectification_states_its_deadline_and_a_revocation_its_sanction(catalogue: Catalogue, lang: Lang) -> None:
+    rectify = StatusChanged(number="SFJ-2026-000042", item_code="SFJ-001", from_status="completed",
+                            to_status="rectification_due", reason="消防通道堵塞", language=lang,
+                            due_on=date(2026, 12, 18))  # fmt: skip
+    text = worded(rectify, catalogue, lang)
+    assert ltr("2026-12-18") in text and "消防通道堵塞" in text
+    revoke = StatusChanged(number="SFJ-2026-000042", item_code="SFJ-001", from_status="completed",
+                           to_status="revoked", reason="承诺不实", language=lang,
+                           sanction=Sanction.no_commitment_route)  # fmt: skip
+    sanction = worded(revoke, catalogue, lang)
+    chinese = worded(revoke, catalogue, Lang.zh)
+    assert "不再适用告知承诺制" in chinese
+    if lang is not Lang.zh:  # said in the applicant's language, not left in Chinese
+        assert "不再适用告知承诺制" not in sanction and "整改期限" not in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_answer_to_an_objection_is_worded_in_every_language(catalogue: Catalogue, lang: Lang) -> None:
+    texts = {
+        (number, outcome): worded(ObjectionResolved(number=number, outcome=outcome, reason="核实属实", language=lang),
+                                  catalogue, lang)  # fmt: skip
+        for number in ("SCJG-2026-000007", None)
+        for outcome in Outcome
+    }
+    assert len(set(texts.values())) == 4  # four different answers
+    assert all("核实属实" in text for text in texts.values())
+    assert ltr("SCJG-2026-000007") in texts[("SCJG-2026-000007", Outcome.upheld)]
+    if lang is not Lang.zh:
+        assert not any("异议" in text for text in texts.values())
+
+
+async def test_a_listed_applicant_objects_to_the_refusal_and_hears_the_answer(
+    chat: Chat, catalogue: Catalogue, listing: None  # noqa: F811
+) -> None:
+    list_as_dishonest(chat, LISTED_ID)
+    item = catalogue.get("SFJ-001")
+    assert item is not None
+    person = chat.person(810000077)
+    await choose_language(chat, person, Lang.zh)
+    await open_item(chat, person, item)
+    typed = {**sample_answers(item, Lang.zh), "applicant.id_number": LISTED_ID}
+    await answer_all(chat, person, item, typed, until="applicant.phone")
+    told = chat.telegram.last_text(person.chat.id)
+    assert "失信名单" in told and "异议" in told
+    await chat.send(person.presses_data(Menu(action="credit_objection").pack()))
+    assert "依据" in chat.telegram.last_text(person.chat.id)
+    await chat.send(person.says("该案件已执行完毕，法院已出具结案证明"))
+    assert "异议已提交" in chat.telegram.last_text(person.chat.id)
+
+    with Session(chat.services.write_engine) as session:
+        objection = session.exec(select(Objection).where(Objection.channel_user == "810000077")).one()
+        assert (objection.letter_id, objection.text) == (None, "该案件已执行完毕，法院已出具结案证明")
+        assert objection.subject_masked and LISTED_ID not in objection.subject_masked
+        resolve(session, objection, None, outcome=Outcome.upheld, reason="结案证明属实", actor="staff:credit")
+        notice = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "objection_resolved")).one()
+        assert notice.channel_user == "810000077"
+    checked = await chat.api.credit_check(LISTED_ID, "resident_id")
+    assert checked.eligible
