@@ -98,6 +98,7 @@ REFUSALS = {
     "objection.resolved": N_("这条异议已经处理过了。"),
     "objection.reason_required": N_("请填写处理意见：申请人会看到它。"),
     "objection.outcome_required": N_("请选择异议成立还是不成立。"),
+    "credit.not_listed": N_("这个主体没有需要修复的失信记录。"),
     "objection.not_listed": N_("这个证件号码没有被信用核查拒绝，没有可以提出异议的记录。"),
     "search.invalid": N_("查找条件的格式不对，例如日期应为 2026-11-24。"),
     "search.id_number": N_("这不是有效的证件号码。"),

@@ -23,6 +23,7 @@ from api.services.credit import (
 )
 from api.routes.applicant import ObjectionPublic, ObjectionResolution
 from api.services.objections import credit_objections, object_to_refusal, resolve
+from api.services.repair import record_repair
 from api.store import Objection
 from forms.channels import ActingUser
 from forms.catalogue import CommitmentType
@@ -151,3 +152,31 @@ def resolve_credit_objection(
     done = resolve(session, objection, None, outcome=answer.outcome, reason=answer.reason,
                    actor=f"staff:{admin.username}")  # fmt: skip
     return CreditObjectionPublic.model_validate(done, from_attributes=True)
+
+
+class RepairRecorded(BaseModel):
+    """The credit office records that a subject has repaired its credit (信用修复)."""
+
+    id_number: str = Field(min_length=1, max_length=40)
+    id_type: IdType | None = None
+    reason: str = Field(min_length=1, max_length=500, description="the grounds: what was put right")
+
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {"examples": [{"id_number": "91350100M000100Y43", "reason": "已履行法院判决并完成信用修复承诺"}]},
+    }
+
+
+class RepairResult(BaseModel):
+    records: int  # the open records now repaired
+    letters: list[str]  # the letters those records came from: their publications are due for taking down
+
+
+@router.post("/repairs", response_model=RepairResult, responses=OBJECTION_ERRORS)
+def repair(recorded: RepairRecorded, services: ServicesDep, session: WriteSessionDep, admin: AdminDep) -> RepairResult:
+    """The subject leaves the list; what was published of its records comes down within 3 working days.
+
+    409 credit.not_listed when the subject has no open record."""
+    done = record_repair(session, services.vault, recorded.id_number, recorded.id_type, reason=recorded.reason,
+                         actor=f"staff:{admin.username}")  # fmt: skip
+    return RepairResult(records=done.records, letters=done.letters)

@@ -15,6 +15,7 @@ from api.store import OutboxMessage
 from forms import clock
 from forms.channels import acting
 from forms.languages import Lang
+from forms.workdays import add_working_days
 from forms.catalogue.loader import BUILTIN_DIR, load_catalogue
 from forms.sample import SAMPLE_ID, sample_letter
 from tests.api.conftest import body, key, submission_for
@@ -106,3 +107,36 @@ async def test_an_objection_to_a_credit_refusal_is_answered_by_the_credit_office
     again = await client.post(url, json={"outcome": "rejected", "reason": "x"}, headers=admin)
     assert (again.status_code, again.json()["code"]) == (409, "objection.resolved")
     await upload(client, admin, EMPTY, dry_run=False)
+
+
+async def test_a_recorded_repair_takes_the_subject_off_the_list_and_its_publication_down(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    admin = await bearer(client, *make_staff(services, role=Role.admin))
+    clerk = await bearer(client, *make_staff(services, departments=("SCJG",)))
+    made = await submit(client, services, "SCJG-002")  # public, by the sample company
+    number = made.json()["number"]
+    company = sample_letter(services.catalogue.items["SCJG-002"], Lang.zh).applicant.id_number
+    assert (await client.post("/api/publications/published", json={"numbers": [number]}, headers=clerk)).status_code == 200
+    for step in ("accepted", "completed"):
+        assert (await client.post(f"/api/letters/{number}/transitions", json={"to": step}, headers=clerk)).status_code == 201
+    broken = await client.post(f"/api/letters/{number}/transitions", json={"to": "broken", "reason": "承诺不实"},
+                               headers=clerk)  # fmt: skip
+    assert broken.status_code == 201
+    assert (await client.post("/api/credit/check", json={"id_number": company})).json()["eligible"] is False
+
+    repair = {"id_number": company, "reason": "已纠正失信行为并作出信用修复承诺"}
+    assert (await client.post("/api/credit/repairs", json=repair, headers=clerk)).status_code == 403  # the office's
+    empty = await client.post("/api/credit/repairs", json={**repair, "reason": " "}, headers=admin)
+    assert empty.status_code == 422
+    done = await client.post("/api/credit/repairs", json=repair, headers=admin)
+    assert done.status_code == 200, done.text
+    assert done.json() == {"records": 1, "letters": [number]}
+    assert (await client.post("/api/credit/check", json={"id_number": company})).json()["eligible"] is True
+    letter = (await client.get(f"/api/letters/{number}", headers=clerk)).json()
+    assert letter["status"] == "repaired"
+    due = (await client.get("/api/publications", params={"state": "withdrawal_due"}, headers=clerk)).json()
+    [withdrawal] = [p for p in due if p["number"] == number]
+    assert withdrawal["withdrawal_due_on"] == add_working_days(clock.today(), 3).isoformat()
+    again = await client.post("/api/credit/repairs", json=repair, headers=admin)
+    assert (again.status_code, again.json()["code"]) == (409, "credit.not_listed")

@@ -10,6 +10,8 @@ import httpx
 from playwright.sync_api import Locator, Page, expect
 from sqlmodel import Session, col, select
 
+from api.services.auth import Role
+from api.services.credit import import_as
 from api.services.publications import mark
 from api.store import LetterRecord, Objection, OutboxMessage, Publication
 from forms import clock
@@ -134,3 +136,42 @@ def test_a_clerk_answers_an_objection(page: Page, platform: Platform) -> None:
         publication = session.exec(select(Publication).join(LetterRecord).where(LetterRecord.number == number)).one()
         assert publication.withdrawal_due_on == add_working_days(clock.today(), 3)
         assert session.exec(select(Objection).where(Objection.id == objected.json()["id"])).one().outcome == "upheld"
+
+
+def test_the_credit_office_answers_an_objection_to_a_refusal_and_records_a_repair(
+    page: Page, platform: Platform
+) -> None:
+    objecting, repairing = resident_id(), resident_id()
+    rows = "".join(f"{n},马建国,法院判决未履行,2025-06-01\n" for n in (objecting, repairing))
+    import_as(platform.services, "tests", f"id_number,name,reason,listed_on\n{rows}".encode(), dry_run=False)
+    service = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
+    try:
+        made = httpx.post(f"{platform.url}/api/credit/objections", headers=service, timeout=30,
+                          json={**acting(SIGNER), "id_number": objecting, "text": "判决已履行完毕，有结案证明"})  # fmt: skip
+        assert made.status_code == 201, made.text
+        log_in(page, *platform.staff(role=Role.admin))
+        expect(page.locator("#count-objections")).not_to_contain_text("0")
+        page.locator("#objections").get_by_role("link", name="信用核查结果").first.click()
+        answer = page.locator(f"#objection-{made.json()['id']}")
+        expect(answer).to_contain_text("判决已履行完毕，有结案证明")
+        answer.get_by_label("异议成立").check()
+        answer.get_by_label("处理意见（必填，申请人会看到）").fill("结案证明属实，解除限制")
+        answer.get_by_role("button", name="答复异议").click()
+        expect(page.get_by_role("status")).to_have_text("异议已答复。申请人会收到通知。")
+        expect(page.locator(f"#objection-{made.json()['id']}")).to_have_count(0)
+        checked = httpx.post(f"{platform.url}/api/credit/check", json={"id_number": objecting}, headers=service)
+        assert checked.json()["eligible"] is True
+
+        page.get_by_label("证件号码").fill(repairing)
+        page.get_by_label("修复依据（必填）").fill("已履行判决并完成信用修复")
+        page.get_by_role("button", name="登记信用修复").click()
+        expect(page.get_by_role("status")).to_contain_text("1 条记录移出名单")
+        screenshot(page, "credit-repair-recorded")
+        checked = httpx.post(f"{platform.url}/api/credit/check", json={"id_number": repairing}, headers=service)
+        assert checked.json()["eligible"] is True
+        page.get_by_label("证件号码").fill(repairing)
+        page.get_by_label("修复依据（必填）").fill("再登记一次")
+        page.get_by_role("button", name="登记信用修复").click()
+        expect(page.get_by_role("alert")).to_have_text("这个主体没有需要修复的失信记录。")
+    finally:
+        import_as(platform.services, "tests", b"id_number,name,reason,listed_on\n", dry_run=False)
