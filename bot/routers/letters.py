@@ -24,7 +24,7 @@ from forms.channels import ChannelUser
 from forms.clock import BEIJING
 from forms.languages import Lang
 from forms.public import LetterPublic
-from forms.statuses import HAND_IN, withdrawable
+from forms.statuses import HAND_IN, Status, withdrawable
 from forms.validation import parse_letter_number
 
 T = TypeVar("T")
@@ -112,6 +112,8 @@ async def _show(message: Message, letter: LetterPublic | None, catalogue: Catalo
     ]
     if letter.supplement_due_on is not None:
         lines.append(_("补交材料期限：{date}").format(date=ltr(letter.supplement_due_on.isoformat())))
+    if letter.rectification_due_on is not None and letter.status == Status.rectification_due:
+        lines.append(_("整改期限：{date} 之前").format(date=ltr(letter.rectification_due_on.isoformat())))
     number = letter.number
     rows: list[list[InlineKeyboardButton]] = [
         [button(_("PDF 文件"), LetterAction(number=number, action="pdf")),

@@ -9,17 +9,22 @@ import pytest
 from sqlmodel import Session, select
 
 from api.services.objections import resolve
-from api.store import Objection, OutboxMessage
-from bot.callbacks import Menu
+from api.services.transitions import move
+from api.store import LetterRecord, Objection, OutboxMessage
+from bot.callbacks import LetterAction, Menu
 from bot.i18n import ltr, make_i18n
 from bot.notices import word
-from forms.catalogue import Catalogue
+from forms import clock
+from forms.catalogue import Catalogue, CommitmentType
 from forms.languages import Lang
 from forms.notifications import ObjectionResolved, StatusChanged
 from forms.objections import Outcome
 from forms.sanctions import Sanction
+from forms.statuses import Actor, Status
+from forms.workdays import add_working_days
 from tests.bot.conftest import Chat
 from tests.bot.test_faults import LISTED_ID, list_as_dishonest, listing  # noqa: F401 (a fixture)
+from tests.bot.test_my_letters import first_of, signed_letter
 from tests.bot.walk import answer_all, choose_language, open_item, sample_answers
 
 LANGS = [Lang.zh, Lang.ug, Lang.ky, Lang.ky_Arab]
@@ -90,3 +95,17 @@ async def test_a_listed_applicant_objects_to_the_refusal_and_hears_the_answer(
         assert notice.channel_user == "810000077"
     checked = await chat.api.credit_check(LISTED_ID, "resident_id")
     assert checked.eligible
+
+
+async def test_my_letter_shows_the_rectification_deadline(chat: Chat, catalogue: Catalogue) -> None:
+    person, letter = await signed_letter(chat, first_of(catalogue, CommitmentType.certification), 830000077)
+    with Session(chat.services.write_engine) as session:
+        record = session.exec(select(LetterRecord).where(LetterRecord.id == letter.id)).one()
+        for step in (Status.accepted, Status.completed):
+            move(session, record, step, actor=Actor.window, actor_name="staff:t")
+        move(session, record, Status.rectification_due, actor=Actor.window, actor_name="staff:t",
+             reason="须补办手续", rectify_within=4)  # fmt: skip
+    due = add_working_days(clock.today(), 4)
+    await chat.send(person.presses_data(LetterAction(number=letter.number, action="show").pack()))
+    shown = chat.telegram.last_text(person.chat.id)
+    assert "须限期整改" in shown and f"整改期限：{ltr(due.isoformat())} 之前" in shown

@@ -175,3 +175,24 @@ def test_the_credit_office_answers_an_objection_to_a_refusal_and_records_a_repai
         expect(page.get_by_role("alert")).to_have_text("这个主体没有需要修复的失信记录。")
     finally:
         import_as(platform.services, "tests", b"id_number,name,reason,listed_on\n", dry_run=False)
+
+
+def test_a_clerk_revokes_with_a_reason_and_a_sanction(page: Page, platform: Platform) -> None:
+    item = platform.item("SFJ-001")
+    id_number = resident_id()
+    number = str(platform.submit(item, applicant=applicant(item, id_number))["number"])
+    log_in(page, *platform.staff("SFJ"))
+    page.goto(f"/letters/{number}")
+    _move(page, "受理", "已受理")
+    _move(page, "办结", "已办结")
+    form = _form(page, "撤销（以不实承诺取得）")
+    form.get_by_label("原因（必填）").fill("承诺的无犯罪记录不实")
+    form.get_by_label("处理措施").select_option(label="不再适用告知承诺制，今后按原审批程序办理")
+    form.get_by_role("button", name="撤销（以不实承诺取得）").click()
+    expect(page.locator("h1 .status")).to_have_text("已撤销")
+    expect(page.locator("#events-title + .table-wrap tbody tr").last).to_contain_text("不再适用告知承诺制")
+    told = json.loads(_outbox(platform, number)[-1].payload)
+    assert (told["to_status"], told["sanction"]) == ("revoked", "no_commitment_route")
+    checked = httpx.post(f"{platform.url}/api/credit/check", json={"id_number": id_number},
+                         headers={"Authorization": f"Bearer {SERVICE_TOKEN}"}, timeout=30)  # fmt: skip
+    assert checked.json() == {"eligible": False, "reason": "false_commitment"}
