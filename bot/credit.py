@@ -18,8 +18,8 @@ from aiogram.fsm.storage.base import StorageKey
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.client import ApiClient, ApiRefused, ApiUnavailable
 from bot.callbacks import Menu
+from bot.client import ApiClient, ApiRefused, ApiUnavailable
 from bot.keyboards import button, home_row, markup
 from bot.labels import REFUSALS, refusal
 from forms.catalogue import Item
@@ -35,6 +35,8 @@ def admitted(verdict: str, item: Item) -> bool:
     """The verdict (as kept in the storage) lets the applicant commit to this item: a listed subject
     may make the credit-repair commitment (信用修复型) and that one only."""
     return verdict in ELIGIBLE or (verdict in set(Eligibility) and Eligibility(verdict).admits(item.commitment_type))
+
+
 UNCHECKED = "unchecked"  # the API would not check this number: no verdict, no signature
 Background = set[asyncio.Task[None]]
 

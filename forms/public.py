@@ -13,8 +13,8 @@ from pydantic import BaseModel, ConfigDict
 
 from forms.catalogue import ApplicantKind, CommitmentType
 from forms.credit import Eligibility
-from forms.sanctions import Sanction
 from forms.languages import Lang
+from forms.sanctions import Sanction
 from forms.statuses import Status
 from forms.validation.documents import IdType
 

@@ -8,7 +8,7 @@ refused whole, as the import itself refuses it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from sqlmodel import Session
@@ -143,12 +143,22 @@ async def _received(file: UploadFile | None) -> bytes:
 
 
 async def _upload_form(
-    request: Request, admin: Caller, services: Services, error: ApiError | None, **done: object
+    request: Request, admin: Caller, services: Services, error: ApiError | None, **done: Any
 ) -> Response:
     count, objections = await run_in_threadpool(_listed, services)
     status = error.status if error else 200
-    return render(request, "pages/credit.html", status=status, caller=admin, listed=count, error=error,
-                  kinds=LISTED_KINDS, objections=objections, **{"repaired": None, "answered": False, **done})  # fmt: skip
+    shown: dict[str, Any] = {"repaired": None, "answered": False, **done}
+    return render(
+        request,
+        "pages/credit.html",
+        status=status,
+        caller=admin,
+        listed=count,
+        error=error,
+        kinds=LISTED_KINDS,
+        objections=objections,
+        **shown,
+    )
 
 
 def _listed(services: Services) -> tuple[int, list[Objection]]:

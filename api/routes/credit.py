@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, File, Query, UploadFile
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import AdminDep, ServiceAuth, ServicesDep, SessionDep, WriteSessionDep
 from api.errors import ApiError, ErrorBody, not_found
 from api.limits import read_upload
+from api.routes.applicant import ObjectionPublic, ObjectionResolution
 from api.runtime import Services
 from api.services.credit import (
     MAX_IMPORT,
@@ -21,12 +22,11 @@ from api.services.credit import (
     import_as,
     subject_hashes,
 )
-from api.routes.applicant import ObjectionPublic, ObjectionResolution
 from api.services.objections import credit_objections, object_to_refusal, resolve
 from api.services.repair import record_repair
 from api.store import Objection
-from forms.channels import ActingUser
 from forms.catalogue import CommitmentType
+from forms.channels import ActingUser
 from forms.credit import Eligibility
 from forms.languages import Lang
 from forms.public import CreditAnswer
@@ -96,9 +96,9 @@ class CreditObjection(ActingUser):
     text: str = Field(min_length=1, max_length=1000)
     language: Lang = Lang.zh
 
-    model_config = {
-        "extra": "forbid",
-        "json_schema_extra": {
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
             "examples": [
                 {
                     "channel": "telegram",
@@ -109,14 +109,16 @@ class CreditObjection(ActingUser):
                 }
             ]
         },
-    }
+    )
 
 
 class CreditObjectionPublic(ObjectionPublic):
     subject_masked: str | None
 
 
-OBJECTION_ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorBody} for code in (401, 403, 404, 409, 422)}
+OBJECTION_ERRORS: dict[int | str, dict[str, object]] = {
+    code: {"model": ErrorBody} for code in (401, 403, 404, 409, 422)
+}
 
 
 @router.post("/objections", status_code=201, response_model=CreditObjectionPublic, responses=OBJECTION_ERRORS,
@@ -161,10 +163,12 @@ class RepairRecorded(BaseModel):
     id_type: IdType | None = None
     reason: str = Field(min_length=1, max_length=500, description="the grounds: what was put right")
 
-    model_config = {
-        "extra": "forbid",
-        "json_schema_extra": {"examples": [{"id_number": "91350100M000100Y43", "reason": "已履行法院判决并完成信用修复承诺"}]},
-    }
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"id_number": "91350100M000100Y43", "reason": "已履行法院判决并完成信用修复承诺"}]
+        },
+    )
 
 
 class RepairResult(BaseModel):

@@ -43,7 +43,8 @@ def record_repair(
     open_records = list(
         session.exec(
             select(CreditRecord).where(
-                col(CreditRecord.subject_hash).in_(subject_hashes(vault, typed)), col(CreditRecord.repaired_at).is_(None)
+                col(CreditRecord.subject_hash).in_(subject_hashes(vault, typed)),
+                col(CreditRecord.repaired_at).is_(None),
             )
         )
     )

@@ -8,11 +8,11 @@ from datetime import date, datetime, time
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from api.services.deadlines import WAITING
 from api.services.objections import count_open, open_objections
 from api.services.publications import PublicationState, count
 from api.store import LetterRecord, Objection, letters_listed
 from forms.clock import BEIJING
-from api.services.deadlines import WAITING
 from forms.statuses import Status
 
 SHOWN = 50  # rows per list; the counts are whole
@@ -78,5 +78,7 @@ def workload(session: Session, departments: frozenset[str] | None, today: date) 
 def _objections(session: Session, departments: frozenset[str] | None) -> list[OpenObjection]:
     found = open_objections(session, departments, limit=SHOWN)
     ids = {o.letter_id for o in found if o.letter_id is not None}
-    numbers = dict(session.exec(select(LetterRecord.id, LetterRecord.number).where(col(LetterRecord.id).in_(ids))).all())
+    numbers = dict(
+        session.exec(select(LetterRecord.id, LetterRecord.number).where(col(LetterRecord.id).in_(ids))).all()
+    )
     return [OpenObjection(o, numbers.get(o.letter_id) if o.letter_id else None) for o in found]

@@ -13,11 +13,11 @@ from api.services.auth import Role
 from api.services.workload import workload
 from api.store import OutboxMessage
 from forms import clock
+from forms.catalogue.loader import BUILTIN_DIR, load_catalogue
 from forms.channels import acting
 from forms.languages import Lang
-from forms.workdays import add_working_days
-from forms.catalogue.loader import BUILTIN_DIR, load_catalogue
 from forms.sample import SAMPLE_ID, sample_letter
+from forms.workdays import add_working_days
 from tests.api.conftest import body, key, submission_for
 from tests.api.staffing import bearer, make_staff
 from tests.api.test_credit import upload
@@ -25,7 +25,8 @@ from tests.api.uploading import SIGNER
 
 LISTED = f"id_number,name,reason,listed_on\n{SAMPLE_ID},张明华,拒不履行法院判决,2026-01-05\n"
 # the credit-repair item's sample applicant is a company: listed as well
-REPAIRING = f"{LISTED}{sample_letter(load_catalogue(BUILTIN_DIR).items['FGW-001'], Lang.zh).applicant.id_number},某公司,严重失信,2025-12-01\n"
+REPAIRING_ID = sample_letter(load_catalogue(BUILTIN_DIR).items["FGW-001"], Lang.zh).applicant.id_number
+REPAIRING = f"{LISTED}{REPAIRING_ID},某公司,严重失信,2025-12-01\n"
 EMPTY = "id_number,name,reason,listed_on\n"
 
 
@@ -93,7 +94,9 @@ async def test_an_objection_to_a_credit_refusal_is_answered_by_the_credit_office
     assert (await submit(client, services, "SFJ-001")).status_code == 201
     with Session(services.engine) as session:
         told = session.exec(
-            select(OutboxMessage).where(OutboxMessage.kind == "objection_resolved", col(OutboxMessage.letter_id).is_(None))
+            select(OutboxMessage).where(
+                OutboxMessage.kind == "objection_resolved", col(OutboxMessage.letter_id).is_(None)
+            )
         ).all()
     payloads = [json.loads(m.payload) for m in told]
     assert {"kind": "objection_resolved", "number": None, "outcome": "upheld", "reason": "法院结案证明属实",
@@ -117,9 +120,13 @@ async def test_a_recorded_repair_takes_the_subject_off_the_list_and_its_publicat
     made = await submit(client, services, "SCJG-002")  # public, by the sample company
     number = made.json()["number"]
     company = sample_letter(services.catalogue.items["SCJG-002"], Lang.zh).applicant.id_number
-    assert (await client.post("/api/publications/published", json={"numbers": [number]}, headers=clerk)).status_code == 200
+    assert (
+        await client.post("/api/publications/published", json={"numbers": [number]}, headers=clerk)
+    ).status_code == 200
     for step in ("accepted", "completed"):
-        assert (await client.post(f"/api/letters/{number}/transitions", json={"to": step}, headers=clerk)).status_code == 201
+        assert (
+            await client.post(f"/api/letters/{number}/transitions", json={"to": step}, headers=clerk)
+        ).status_code == 201
     broken = await client.post(f"/api/letters/{number}/transitions", json={"to": "broken", "reason": "承诺不实"},
                                headers=clerk)  # fmt: skip
     assert broken.status_code == 201

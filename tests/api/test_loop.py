@@ -28,7 +28,9 @@ async def submitted(client: httpx.AsyncClient, services: Services, code: str) ->
     return str(made.json()["number"])
 
 
-async def moved(client: httpx.AsyncClient, number: str, clerk: dict[str, str], to: str, **fields: object) -> httpx.Response:
+async def moved(
+    client: httpx.AsyncClient, number: str, clerk: dict[str, str], to: str, **fields: object
+) -> httpx.Response:
     return await client.post(f"/api/letters/{number}/transitions", json={"to": to, **fields}, headers=clerk)
 
 
@@ -64,7 +66,9 @@ def letter_row(services: Services, number: str) -> LetterRecord:
         return session.exec(select(LetterRecord).where(LetterRecord.number == number)).one()
 
 
-async def test_a_window_refuses_with_a_reason_from_signed_or_accepted(client: httpx.AsyncClient, services: Services) -> None:
+async def test_a_window_refuses_with_a_reason_from_signed_or_accepted(
+    client: httpx.AsyncClient, services: Services
+) -> None:
     clerk = await bearer(client, *make_staff(services, departments=("SFJ",)))
     signed = await submitted(client, services, "SFJ-001")
     bare = await moved(client, signed, clerk, "refused")
@@ -189,7 +193,9 @@ async def test_a_missing_material_letter_is_terminated_from_signed_when_its_dead
         assert [e.actor for e in events if e.to_status == "overdue_terminated"] == ["system"]
 
 
-async def test_a_letter_without_missing_material_is_never_terminated(client: httpx.AsyncClient, services: Services) -> None:
+async def test_a_letter_without_missing_material_is_never_terminated(
+    client: httpx.AsyncClient, services: Services
+) -> None:
     number = await submitted(client, services, "SFJ-001")
     with write_session(services) as session:
         run_deadlines(session, today=clock.today() + timedelta(days=30))
@@ -201,7 +207,9 @@ async def objected(client: httpx.AsyncClient, services: Services, clerk: dict[st
     number = await submitted(client, services, "SCJG-002")
     published = await client.post("/api/publications/published", json={"numbers": [number]}, headers=clerk)
     assert published.status_code == 200, published.text
-    objection = await client.post(f"/api/letters/{number}/objections", json={**acting(SIGNER), "text": "公示的名称有误"})
+    objection = await client.post(
+        f"/api/letters/{number}/objections", json={**acting(SIGNER), "text": "公示的名称有误"}
+    )
     assert objection.status_code == 201, objection.text
     return number, int(objection.json()["id"])
 

@@ -55,12 +55,12 @@ def test_a_rectification_states_its_deadline_and_a_revocation_its_sanction(catal
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_answer_to_an_objection_is_worded_in_every_language(catalogue: Catalogue, lang: Lang) -> None:
-    texts = {
-        (number, outcome): worded(ObjectionResolved(number=number, outcome=outcome, reason="核实属实", language=lang),
-                                  catalogue, lang)  # fmt: skip
-        for number in ("SCJG-2026-000007", None)
-        for outcome in Outcome
-    }
+    def answer(number: str | None, outcome: Outcome) -> str:
+        return worded(
+            ObjectionResolved(number=number, outcome=outcome, reason="核实属实", language=lang), catalogue, lang
+        )
+
+    texts = {(number, outcome): answer(number, outcome) for number in ("SCJG-2026-000007", None) for outcome in Outcome}
     assert len(set(texts.values())) == 4  # four different answers
     assert all("核实属实" in text for text in texts.values())
     assert ltr("SCJG-2026-000007") in texts[("SCJG-2026-000007", Outcome.upheld)]
@@ -69,7 +69,9 @@ def test_the_answer_to_an_objection_is_worded_in_every_language(catalogue: Catal
 
 
 async def test_a_listed_applicant_objects_to_the_refusal_and_hears_the_answer(
-    chat: Chat, catalogue: Catalogue, listing: None  # noqa: F811
+    chat: Chat,
+    catalogue: Catalogue,
+    listing: None,  # noqa: F811
 ) -> None:
     list_as_dishonest(chat, LISTED_ID)
     item = catalogue.get("SFJ-001")

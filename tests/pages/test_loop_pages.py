@@ -17,8 +17,8 @@ from api.store import LetterRecord, Objection, OutboxMessage, Publication
 from forms import clock
 from forms.channels import acting
 from forms.workdays import add_working_days
-from tests.pages.conftest import SERVICE_TOKEN, Platform, applicant, log_in, resident_id, screenshot
 from tests.api.uploading import SIGNER
+from tests.pages.conftest import SERVICE_TOKEN, Platform, applicant, log_in, resident_id, screenshot
 
 
 def _filed(platform: Platform, code: str = "SFJ-001") -> str:
@@ -69,8 +69,8 @@ def test_a_clerk_orders_rectification_sees_it_late_and_records_it_kept(page: Pag
 
     # without the working days the server refuses it too, and says what is missing
     token = page.locator("input[name=csrf_token]").first.get_attribute("value") or ""
-    bare = page.request.post(f"/letters/{number}/move",
-                             form={"to": "rectification_due", "reason": "消防通道堵塞", "csrf_token": token})  # fmt: skip
+    fields: dict[str, str | float | bool] = {"to": "rectification_due", "reason": "消防通道堵塞", "csrf_token": token}
+    bare = page.request.post(f"/letters/{number}/move", form=fields)
     assert bare.status == 422 and "请填写整改期限" in bare.text()
     page.reload()
 
@@ -146,8 +146,8 @@ def test_the_credit_office_answers_an_objection_to_a_refusal_and_records_a_repai
     import_as(platform.services, "tests", f"id_number,name,reason,listed_on\n{rows}".encode(), dry_run=False)
     service = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
     try:
-        made = httpx.post(f"{platform.url}/api/credit/objections", headers=service, timeout=30,
-                          json={**acting(SIGNER), "id_number": objecting, "text": "判决已履行完毕，有结案证明"})  # fmt: skip
+        objection = {**acting(SIGNER), "id_number": objecting, "text": "判决已履行完毕，有结案证明"}
+        made = httpx.post(f"{platform.url}/api/credit/objections", headers=service, timeout=30, json=objection)
         assert made.status_code == 201, made.text
         log_in(page, *platform.staff(role=Role.admin))
         expect(page.locator("#count-objections")).not_to_contain_text("0")
