@@ -172,6 +172,8 @@ class RepairRecorded(BaseModel):
 
 
 class RepairResult(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"records": 1, "letters": ["SCJG-2026-000007"]}]})
+
     records: int  # the open records now repaired
     letters: list[str]  # the letters those records came from: their publications are due for taking down
 
