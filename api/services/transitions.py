@@ -56,12 +56,12 @@ def move(
     reason = reason.strip()
     if target in REASON_REQUIRED and not reason:
         raise ApiError(422, "transition.reason_required", f"say why the letter becomes {target}")
-    values: dict[str, object] = {"status": target.value, "updated_at": clock.now()}
     due_on = _rectification_due(target, rectify_within)
-    if due_on is not None:
-        values["rectification_due_on"] = due_on
     _check_sanction(target, sanction)
     now = clock.now()
+    values: dict[str, object] = {"status": target.value, "updated_at": now}
+    if due_on is not None:
+        values["rectification_due_on"] = due_on
     # compare and set: if another clerk moved the letter meanwhile, this move is refused
     changed = session.execute(
         update(LetterRecord)

@@ -3,7 +3,7 @@ answer to an objection; and the objection to a credit refusal, offered where the
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlmodel import Session, select
@@ -14,8 +14,11 @@ from api.store import LetterRecord, Objection, OutboxMessage
 from bot.callbacks import LetterAction, Menu
 from bot.i18n import ltr, make_i18n
 from bot.notices import word
+from bot.wechat.settings import WeChatSettings
+from bot.wechat.templates import template_for
 from forms import clock
 from forms.catalogue import Catalogue, CommitmentType
+from forms.i18n import gettext_for
 from forms.languages import Lang
 from forms.notifications import ObjectionResolved, StatusChanged
 from forms.objections import Outcome
@@ -111,3 +114,15 @@ async def test_my_letter_shows_the_rectification_deadline(chat: Chat, catalogue:
     await chat.send(person.presses_data(LetterAction(number=letter.number, action="show").pack()))
     shown = chat.telegram.last_text(person.chat.id)
     assert "须限期整改" in shown and f"整改期限：{ltr(due.isoformat())} 之前" in shown
+
+
+def test_an_answered_objection_travels_on_the_wechat_status_template(catalogue: Catalogue) -> None:
+    settings = WeChatSettings(WECHAT_TEMPLATE_STATUS="tpl-status")
+    now = datetime(2026, 12, 7, 2, 30, tzinfo=UTC)
+    answer = ObjectionResolved(number=None, outcome=Outcome.rejected, reason="记录属实", language=Lang.ug)
+    found = template_for(answer, settings, catalogue, now)
+    assert found is not None
+    template, fields = found
+    assert template == "tpl-status" and fields["character_string1"] == "-" and fields["time4"] == "2026-12-07 10:30"
+    assert fields["thing3"] == gettext_for(Lang.ug)("异议不成立") != "异议不成立"
+    assert template_for(answer, WeChatSettings(), catalogue, now) is None
