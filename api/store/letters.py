@@ -51,6 +51,8 @@ class LetterRecord(SQLModel, table=True):
     signed_at: datetime = _at(nullable=False, index=True)  # type: ignore[assignment]
     valid_until: date
     supplement_due_on: date | None = Field(default=None, index=True)
+    # 限期整改 (seed 003 四(七)): the last day to put right what the check found, set with the move
+    rectification_due_on: date | None = Field(default=None, index=True)
     channel: str = Field(max_length=16)  # forms.channels.Channel: where the letter was signed
     channel_user: str | None = Field(default=None, max_length=USER_MAX)  # who signed, there (None: not told)
     content_hash: str = Field(max_length=64)
@@ -84,6 +86,7 @@ class LetterEvent(SQLModel, table=True):
     from_status: str | None = Field(default=None, max_length=24)
     to_status: str = Field(max_length=24)
     reason: str = Field(default="", max_length=500)
+    sanction: str | None = Field(default=None, max_length=32)  # forms.sanctions.Sanction, with 撤销
 
 
 class NumberCounter(SQLModel, table=True):
@@ -114,7 +117,8 @@ class OutboxMessage(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("letter_id", "dedup_key"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    letter_id: int = Field(foreign_key="letters.id", index=True)
+    # None: a notice about no letter (the answer to an objection against a credit refusal)
+    letter_id: int | None = Field(default=None, foreign_key="letters.id", index=True)
     channel: str = Field(max_length=16)  # the letter's: that channel's courier delivers it
     channel_user: str | None = Field(default=None, max_length=USER_MAX)
     kind: str = Field(max_length=32)  # status_changed, supplement_reminder…
