@@ -124,7 +124,9 @@ def seal_box(reader: PdfFileReader) -> SealBox:
     except (KeyError, TypeError):
         dest = None
     if dest is None:
-        raise CountersignUnavailable("this PDF has no place for the department's seal (a letter from before countersigning)")
+        raise CountersignUnavailable(
+            "this PDF has no place for the department's seal (a letter from before countersigning)"
+        )
     if isinstance(dest, DictionaryObject):
         dest = dest["/D"]
     page_ref, left, top = dest.raw_get(0), float(dest[2]), float(dest[3])  # the page's reference, not the page
@@ -157,9 +159,7 @@ def _page_index(reader: PdfFileReader, page_ref: object) -> int:
     raise CountersignUnavailable("the department's seal box points to no page")
 
 
-def countersign(
-    pdf: bytes, signer: signers.SimpleSigner, *, stamp_png: bytes, accepted_on: date, number: str
-) -> bytes:
+def countersign(pdf: bytes, signer: signers.SimpleSigner, *, stamp_png: bytes, accepted_on: date, number: str) -> bytes:
     """Add the department's PAdES signature as an incremental revision, its seal and the acceptance
     date drawn in the department's block. The bytes before are kept as they are."""
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))

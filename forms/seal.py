@@ -22,9 +22,8 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
-from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.diff_analysis import ModificationLevel
-from pyhanko.sign.validation import EmbeddedPdfSignature
+from pyhanko.sign.validation import EmbeddedPdfSignature, async_validate_pdf_signature
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
@@ -214,7 +213,10 @@ def _number(reader: PdfFileReader) -> str | None:
     return match.group(1) if match else None
 
 
-def _development_signer(path: Path, common_name: str = "chengnuo development seal (not for production)") -> signers.SimpleSigner:
+DEV_SEAL_NAME = "chengnuo development seal (not for production)"
+
+
+def _development_signer(path: Path, common_name: str = DEV_SEAL_NAME) -> signers.SimpleSigner:
     """Load the development key, creating it on first use; key and certificate in one file."""
     if not path.exists():
         _write_development_key(path, common_name)

@@ -6,6 +6,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from api.errors import ApiError
+from api.services.countersign import Countersigning, countersigned_on
 from api.services.publications import schedule_withdrawal
 from api.store import CreditRecord, LetterEvent, LetterRecord, OutboxMessage
 from forms import clock
@@ -28,9 +29,17 @@ REASON_REQUIRED = {
 
 
 def move(
-    session: Session, record: LetterRecord, target: Status, *, actor: Actor, actor_name: str, reason: str = ""
+    session: Session,
+    record: LetterRecord,
+    target: Status,
+    *,
+    actor: Actor,
+    actor_name: str,
+    reason: str = "",
+    countersigning: Countersigning | None = None,
 ) -> LetterEvent:
-    """Apply one move in the caller's transaction and commit it; 409 with a reason when illegal."""
+    """Apply one move in the caller's transaction and commit it; 409 with a reason when illegal.
+    Accepting needs `countersigning`: the department countersigns in the same transaction."""
     current = Status(record.status)
     try:
         check_move(current, target, actor, CommitmentType(record.commitment_type))
@@ -40,14 +49,16 @@ def move(
     if target in REASON_REQUIRED and not reason:
         raise ApiError(422, "transition.reason_required", f"say why the letter becomes {target}")
     now = clock.now()
+    countersigned = countersigned_on(session, record, target, now, countersigning)  # staged before the transaction
     # compare and set: if another clerk moved the letter meanwhile, this move is refused
     changed = session.execute(
         update(LetterRecord)
         .where(col(LetterRecord.id) == record.id, col(LetterRecord.status) == current.value)
-        .values(status=target.value, updated_at=now)
+        .values(status=target.value, updated_at=now, **countersigned.values)
     )
     if changed.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
+        countersigned.discard()
         raise ApiError(409, "transition.stale", "the letter was changed meanwhile: reload it")
     assert record.id is not None
     event = LetterEvent(
@@ -57,7 +68,7 @@ def move(
     session.flush()
     session.add(_notice(record, event))
     _credit_consequences(session, record, target, reason)
-    session.commit()
+    countersigned.commit(session, record)
     record.status = target.value
     return event
 

@@ -12,12 +12,14 @@ from api.store.letters import (
     OutboxMessage,
     letters_listed,
 )
+from api.store.seals import DepartmentSeal
 from api.store.shares import Share
 from api.store.staff import AccessLog, LoginTries, Staff, StaffToken, Window, WindowDepartment
 
 __all__ = [
     "AccessLog",
     "CreditRecord",
+    "DepartmentSeal",
     "IdempotencyKey",
     "KeyFingerprint",
     "LetterEvent",
