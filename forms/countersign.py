@@ -10,6 +10,7 @@ WeasyPrint writes as a named destination: the box is found without rendering the
 from __future__ import annotations
 
 import io
+import logging
 import re
 import textwrap
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from forms.validation.reasons import N_
 SEAL_BOX_ID = "department-seal"  # the template's box (templates/letters/_signatures.html)
 SEAL_BOX_PT = 42 * 72 / 25.4  # 42 mm square, as letter.css draws the box
 DEV_DEPARTMENT_DIR = "seal/departments"  # beside the platform's development seal
+log = logging.getLogger(__name__)
 SAFE_CODE = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$")
 STAMP_RED = (200, 16, 28, 255)
 
@@ -116,17 +118,16 @@ class SealBox:
     box: tuple[int, int, int, int]
 
 
-def seal_box(reader: PdfFileReader) -> SealBox:
-    """The box the template reserved, from its named destination; CountersignUnavailable without one."""
+def seal_box(reader: PdfFileReader) -> SealBox | None:
+    """The box the template reserved, from its named destination; None in a letter sealed before
+    letters reserved one (its countersignature is then invisible, and still verifies)."""
     try:
         names = reader.root["/Names"]["/Dests"]
         dest = _find_name(names, SEAL_BOX_ID)
     except (KeyError, TypeError):
         dest = None
     if dest is None:
-        raise CountersignUnavailable(
-            "this PDF has no place for the department's seal (a letter from before countersigning)"
-        )
+        return None
     if isinstance(dest, DictionaryObject):
         dest = dest["/D"]
     page_ref, left, top = dest.raw_get(0), float(dest[2]), float(dest[3])  # the page's reference, not the page
@@ -164,15 +165,20 @@ def countersign(pdf: bytes, signer: signers.SimpleSigner, *, stamp_png: bytes, a
     date drawn in the department's block. The bytes before are kept as they are."""
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     place = seal_box(writer.prev)
+    if place is None:
+        log.warning("letter %s has no box for the department's seal: countersigned without one", number)
     meta = signers.PdfSignatureMetadata(
         field_name=COUNTERSIGN_FIELD,
         subfilter=fields.SigSeedSubFilter.PADES,
         md_algorithm="sha256",
         reason=f"chengnuo letter {number} accepted",
     )
-    spec = fields.SigFieldSpec(COUNTERSIGN_FIELD, on_page=place.page, box=place.box)
-    style = _stamp_style(Image.open(io.BytesIO(stamp_png)))
-    pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=style, new_field_spec=spec)
+    if place is None:
+        pdf_signer = signers.PdfSigner(meta, signer=signer, new_field_spec=fields.SigFieldSpec(COUNTERSIGN_FIELD))
+    else:
+        spec = fields.SigFieldSpec(COUNTERSIGN_FIELD, on_page=place.page, box=place.box)
+        style = _stamp_style(Image.open(io.BytesIO(stamp_png)))
+        pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=style, new_field_spec=spec)
     out = pdf_signer.sign_pdf(writer, appearance_text_params={"accepted": accepted_on.isoformat()}, output=io.BytesIO())
     return bytes(out.getvalue())  # type: ignore[union-attr]
 
