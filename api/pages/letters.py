@@ -14,6 +14,7 @@ from api.deps import ServicesDep
 from api.errors import ApiError
 from api.pages.base import ClerkDep, PageRoute, page_lang, render, see_other
 from api.runtime import Services, write_session
+from api.services.countersign import Countersigning
 from api.services.dossier import Dossier, SealState, dossier, reveal, seal_state
 from api.services.finding import LetterQuery, load_letter, search_for
 from api.services.pdfs import ensure_pdf
@@ -103,7 +104,16 @@ async def move_letter(
 def _move(services: Services, clerk: Caller, number: str, to: Status, reason: str) -> None:
     with write_session(services) as session:
         record = load_letter(session, number, clerk)
-        move(session, record, to, actor=Actor.window, actor_name=clerk.actor, reason=reason)
+        countersigning = Countersigning.of(services)
+        move(
+            session,
+            record,
+            to,
+            actor=Actor.window,
+            actor_name=clerk.actor,
+            reason=reason,
+            countersigning=countersigning,
+        )
 
 
 @router.post("/letters/{number}/reveal")
