@@ -116,6 +116,13 @@ def letter_verify(pdf: Path) -> None:
         raise typer.Exit(2) from None
     check = Sealer.from_settings(Settings()).verify(data)
     typer.echo(f"{check.verdict.value}\tletter {check.number or '-'}")
+    if check.seal is not None:  # each signature, and which revision this copy is
+        typer.echo(f"platform seal\t{check.seal.value}\t{check.signer or '-'}")
+        counter = check.countersignature
+        if counter is not None:
+            typer.echo(f"department countersignature\t{counter.verdict.value}\t{counter.signer or '-'}")
+        what = "countersigned by the department" if counter else "sealed at signing, not countersigned"
+        typer.echo(f"revision\t{check.revision} ({what})")
     if not check.ok:
         raise typer.Exit(1)
 
