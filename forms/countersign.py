@@ -30,7 +30,6 @@ from pyhanko.stamp import TextStampStyle
 
 from forms.seal import COUNTERSIGN_FIELD, _development_signer, department_of
 from forms.settings import Settings
-from forms.validation.reasons import N_
 
 SEAL_BOX_ID = "department-seal"  # the template's box (templates/letters/_signatures.html)
 SEAL_BOX_PT = 42 * 72 / 25.4  # 42 mm square, as letter.css draws the box
@@ -251,38 +250,34 @@ MIN_SEAL_SIDE, MAX_SEAL_SIDE = 100, 2000
 
 
 class BadSealImage(ValueError):
-    """Why an upload is no usable seal image: `code` for the API, `message` in Chinese (a msgid)."""
+    """Why an upload is no usable seal image: `code` for the API (the pages word it), the limits."""
 
-    def __init__(self, code: str, message: str, **values: object) -> None:
-        super().__init__(message.format(**values))
-        self.code, self.message, self.values = code, message, values
+    def __init__(self, code: str, message: str, **limits: int) -> None:
+        super().__init__(message)
+        self.code, self.limits = code, limits
 
 
 def check_seal_image(data: bytes) -> SealImage:
     """A PNG, at most 512 kB, each side 100 to 2000 pixels, nearly square (a seal is round or square)."""
     if len(data) > MAX_SEAL_BYTES:
-        raise BadSealImage("seal.too_large", N_("印章图片不能超过 {limit} KB。"), limit=MAX_SEAL_BYTES // 1024)
+        raise BadSealImage("seal.too_large", f"at most {MAX_SEAL_BYTES // 1024} kB", limit=MAX_SEAL_BYTES // 1024)
     if not data.startswith(b"\x89PNG\r\n\x1a\n"):
-        raise BadSealImage("seal.not_png", N_("印章图片必须是 PNG 文件。"))
+        raise BadSealImage("seal.not_png", "the seal image must be a PNG file")
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.format != "PNG":
-                raise BadSealImage("seal.not_png", N_("印章图片必须是 PNG 文件。"))
+                raise BadSealImage("seal.not_png", "the seal image must be a PNG file")
             width, height = image.size
             if not (MIN_SEAL_SIDE <= width <= MAX_SEAL_SIDE and MIN_SEAL_SIDE <= height <= MAX_SEAL_SIDE):
-                raise BadSealImage(
-                    "seal.dimensions",
-                    N_("印章图片的宽和高应在 {low} 到 {high} 像素之间。"),
-                    low=MIN_SEAL_SIDE,
-                    high=MAX_SEAL_SIDE,
-                )
+                message = f"each side {MIN_SEAL_SIDE} to {MAX_SEAL_SIDE} pixels, not {width}x{height}"
+                raise BadSealImage("seal.dimensions", message, low=MIN_SEAL_SIDE, high=MAX_SEAL_SIDE)
             if max(width, height) > 2 * min(width, height):
-                raise BadSealImage("seal.dimensions", N_("印章图片应大致为正方形。"))
+                raise BadSealImage("seal.shape", f"a seal is about square, not {width}x{height}")
             image.load()  # a truncated or damaged file fails here, not when a letter is accepted
     except BadSealImage:
         raise
     except Exception:  # Pillow's many errors on a damaged file: it is no usable PNG
-        raise BadSealImage("seal.not_png", N_("印章图片必须是 PNG 文件。")) from None
+        raise BadSealImage("seal.not_png", "the file is not a readable PNG") from None
     return SealImage(data, width, height)
 
 

@@ -21,6 +21,7 @@ def _at(**kwargs: object) -> object:
 
 SEALED, COUNTERSIGNED = 0, 1  # revisions of a letter's PDF (api/store/documents keeps each)
 
+
 class LetterRecord(SQLModel, table=True):
     """One signed letter. Personal numbers are stored encrypted, with a keyed hash to find them."""
 
