@@ -30,6 +30,7 @@ from pyhanko.stamp import TextStampStyle
 
 from forms.seal import COUNTERSIGN_FIELD, _development_signer, department_of
 from forms.settings import Settings
+from forms.signature_image import PNG_END, PNG_MAGIC
 
 SEAL_BOX_ID = "department-seal"  # the template's box (templates/letters/_signatures.html)
 SEAL_BOX_PT = 42 * 72 / 25.4  # 42 mm square, as letter.css draws the box
@@ -261,8 +262,10 @@ def check_seal_image(data: bytes) -> SealImage:
     """A PNG, at most 512 kB, each side 100 to 2000 pixels, nearly square (a seal is round or square)."""
     if len(data) > MAX_SEAL_BYTES:
         raise BadSealImage("seal.too_large", f"at most {MAX_SEAL_BYTES // 1024} kB", limit=MAX_SEAL_BYTES // 1024)
-    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
-        raise BadSealImage("seal.not_png", "the seal image must be a PNG file")
+    # a cut-off file ends without IEND: Pillow would decode what is there once WeasyPrint has
+    # switched on its process-wide LOAD_TRUNCATED_IMAGES
+    if not data.startswith(PNG_MAGIC) or not data.endswith(PNG_END):
+        raise BadSealImage("seal.not_png", "the seal image must be a whole PNG file")
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.format != "PNG":
