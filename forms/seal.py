@@ -234,7 +234,7 @@ def _development_signer(path: Path, common_name: str = DEV_SEAL_NAME) -> signers
     )
 
 
-def _write_development_key(path: Path, common_name: str) -> None:
+def _write_development_key(path: Path, common_name: str = DEV_SEAL_NAME) -> None:
     """A self-signed P-256 certificate, written atomically so that parallel workers agree on one."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name(

@@ -9,19 +9,23 @@ letter is never `accepted` without its countersigned document, nor the other way
 
 from __future__ import annotations
 
+import hmac
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from api.errors import ApiError, storage_refusal
+from api.keys import Key
 from api.runtime import Services
-from api.store import DepartmentSeal, LetterRecord
+from api.store import DepartmentSeal, KeyFingerprint, LetterRecord
 from api.store.documents import Pdfs, Staged
 from api.store.documents.letters import PdfUnreadable
+from api.store.engine import insert_for
 from api.store.letters import COUNTERSIGNED, SEALED
+from forms import clock
 from forms.catalogue import Catalogue
 from forms.clock import BEIJING
 from forms.countersign import CountersignUnavailable, DepartmentSigners, countersign, textual_stamp
@@ -58,6 +62,7 @@ class Countersigning:
             )
         try:
             signer = self.departments.signer(code)
+            same_everywhere(session, code, signer.signing_cert.dump(), self.departments.source(code))
             pdf = countersign(
                 sealed,
                 signer,
@@ -126,6 +131,20 @@ def countersigned_on(
         raise ApiError(503, "countersign.unavailable", "accepting needs the department's countersignature")
     digest, staged = countersigning.prepare(session, record, at)
     return Countersigned(staged, {"countersigned_sha256": digest, "countersigned_at": at})
+
+
+def same_everywhere(session: Session, code: str, certificate: bytes, source: str) -> None:
+    """Every instance countersigns with the same certificate per department, as with the platform's
+    seal (api/keys.py): the first countersignature records its fingerprint, a different one is refused."""
+    key = Key(f"seal:{code}"[:32], f"the certificate of department {code}", certificate, source,
+              advice="CHENGNUO_DEPARTMENT_SEALS_DIR (or one shared data directory)")  # fmt: skip
+    insert = insert_for(session)(KeyFingerprint).values(
+        name=key.name, fingerprint=key.fingerprint, recorded_at=clock.now()
+    )
+    session.execute(insert.on_conflict_do_nothing(index_elements=["name"]))
+    recorded = session.exec(select(KeyFingerprint.fingerprint).where(KeyFingerprint.name == key.name)).one()
+    if not hmac.compare_digest(recorded, key.fingerprint):
+        raise CountersignUnavailable(key.mismatch())
 
 
 @lru_cache(maxsize=64)

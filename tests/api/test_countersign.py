@@ -22,8 +22,9 @@ from api.store import DepartmentSeal, LetterRecord
 from api.store.documents import Document
 from api.store.letters import COUNTERSIGNED, SEALED
 from forms.clock import BEIJING
-from forms.countersign import COUNTERSIGN_FIELD
+from forms.countersign import COUNTERSIGN_FIELD, DepartmentSigners
 from forms.seal import SEAL_FIELD
+from forms.settings import Settings
 from tests.api.staffing import bearer, make_staff
 from tests.api.test_windows import submitted
 
@@ -216,3 +217,28 @@ def _images(field: object) -> list[tuple[int, int]]:
 
     walk(field)
     return found
+
+
+async def test_an_instance_with_another_certificate_for_the_department_is_refused(
+    client: httpx.AsyncClient, services: Services, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Instances sharing a store countersign with one certificate per department, as they seal with one."""
+    await _accepted(client, services, "SFJ-001")  # records SFJ's certificate, if no test did before
+    made = await submitted(client, services, "SFJ-001")
+    clerk = await bearer(client, *make_staff(services, departments=("SFJ",)))
+    departments = services.sealer.departments
+    assert departments is not None
+    own = departments.signer("SFJ")
+    other = DepartmentSigners(Settings(CHENGNUO_DATA_DIR=tmp_path_factory.mktemp("other-instance")))
+    departments._signers["SFJ"] = other.signer("SFJ")  # as another instance with its own data directory
+    try:
+        refused = await client.post(
+            f"/api/letters/{made['number']}/transitions", json={"to": "accepted"}, headers=clerk
+        )
+    finally:
+        departments._signers["SFJ"] = own
+    assert (refused.status_code, refused.json()["code"]) == (503, "countersign.unavailable")
+    assert "CHENGNUO_DEPARTMENT_SEALS_DIR" in refused.json()["message"]
+    assert _record(services, made["number"]).status == "signed"
+    accepted = await client.post(f"/api/letters/{made['number']}/transitions", json={"to": "accepted"}, headers=clerk)
+    assert accepted.status_code == 201
