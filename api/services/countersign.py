@@ -50,7 +50,8 @@ class Countersigning:
 
     def prepare(self, session: Session, record: LetterRecord, at: datetime) -> tuple[str, Staged]:
         """The countersigned PDF, staged for the move's transaction; 503/507 with a reason when it
-        cannot be made or stored (the move is then refused and the status stays)."""
+        cannot be made or stored (the move is then refused and the status stays). pyHanko signs with
+        an event loop of its own: call it from a worker thread (routes and pages do), not on the loop."""
         code = record.department_code
         try:
             sealed = self.pdfs.read(record, SEALED)
