@@ -196,7 +196,7 @@ async def upload_seal(
     return _seal_out(seal)
 
 
-@router.get("/seals/{department}", responses={200: {"content": {"image/png": {}}}, **ERRORS})
+@router.get("/seals/{department}", response_class=Response, responses={200: {"content": {"image/png": {}}}, **ERRORS})
 def get_seal(department: DepartmentCode, _: AdminDep, session: SessionDep) -> Response:
     """The uploaded image as it is drawn; 404 when the department has none."""
     png = seal_png(session, department)
