@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from api.pages.base import FORM_COOKIE
 from api.runtime import Services
 from api.services.auth import Role
+from api.services.sweep import GRACE, sweep_documents
 from api.store import DepartmentSeal, LetterRecord
 from api.store.documents import Document
 from api.store.letters import COUNTERSIGNED, SEALED
@@ -26,6 +27,7 @@ from forms.countersign import COUNTERSIGN_FIELD, DepartmentSigners
 from forms.seal import SEAL_FIELD
 from forms.settings import Settings
 from tests.api.staffing import bearer, make_staff
+from tests.api.test_sweep import aged
 from tests.api.test_windows import submitted
 
 FORM_TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
@@ -242,3 +244,19 @@ async def test_an_instance_with_another_certificate_for_the_department_is_refuse
     assert _record(services, made["number"]).status == "signed"
     accepted = await client.post(f"/api/letters/{made['number']}/transitions", json={"to": "accepted"}, headers=clerk)
     assert accepted.status_code == 201
+
+
+async def test_the_sweep_keeps_every_revision_of_a_countersigned_letter(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    if services.documents.in_database:
+        pytest.skip("on PostgreSQL every revision is a row, written with the status that names it")
+    made, _ = await _accepted(client, services, "SFJ-001")
+    files = sorted(services.settings.letters_dir.glob(f"*/{made['number']}-*"))
+    assert len(files) == 2
+    for path in files:  # both long recorded: neither is an orphan
+        aged(path, GRACE.total_seconds() + 60)
+    sweep_documents(services.engine, services.settings, services.vault)
+    assert all(path.exists() for path in files)
+    record = _record(services, made["number"])
+    assert services.pdfs.read(record, SEALED) is not None and services.pdfs.read(record, COUNTERSIGNED) is not None
