@@ -4,10 +4,13 @@ verification tells the two copies apart. Administrators upload the departments' 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import os
 import re
+from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -15,18 +18,24 @@ from PIL import Image
 from pyhanko.pdf_utils.reader import PdfFileReader
 from sqlmodel import Session, select
 
+from api.app import build_services
 from api.pages.base import FORM_COOKIE
 from api.runtime import Services
 from api.services.auth import Role
+from api.services.document_migration import migrate_documents
 from api.services.sweep import GRACE, sweep_documents
 from api.store import DepartmentSeal, LetterRecord
-from api.store.documents import Document
+from api.store.documents import Document, files_in, open_documents
 from api.store.letters import COUNTERSIGNED, SEALED
 from forms.clock import BEIJING
 from forms.countersign import COUNTERSIGN_FIELD, DepartmentSigners
 from forms.seal import SEAL_FIELD
 from forms.settings import Settings
+from tests.api.conftest import _postgres_schema_url
 from tests.api.staffing import bearer, make_staff
+from tests.api.test_document_migration import _client as migration_client
+from tests.api.test_document_migration import _letter as migration_letter
+from tests.api.test_document_migration import _settings as migration_settings
 from tests.api.test_sweep import aged
 from tests.api.test_windows import submitted
 
@@ -260,3 +269,34 @@ async def test_the_sweep_keeps_every_revision_of_a_countersigned_letter(
     assert all(path.exists() for path in files)
     record = _record(services, made["number"])
     assert services.pdfs.read(record, SEALED) is not None and services.pdfs.read(record, COUNTERSIGNED) is not None
+
+
+@pytest.fixture
+def schema_url() -> Iterator[str]:
+    """A PostgreSQL schema of this test's own."""
+    if not os.environ.get("DATABASE_URL"):
+        pytest.skip("moving files into PostgreSQL needs DATABASE_URL")
+    urls = _postgres_schema_url()
+    yield next(urls)
+    next(urls, None)
+
+
+async def test_both_revisions_move_into_the_database(tmp_path: Path, schema_url: str) -> None:
+    url = schema_url
+    built = build_services(migration_settings(tmp_path, url))
+    old = dataclasses.replace(built, documents=files_in(built.settings, built.vault))  # documents as files
+    try:
+        async with migration_client(old) as http:
+            number = await migration_letter(http, old, "SFJ-001")
+            clerk = await bearer(http, *make_staff(old, departments=("SFJ",)))
+            moved = await http.post(f"/api/letters/{number}/transitions", json={"to": "accepted"}, headers=clerk)
+            assert moved.status_code == 201, moved.text
+            countersigned = (await http.get(f"/api/letters/{number}/pdf")).content
+        done = migrate_documents(built.engine, built.settings, built.vault)
+        assert done.moved == 2
+        record = _record(built, number)
+        rows = open_documents(built.settings, built.vault, built.engine).pdfs
+        assert rows.read(record) == countersigned and rows.read(record, SEALED) is not None
+    finally:
+        built.renderer.close()
+        built.engine.dispose()
