@@ -96,7 +96,7 @@ class DepartmentSigners:
             raise CountersignUnavailable(f"no certificate for department {code}: expected {path}")
         password = self._password(path)
         try:
-            signer = signers.SimpleSigner.load_pkcs12(str(path), passphrase=password)  # type: ignore[no-untyped-call]
+            signer: signers.SimpleSigner | None = signers.SimpleSigner.load_pkcs12(str(path), passphrase=password)  # type: ignore[no-untyped-call]
         except Exception:  # pyHanko logs the cause; the operator gets the file's name
             signer = None
         if signer is None:
@@ -154,7 +154,7 @@ def _page_index(reader: PdfFileReader, page_ref: object) -> int:
     wanted = getattr(page_ref, "idnum", None)
     count = int(reader.root["/Pages"]["/Count"])
     for index in range(count):
-        ref, _ = reader.find_page_for_modification(index)
+        ref, _ = reader.find_page_for_modification(index)  # type: ignore[no-untyped-call]
         if ref.idnum == wanted:
             return index
     raise CountersignUnavailable("the department's seal box points to no page")
@@ -180,7 +180,7 @@ def countersign(pdf: bytes, signer: signers.SimpleSigner, *, stamp_png: bytes, a
         style = _stamp_style(Image.open(io.BytesIO(stamp_png)))
         pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=style, new_field_spec=spec)
     out = pdf_signer.sign_pdf(writer, appearance_text_params={"accepted": accepted_on.isoformat()}, output=io.BytesIO())
-    return bytes(out.getvalue())  # type: ignore[union-attr]
+    return bytes(out.getvalue())
 
 
 def _stamp_style(image: Image.Image) -> TextStampStyle:

@@ -22,9 +22,9 @@ from api.keys import Key
 from api.runtime import Services
 from api.store import DepartmentSeal, KeyFingerprint, LetterRecord
 from api.store.documents import Pdfs, Staged
-from api.store.documents.letters import PdfUnreadable
 from api.store.engine import insert_for
 from api.store.letters import COUNTERSIGNED, SEALED
+from api.store.pdf_files import PdfUnreadable
 from forms import clock
 from forms.catalogue import Catalogue
 from forms.clock import BEIJING
@@ -63,7 +63,9 @@ class Countersigning:
             )
         try:
             signer = self.departments.signer(code)
-            same_everywhere(session, code, signer.signing_cert.dump(), self.departments.source(code))
+            certificate = signer.signing_cert
+            assert certificate is not None  # DepartmentSigners loads none without it
+            same_everywhere(session, code, certificate.dump(), self.departments.source(code))
             pdf = countersign(
                 sealed,
                 signer,

@@ -26,7 +26,9 @@ def store_seal(session: Session, code: str, data: bytes, *, by: str, known: Iter
         image = check_seal_image(data)
     except BadSealImage as bad:
         raise ApiError(422, bad.code, str(bad), [bad.limits] if bad.limits else None) from None
-    seal = session.get(DepartmentSeal, code) or DepartmentSeal(department_code=code, png=b"")
+    seal = session.get(DepartmentSeal, code) or DepartmentSeal(
+        department_code=code, png=b"", sha256="", width=0, height=0, uploaded_by="", uploaded_at=clock.now()
+    )
     seal.png, seal.sha256 = image.png, hashlib.sha256(image.png).hexdigest()
     seal.width, seal.height = image.width, image.height
     seal.uploaded_by, seal.uploaded_at = by[:64], clock.now()

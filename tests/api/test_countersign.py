@@ -9,8 +9,9 @@ import hashlib
 import io
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -175,7 +176,7 @@ async def test_an_admin_uploads_a_seal_image_and_accepted_letters_show_it(
     admin = await bearer(client, *make_staff(services, role=Role.admin))
     png = _png()
 
-    def upload(data: bytes, department: str = "SCJG") -> object:
+    def upload(data: bytes, department: str = "SCJG") -> Awaitable[httpx.Response]:
         return client.post("/api/admin/seals", data={"department": department},
                            files={"file": ("seal.png", data, "image/png")}, headers=admin)  # fmt: skip
 
@@ -210,11 +211,11 @@ async def test_an_admin_uploads_a_seal_image_and_accepted_letters_show_it(
     assert (300, 300) in images  # the uploaded seal, not the drawn stamp (480 px)
 
 
-def _images(field: object) -> list[tuple[int, int]]:
+def _images(field: Any) -> list[tuple[int, int]]:
     """The sizes of the images drawn in a signature field's appearance."""
     found: list[tuple[int, int]] = []
 
-    def walk(obj: object, depth: int = 0) -> None:
+    def walk(obj: Any, depth: int = 0) -> None:
         if depth > 8:
             return
         obj = obj.get_object() if hasattr(obj, "get_object") else obj

@@ -10,6 +10,7 @@ import os
 import subprocess
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography import x509
@@ -21,6 +22,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 from PIL import Image
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.signers import SimpleSigner
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
@@ -97,12 +99,12 @@ def test_a_countersigned_letter_has_two_intact_signatures_and_its_first_revision
     assert (check.countersignature.verdict, check.countersignature.department_code) == (Verdict.intact, "SFJ")
 
 
-async def _statuses(pdf: bytes, sealer: Sealer) -> tuple[object, object]:
+async def _statuses(pdf: bytes, sealer: Sealer) -> tuple[Any, Any]:
     assert sealer.departments is not None
     reader = PdfFileReader(io.BytesIO(pdf))
     seal, counter = reader.embedded_signatures
     platform = await async_validate_pdf_signature(seal, ValidationContext(trust_roots=[sealer.certificate]))
-    cert = sealer.departments.signer("SFJ").signing_cert
+    cert: Any = sealer.departments.signer("SFJ").signing_cert
     department = await async_validate_pdf_signature(counter, ValidationContext(trust_roots=[cert]))
     return platform, department
 
@@ -129,10 +131,10 @@ def test_the_seal_and_the_acceptance_date_are_drawn_in_the_departments_block(
     assert "行政机关：" in page_text and "日期：受理时随行政机关电子签章载明" in page_text
 
 
-def _widget(pdf: bytes) -> dict[str, object]:
+def _widget(pdf: bytes) -> dict[str, Any]:
     reader = PdfFileReader(io.BytesIO(pdf))
     for index in range(int(reader.root["/Pages"]["/Count"])):
-        page, _ = reader.find_page_for_modification(index)
+        page, _ = reader.find_page_for_modification(index)  # type: ignore[no-untyped-call]
         for annot in page.get_object().get("/Annots", []):
             annot = annot.get_object()
             if str(annot.get("/T", "")) == COUNTERSIGN_FIELD:
@@ -185,7 +187,7 @@ def test_a_configured_department_certificate_is_used_and_a_missing_one_refused(t
         CHENGNUO_DEPARTMENT_SEALS_PASSWORD="pw",
     )
     signers = DepartmentSigners(configured)
-    assert signers.signer("SFJ").signing_cert.dump() == cert.public_bytes(Encoding.DER)
+    assert _cert(signers.signer("SFJ")).dump() == cert.public_bytes(Encoding.DER)
     assert signers.certificate("SFJ") is not None
     assert not (tmp_path / "prod" / "seal").exists()  # no development key where one is configured
     with pytest.raises(CountersignUnavailable, match="MZJ"):
@@ -197,11 +199,16 @@ def test_a_configured_department_certificate_is_used_and_a_missing_one_refused(t
 
 
 def test_two_instances_on_one_data_directory_make_one_development_key(tmp_path: Path) -> None:
-    first = DepartmentSigners(Settings(CHENGNUO_DATA_DIR=tmp_path)).signer("SFJ")
-    second = DepartmentSigners(Settings(CHENGNUO_DATA_DIR=tmp_path)).signer("SFJ")
-    assert first.signing_cert.sha256 == second.signing_cert.sha256
-    other = DepartmentSigners(Settings(CHENGNUO_DATA_DIR=tmp_path)).signer("MZJ")
-    assert other.signing_cert.sha256 != first.signing_cert.sha256  # one key per department
+    first = _cert(DepartmentSigners(Settings(CHENGNUO_DATA_DIR=tmp_path)).signer("SFJ"))
+    second = _cert(DepartmentSigners(Settings(CHENGNUO_DATA_DIR=tmp_path)).signer("SFJ"))
+    assert first.sha256 == second.sha256
+    other = _cert(DepartmentSigners(Settings(CHENGNUO_DATA_DIR=tmp_path)).signer("MZJ"))
+    assert other.sha256 != first.sha256  # one key per department
+
+
+def _cert(signer: SimpleSigner) -> Any:
+    assert signer.signing_cert is not None
+    return signer.signing_cert
 
 
 def _png(width: int, height: int) -> bytes:
