@@ -49,7 +49,9 @@ from api.sessions import secure_cookies
 from api.store.documents import open_documents
 from api.store.engine import make_engine, migrate, writer
 from forms.catalogue import load_catalogue
+from forms.holidays import holidays_file, load_holidays
 from forms.seal import Sealer
+from forms.workdays import use_calendar
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,8 @@ def build_services(settings: ApiSettings, *, render_workers: int | None = None) 
     """Open the store (migrated to the newest schema), the keys (checked against the store's
     fingerprints: KeyProblem) and the render pool (of `render_workers` processes: by default
     CHENGNUO_RENDER_WORKERS, the whole machine's)."""
+    # the county's working calendar, before anything counts a working day (HolidaysProblem: one line)
+    use_calendar(load_holidays(holidays_file(settings.catalogue_dir)))
     engine = make_engine(settings.store_url)
     migrate(engine)
     sealer = Sealer.from_settings(settings)

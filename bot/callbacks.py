@@ -38,8 +38,15 @@ class Answered(CallbackData, prefix="a"):
     choice: int
 
 
+class DayPicked(CallbackData, prefix="day"):
+    """A date offered as a button (the 容缺 promise): the day itself, so it means the same tomorrow."""
+
+    step: int
+    day: str  # ISO, 2026-12-08
+
+
 class Nav(CallbackData, prefix="nav"):
-    action: str  # back, cancel, cancel_yes, cancel_no, skip, done, restart
+    action: str  # back, cancel, cancel_yes, cancel_no, skip, done, restart, other_day
 
 
 class Edit(CallbackData, prefix="e"):

@@ -144,3 +144,14 @@ class ApiClient:
 
     async def ack(self, notification: Notification) -> None:
         await self._call("POST", f"/api/outbox/{notification.id}/ack", json={"lease_token": notification.lease_token})
+
+    async def release(self, notifications: list[Notification]) -> None:
+        """Give back leased notifications not sent: the next courier leases them at once."""
+        tokens: dict[str, list[int]] = {}
+        for notification in notifications:
+            tokens.setdefault(notification.lease_token, []).append(notification.id)
+        for token, ids in tokens.items():
+            for start in range(0, len(ids), 100):
+                await self._call(
+                    "POST", "/api/outbox/release", json={"lease_token": token, "ids": ids[start : start + 100]}
+                )

@@ -16,16 +16,16 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import Answered, Edit, Nav, Review
+from bot.callbacks import Answered, DayPicked, Edit, Nav, Review
 from bot.i18n import ltr
 from bot.keyboards import button, column, markup, step_row
-from bot.labels import text_of
+from bot.labels import day_label, reason, text_of
 from bot.states import Commit, MyLetters
 from forms import clock
 from forms.catalogue import Catalogue, Item
 from forms.languages import Lang
 from forms.letter import Answer
-from forms.questionnaire import Ask, Question, latest_due_on, questions, unanswered
+from forms.questionnaire import Ask, Question, conflicts, latest_due_on, promise_days, questions, unanswered
 
 ANSWERED_STATES = {Commit.question.state, Commit.review.state, Commit.signing.state, Commit.confirm.state}
 
@@ -76,6 +76,8 @@ async def ask(message: Message, state: FSMContext, item: Item, lang: Lang, data:
         latest = latest_due_on(item, clock.today())
         label = label.format(latest=ltr(latest.isoformat()) if latest else "")
     lines.append(label)
+    if question.unit is not None:
+        lines.append(_("单位：{unit}").format(unit=question.unit(lang)))
     if question.hint is not None:
         lines.append(text_of(question.hint, lang))
     if question.key in answers and question.ask is not Ask.upload:
@@ -91,6 +93,11 @@ async def ask(message: Message, state: FSMContext, item: Item, lang: Lang, data:
             for i, (value, label) in enumerate(question.choices)
         )
         rows.append([button(_("选好了"), Nav(action="done"))])
+    if question.key == "supplement.due_on":  # the promise is a tap, not a date to type
+        days = [button(day_label(day, lang), DayPicked(step=index, day=day.isoformat()))
+                for day in promise_days(item, clock.today())]  # fmt: skip
+        rows += [days[i : i + 3] for i in range(0, len(days), 3)]
+        rows.append([button(_("其他日期"), Nav(action="other_day"))])
     if not question.required:
         rows.append([button(_("跳过"), Nav(action="skip"))])
     if data.get("editing"):
@@ -128,9 +135,14 @@ async def show_review(message: Message, state: FSMContext, item: Item, lang: Lan
         short = text_of(question.short, lang)
         lines.append(f"{short}: {shown_value(question, answers[question.key], lang)}")
         edits.append(button(_("修改：{what}").format(what=short), Edit(step=index)))
-    lines += ["", _("内容无误的话，请先查看承诺书预览，然后签名。")]
+    broken = conflicts(item, answers)
+    if broken:  # named here, with the edit buttons below, rather than after a refused preview
+        lines += ["", *(_("需要修改：{reason}").format(reason=reason(c)) for c in broken)]
+    else:
+        lines += ["", _("内容无误的话，请先查看承诺书预览，然后签名。")]
     rows = [[b] for b in edits]
-    rows.insert(0, [button(_("预览并签名"), Review(action="sign"))])
+    if not broken:
+        rows.insert(0, [button(_("预览并签名"), Review(action="sign"))])
     rows.append([button(_("取消"), Nav(action="cancel"))])
     await message.answer("\n".join(lines), reply_markup=markup(*rows))
 
@@ -153,4 +165,5 @@ async def expects_typing(state: FSMContext, catalogue: Catalogue) -> bool:
     data = await state.get_data()
     asked = {q.key: q for q in questions(item, data.get("answers", {}))}
     question = asked.get(data.get("step", ""))
-    return question is not None and question.ask is Ask.text
+    # the promised date is offered as buttons: "2" is the second day; a date typed is still a date
+    return question is not None and question.ask is Ask.text and question.key != "supplement.due_on"

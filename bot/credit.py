@@ -32,14 +32,17 @@ UNCHECKED = "unchecked"  # the API would not check this number: no verdict, no s
 Background = set[asyncio.Task[None]]
 
 
-def _key(state: FSMContext) -> StorageKey:
-    return replace(state.key, destiny="credit")
+AGENT = "agent"  # the agent's check, kept apart from the committing party's
+
+
+def _key(state: FSMContext, role: str = "") -> StorageKey:
+    return replace(state.key, destiny=f"credit_{role}" if role else "credit")
 
 
 def check_beside(state: FSMContext, api: ApiClient, subject: Subject, message: Message, item: Item, lang: Lang,
-                 background: Background) -> None:  # fmt: skip
-    """Start the check; the task is kept in `background` until it ends."""
-    task = asyncio.create_task(_check(state, api, subject, message, item, lang))
+                 background: Background, *, role: str = "") -> None:  # fmt: skip
+    """Start the check (of the agent when `role` is AGENT); the task is kept in `background` until it ends."""
+    task = asyncio.create_task(_check(state, api, subject, message, item, lang, role))
     background.add(task)
     task.add_done_callback(background.discard)
 
@@ -48,27 +51,32 @@ def _kept(subject: Subject, verdict: str) -> dict[str, str]:
     return {"id_type": subject.id_type.value, "id_number": subject.id_number, "verdict": verdict}
 
 
-async def _check(state: FSMContext, api: ApiClient, subject: Subject, message: Message, item: Item, lang: Lang) -> None:
-    await state.storage.set_data(_key(state), _kept(subject, "pending"))
+async def _check(
+    state: FSMContext, api: ApiClient, subject: Subject, message: Message, item: Item, lang: Lang, role: str
+) -> None:
+    await state.storage.set_data(_key(state, role), _kept(subject, "pending"))
     try:
         answer = await api.credit_check(subject.id_number, subject.id_type.value)
     except (ApiUnavailable, ApiRefused):
         log.warning("credit check not made now; it is made again before signing")
-        await state.storage.set_data(_key(state), _kept(subject, "unknown"))
+        await state.storage.set_data(_key(state, role), _kept(subject, "unknown"))
         return
-    await state.storage.set_data(_key(state), _kept(subject, answer.reason))
-    if answer.reason is Eligibility.green_channel:
+    await state.storage.set_data(_key(state, role), _kept(subject, answer.reason))
+    if role == AGENT:
+        if not answer.eligible:
+            await turn_agent_away(message, state, answer.reason)
+    elif answer.reason is Eligibility.green_channel:
         await message.answer(_("信用核查：您三年内没有失信记录，可以享受绿色通道。"))
     elif not answer.eligible:
         await turn_away(message, state, item, lang, answer.reason)
 
 
-async def verdict_before_signing(state: FSMContext, api: ApiClient, subject: Subject) -> str:
+async def verdict_before_signing(state: FSMContext, api: ApiClient, subject: Subject, *, role: str = "") -> str:
     """The verdict on this document, asking now when the check beside the conversation could not be made.
 
     UNCHECKED when the API refuses to check the number; raises ApiUnavailable when it cannot be reached.
     """
-    kept = await state.storage.get_data(_key(state))
+    kept = await state.storage.get_data(_key(state, role))
     same = (kept.get("id_type"), kept.get("id_number")) == (subject.id_type.value, subject.id_number)
     if same and kept.get("verdict") not in (None, "pending", "unknown"):
         return str(kept["verdict"])
@@ -76,8 +84,19 @@ async def verdict_before_signing(state: FSMContext, api: ApiClient, subject: Sub
         answer = await api.credit_check(subject.id_number, subject.id_type.value)
     except ApiRefused:
         return UNCHECKED
-    await state.storage.set_data(_key(state), _kept(subject, answer.reason))
+    await state.storage.set_data(_key(state, role), _kept(subject, answer.reason))
     return answer.reason
+
+
+async def turn_agent_away(message: Message, state: FSMContext, reason: str) -> None:
+    """A listed agent commits for nobody (seed 001 三(六)): said with the reason and what the applicant can do."""
+    code = f"credit.agent.{reason}"
+    why = refusal(code) if code in REFUSALS else _("代理人暂时不能代他人作出承诺。")
+    await state.clear()
+    await message.answer(
+        _("{why}\n\n承诺人本人可以自己作出承诺，或者委托其他代理人办理。").format(why=why),
+        reply_markup=markup(home_row()),
+    )
 
 
 async def turn_away(message: Message, state: FSMContext, item: Item, lang: Lang, reason: str) -> None:

@@ -11,6 +11,8 @@ Several instances run one courier between them (bot.lease): the one holding the 
 in Redis. Its lease is a promise that it alone sends, so it sends nothing once the lease is no
 longer surely its own; and since what it leased from the outbox outlives it (until that lease runs
 out), it tells its successor how long to wait, so a chat's later messages never overtake them.
+A courier told to stop (a deploy, SIGTERM) while its lease is still its own gives back what it
+leased and did not send: its successor then waits a second, not until that lease runs out.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 from aiogram import Bot
@@ -63,6 +65,8 @@ class Round:
     delivered: int = 0
     dropped: int = 0
     left: int = 0
+    kept: list[Notification] = field(default_factory=list)  # the `left`: leased, not sent
+    unacked: int = 0  # sent, but the ack never landed: still leased, and sent again when it runs out
 
 
 def backoff(failures: int) -> float:
@@ -119,7 +123,10 @@ class Courier:
             result.delivered += done.delivered
             result.dropped += done.dropped
             result.left += done.left
-        if self.lease is not None and result.left == 0:
+            result.kept += done.kept
+            result.unacked += done.unacked
+        given_back = await self._give_back(result.kept)
+        if self.lease is not None and (result.left == 0 or given_back) and result.unacked == 0:
             # nothing of ours is left leased; Telegram counts by the second, so the next holder's
             # first message still comes a second after our last
             await self.lease.successor_waits(1.0)
@@ -149,6 +156,9 @@ class Courier:
             if result.leased == 0:
                 await self._rest(stop, self.idle_seconds)
 
+    async def _give_back(self, kept: list[Notification]) -> bool:
+        return await give_back(self.api, kept, stopping=self._stop.is_set(), lease=self.lease, what="outbox")
+
     async def _rest(self, stop: asyncio.Event, seconds: float) -> None:
         """Sleep on the courier's clock, or less if `stop` is set meanwhile."""
         sleeping, stopping = asyncio.ensure_future(self.clock.sleep(seconds)), asyncio.ensure_future(stop.wait())
@@ -168,12 +178,13 @@ class Courier:
                 outcome = await self._deliver(chat_id, notification, deadline)
             if outcome is Outcome.later:
                 result.left += len(queue) - place
+                result.kept += queue[place:]
                 break
             if outcome is Outcome.unreachable:
-                await self._ack_all(queue[place:])
+                result.unacked += await self._ack_all(queue[place:])
                 result.dropped += len(queue) - place
                 break
-            await self._ack(notification)
+            result.unacked += not await self._ack(notification)
             if outcome is Outcome.delivered:
                 result.delivered += 1
             else:
@@ -188,7 +199,10 @@ class Courier:
                 if not self._may_send():
                     break
                 try:
-                    await self.bot.send_message(chat_id, wording.text, reply_markup=wording.buttons)
+                    try:
+                        await self.bot.send_message(chat_id, wording.text, reply_markup=wording.buttons)
+                    finally:
+                        self.pacer.settled(chat_id)
                 except TelegramRetryAfter as error:
                     log.warning("outbox: Telegram asks to wait %ss", error.retry_after)
                     self.pacer.pause(error.retry_after)
@@ -220,24 +234,42 @@ class Courier:
         log.log(level, "outbox: Telegram failed (%s); pausing %ss", error, backoff(self._failures))
         self.pacer.pause(backoff(self._failures))
 
-    async def _ack(self, notification: Notification) -> None:
-        """Done with it. A lease lost meanwhile means it may reach the applicant twice, never not at all."""
+    async def _ack(self, notification: Notification) -> bool:
+        """Done with it. A lease lost meanwhile means it may reach the applicant twice, never not at all.
+        False when it is still leased to us, unacknowledged."""
         for attempt in range(1, 4):
             try:
                 await self.api.ack(notification)
-                return
+                return True
             except ApiRefused as refused:
                 log.warning("outbox: ack of %s refused (%s): it may be delivered again", notification.id, refused.code)
-                return
+                return True  # leased again by another courier, or gone: no longer ours
             except ApiUnavailable as error:
                 log.warning("outbox: ack of %s failed (%s)", notification.id, error)
                 if attempt < 3:
                     await self.clock.sleep(backoff(attempt))
         log.error("outbox: %s unacknowledged: it will be delivered again when its lease runs out", notification.id)
+        return False
 
-    async def _ack_all(self, notifications: Iterable[Notification]) -> None:
-        for notification in notifications:
-            await self._ack(notification)
+    async def _ack_all(self, notifications: Iterable[Notification]) -> int:
+        """Ack each; how many are still leased to us, unacknowledged."""
+        return sum([not await self._ack(notification) for notification in notifications])
+
+
+async def give_back(api: ApiClient, kept: list[Notification], *, stopping: bool, lease: Lease | None,
+                    what: str) -> bool:  # fmt: skip
+    """A courier stopping while its lease is still its own: what it leased and did not send goes
+    back to the outbox, so the next courier need not wait for that lease to run out. True once
+    given back (every channel's courier)."""
+    if not kept or not stopping or not (lease is None or lease.held()):
+        return False  # a lost lease: another courier may be waiting on it already; let it run out
+    try:
+        await api.release(kept)
+    except (ApiUnavailable, ApiRefused) as error:
+        log.warning("%s: %s unsent notification(s) not given back (%s): leased again later", what, len(kept), error)
+        return False
+    log.info("%s: stopping; %s unsent notification(s) given back", what, len(kept))
+    return True
 
 
 def _chat(notification: Notification) -> int | None:

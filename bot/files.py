@@ -40,7 +40,8 @@ async def incoming_file(message: Message, bot: Bot) -> Incoming | None:
     buffer = BytesIO()
     await bot.download(file_id, destination=buffer)
     content = buffer.getvalue()
-    return Incoming(name, content) if 0 < len(content) <= MAX_UPLOAD else None
+    # an empty file goes on to the API, whose reason ("the file is empty") is the one to tell
+    return Incoming(name, content) if len(content) <= MAX_UPLOAD else None
 
 
 async def receive_upload(message: Message, bot: Bot, api: ApiClient, who: ChannelUser, purpose: str) -> str | None:

@@ -5,10 +5,13 @@ The API answers with stable codes; everything a person reads is worded here from
 
 from __future__ import annotations
 
+from datetime import date
+
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
 from forms.catalogue import CommitmentType
-from forms.languages import I18nText
+from forms.languages import I18nText, Lang
 from forms.statuses import Status
 from forms.validation import Invalid
 from forms.validation.reasons import N_
@@ -64,6 +67,8 @@ STORAGE_FULL = "storage.full"
 REFUSALS = {
     "credit.dishonest": N_("您在失信名单上，暂时不能通过承诺办理这一事项。"),
     "credit.false_commitment": N_("您曾作出不实承诺且信用尚未修复，暂时不能通过承诺办理这一事项。"),
+    "credit.agent.dishonest": N_("代理人在失信名单上，不能代他人作出承诺。"),
+    "credit.agent.false_commitment": N_("代理人曾作出不实承诺且信用尚未修复，不能代他人作出承诺。"),
     "transition.illegal": N_("这份承诺书现在的状态不允许这样做。"),
     "upload.too_large": N_("文件太大：请发送不超过 10 MB 的照片或 PDF。"),
     "request.too_large": N_("文件太大：请发送不超过 10 MB 的照片或 PDF。"),  # refused before it was read
@@ -104,4 +109,12 @@ def text_of(value: I18nText | str, lang: str) -> str:
 
 def reason(error: Invalid) -> str:
     """Why an answer was refused, in the applicant's language."""
-    return error.message(_)
+    return error.message(_, get_i18n().current_locale)
+
+
+WEEKDAYS = (N_("周一"), N_("周二"), N_("周三"), N_("周四"), N_("周五"), N_("周六"), N_("周日"))
+
+
+def day_label(day: date, lang: Lang) -> str:
+    """A date on a button, as people say it: 12月8日 周二, 12-ئاينىڭ 8-كۈنى، سەيشەنبە."""
+    return _("{month}月{day}日 {weekday}").format(month=day.month, day=day.day, weekday=_(WEEKDAYS[day.weekday()]))

@@ -2,6 +2,9 @@
 
 The courier asks the pacer before each message. Each send is checked against the sends actually
 made, never against slots booked ahead, so a late wake-up cannot bunch messages into one second.
+A chat's second counts from when Telegram answered its previous message, not from when that one
+left: a message held up on its way (a busy event loop, a new connection) reaches Telegram late,
+and the next must still come a second after it.
 A 429 or a network failure pauses every chat at once. The clock is injected: tests run in
 virtual time and never sleep.
 """
@@ -62,6 +65,11 @@ class Pacer:
                 self._record(chat_id, now)
                 return True
             await self.clock.sleep(ready - now)
+
+    def settled(self, chat_id: int) -> None:
+        """The message to this chat is over (Telegram answered, or it failed): its next comes a
+        second after now."""
+        self._last[chat_id] = max(self._last.get(chat_id, -math.inf), self.clock.now())
 
     def pause(self, seconds: float) -> None:
         """Nothing goes out for this long: Telegram asked us to wait, or it cannot be reached."""

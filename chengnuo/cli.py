@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from forms.catalogue.models import ApplicantKind
 from forms.languages import Lang
 from forms.settings import Settings
 
@@ -45,14 +46,21 @@ app.add_typer(wechat_app, name="wechat")
 def catalogue_check() -> None:
     """Validate every item; print each problem with its file and item code."""
     from forms.catalogue import load_catalogue
+    from forms.holidays import HolidaysProblem, holidays_file, load_holidays
 
     catalogue = load_catalogue(Settings().catalogue_dir)
     for problem in catalogue.problems:
         typer.echo(str(problem), err=True)
+    try:
+        holidays = load_holidays(holidays_file(Settings().catalogue_dir))
+    except HolidaysProblem as problem:
+        typer.echo(str(problem), err=True)
+        raise typer.Exit(1) from None
     if catalogue.problems:
         typer.echo(f"{len(catalogue.problems)} problem(s)", err=True)
         raise typer.Exit(1)
     typer.echo(f"{len(catalogue.items)} items, {len(catalogue.departments)} departments: all sound")
+    _calendar_warning(holidays)
 
 
 @catalogue_app.command("list")
@@ -82,11 +90,16 @@ def letter_sample(
     item_code: str,
     output: Annotated[Path, typer.Option("-o", "--output", help="PDF file to write")],
     lang: Annotated[Lang, typer.Option("--lang", help="The applicant's language")] = Lang.zh,
+    kind: Annotated[
+        ApplicantKind | None, typer.Option("--kind", help="Who commits (default: the item's first kind)")
+    ] = None,
+    agent: Annotated[bool, typer.Option("--agent", help="An authorised agent commits on their behalf")] = False,
+    private: Annotated[bool, typer.Option("--private", help="The letter as 不公开: not published")] = False,
 ) -> None:
     """Render a filled sample letter, marked as a sample, sealed."""
     from forms.catalogue import load_catalogue
     from forms.render import RenderingUnavailable, letter_pdf
-    from forms.sample import sample_letter
+    from forms.sample import NoSuchSample, private_item, sample_letter
     from forms.seal import Sealer
 
     settings = Settings()
@@ -94,14 +107,23 @@ def letter_sample(
     if item is None:
         typer.echo(f"no item {item_code!r}: see `chengnuo catalogue list`", err=True)
         raise typer.Exit(2)
-    letter = sample_letter(item, lang)
+    try:
+        if private and item.notice.disclosure.public:
+            item = private_item(item)
+        letter = sample_letter(item, lang, kind=kind, agent=agent)
+    except NoSuchSample as impossible:
+        typer.echo(str(impossible), err=True)
+        raise typer.Exit(2) from None
     try:
         pdf = letter_pdf(letter, item, verify_url=settings.verify_url(letter.number))
     except RenderingUnavailable as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(3) from None
     output.write_bytes(Sealer.from_settings(settings).seal(pdf, number=letter.number))
-    typer.echo(f"{output}: sample letter {letter.number} ({item.code}, {lang.value})")
+    shape = ", ".join(
+        [letter.applicant.kind.value, *(["agent"] if letter.agent else []), "public" if letter.public else "不公开"]
+    )
+    typer.echo(f"{output}: sample letter {letter.number} ({item.code}, {lang.value}; {shape})")
 
 
 @letter_app.command("verify")
@@ -133,6 +155,22 @@ def locales_sync() -> None:
     from chengnuo.devtools import sync_locales
 
     sync_locales()
+
+
+@app.command("lifecycle")
+def lifecycle(
+    readme: Annotated[bool, typer.Option("--readme", help="Rewrite the diagram in README.md instead")] = False,
+) -> None:
+    """Print the letter's lifecycle as a Mermaid state diagram, drawn from forms/statuses.py's rules."""
+    from api.pages.words import STATUSES
+    from forms.lifecycle import mermaid, with_diagram
+
+    if not readme:
+        typer.echo(mermaid(STATUSES), nl=False)
+        return
+    path = Path(__file__).resolve().parents[1] / "README.md"
+    path.write_text(with_diagram(path.read_text(encoding="utf-8"), STATUSES), encoding="utf-8")
+    typer.echo(f"updated {path}")
 
 
 @app.command("serve")
@@ -170,6 +208,7 @@ def serve(
     # a key that is not the data's: KeyProblem, one line (main)
     services = build_services(settings, render_workers=None if workers == 1 else 1)
     _first_admin(services)
+    _calendar_warning()
     # uvicorn would believe X-Forwarded-For from 127.0.0.1 by default: only CHENGNUO_TRUSTED_PROXIES counts
     options: dict[str, Any] = {"host": host, "port": port, "access_log": access_log, "proxy_headers": False}
     if workers > 1:
@@ -224,6 +263,22 @@ def _attach_channels(app: FastAPI, services: Services, worker: Worker) -> None:
         mode = "webhook at PUBLIC_URL" if bot_settings.webhook else "long polling"
         typer.echo(f"The bot runs in this process ({mode}, pid {os.getpid()}).", err=True)
     _serve_wechat(app, bot_settings, services)
+
+
+def _calendar_warning(holidays: Any = None) -> None:
+    """A year without the national calendar counts Monday to Friday: say so, rather than silently;
+    and the days of this year and the next still to be confirmed against the regional notice."""
+    from forms import clock
+    from forms.workdays import calendar, calendar_warning, use_calendar
+
+    if holidays is not None:
+        use_calendar(holidays)
+    today = clock.today()
+    warning = calendar_warning(today)
+    if warning:
+        typer.echo(f"chengnuo: warning: {warning}", err=True)
+    for day in [d for year in (today.year, today.year + 1) for d in calendar().unconfirmed(year) if d.date >= today]:
+        typer.echo(f"chengnuo: to confirm: {day.date} {day.name} ({day.source})", err=True)
 
 
 def _first_admin(services: Any) -> None:
@@ -508,8 +563,9 @@ def main() -> None:
         app()
     except Exception as error:
         from api.keys import KeyProblem  # only now: most commands never load the keys' libraries
+        from forms.holidays import HolidaysProblem
 
-        if not isinstance(error, KeyProblem):
+        if not isinstance(error, KeyProblem | HolidaysProblem):
             raise
         typer.echo(f"chengnuo: {error}", err=True)  # one line an operator can act on, not a traceback
         raise SystemExit(1) from None

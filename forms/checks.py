@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from functools import partial
 
 from forms.catalogue.models import ApplicantKind, FieldKind, Item, ItemField
+from forms.languages import LANGS, I18nText, Lang
 from forms.letter import Answer, IdType, Letter, Person
 from forms.validation import (
     PERSON_DOCUMENTS,
@@ -22,7 +25,24 @@ from forms.validation import (
     person_name,
     some_of,
 )
-from forms.workdays import add_working_days
+from forms.validation.normalize import normalize_text
+from forms.workdays import add_working_days, is_working_day
+
+
+def without_unit(raw: str, unit: I18nText | None) -> str:
+    """ "1200亩", "1200 مو" and "1 200 му" are 1200 when the question's unit is 亩: people write it.
+
+    Letters left after the number that are not the question's unit (1200元 asked in 亩) are refused
+    with the unit named, rather than a bare "not a number"."""
+    text = normalize_text(raw)
+    if unit is None:
+        return text
+    for written in sorted({normalize_text(unit(lang)) for lang in LANGS}, key=len, reverse=True):
+        if text.lower().endswith(written.lower()):
+            return text[: -len(written)].strip()
+    if any(c.isalpha() for c in text):
+        raise Invalid(Reason.number_other_unit, unit=unit)
+    return text
 
 
 def answer(field: ItemField, raw: Answer, *, today: date | None = None) -> Answer:
@@ -35,7 +55,10 @@ def answer(field: ItemField, raw: Answer, *, today: date | None = None) -> Answe
         if field.kind is FieldKind.text:
             return free_text(raw, max_length=field.max_length)
         if field.kind is FieldKind.number:
-            return str(parse_number(raw, minimum=field.minimum, maximum=field.maximum))
+            number = parse_number(without_unit(raw, field.unit), minimum=field.minimum, maximum=field.maximum)
+            if field.whole and number != number.to_integral_value():
+                raise Invalid(Reason.number_whole)
+            return str(number)
         if field.kind is FieldKind.date:
             return parse_date(raw, today=today, not_future=field.not_future, not_past=field.not_past).isoformat()
         return one_of(raw, (c.value for c in field.choices))
@@ -68,6 +91,33 @@ def problems(letter: Letter, item: Item, *, today: date | None = None) -> list[I
             continue
         found += _check(partial(answer, field, raw, today=today))
     found += _supplement(letter, item)
+    if not found:  # across fields only once each one is right on its own
+        found += across_fields(item, letter.answers)
+    return found
+
+
+@dataclass(frozen=True)
+class _Labels:
+    """Field labels joined in the reader's language, for a message's parameter."""
+
+    labels: tuple[I18nText, ...]
+
+    def __call__(self, lang: str) -> str:
+        return ("、" if lang == "zh" else "، " if Lang(lang).rtl else ", ").join(label(lang) for label in self.labels)
+
+
+def across_fields(item: Item, answers: dict[str, Answer]) -> list[Invalid]:
+    """The item's rules across fields, on canonical answers; a rule with a part unanswered waits."""
+    found = []
+    for rule in item.rules:
+        values = [answers.get(key) for key in [*rule.parts, rule.total]]
+        if any(not isinstance(v, str) or not v for v in values):
+            continue
+        *parts, total = (Decimal(str(v)) for v in values)
+        if sum(parts) > total:
+            labels = _Labels(tuple(item.field(key).label for key in rule.parts))
+            total_label = item.field(rule.total).label
+            found.append(Invalid(Reason.parts_exceed_total, rule.total, parts=labels, total=total_label))
     return found
 
 
@@ -110,6 +160,10 @@ def _supplement(letter: Letter, item: Item) -> list[Invalid]:
         found.append(Invalid(Reason.date_too_late, "supplement.due_on", latest=latest.isoformat()))
     if letter.supplement.due_on < letter.signed_at.date():
         found.append(Invalid(Reason.date_past, "supplement.due_on"))
+    elif not is_working_day(letter.supplement.due_on):
+        found.append(
+            Invalid(Reason.date_not_working_day, "supplement.due_on", day=letter.supplement.due_on.isoformat())
+        )
     return [Invalid(e.reason, e.field or "supplement.materials", **e.params) for e in found]
 
 

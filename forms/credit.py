@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
 
 
 class Eligibility(StrEnum):
@@ -15,3 +18,21 @@ class Eligibility(StrEnum):
     def may_commit(self) -> bool:
         """The commitment route is open (seed 001 三(六), seed 003 四(一))."""
         return self in (Eligibility.eligible, Eligibility.green_channel)
+
+
+class CreditVerdict(BaseModel):
+    """The credit check as it stood when a letter was signed, kept with the letter for the window:
+    the committing party's verdict, the agent's (who may not commit for anyone while listed), and
+    how fresh the dishonesty list was."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    applicant: Eligibility
+    listed_on: date | None = None  # when the committing party was listed, if it was (a credit-repair letter)
+    agent: Eligibility | None = None  # None: no agent
+    checked_at: datetime
+    list_imported_at: datetime | None = None  # the last import of the dishonesty list; None: never
+
+    @property
+    def may_commit(self) -> bool:
+        return self.applicant.may_commit and (self.agent is None or self.agent.may_commit)

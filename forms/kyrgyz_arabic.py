@@ -51,7 +51,75 @@ HAMZA = "\u0674"  # high hamza: marks a front-vowel word the letters alone do no
 FRONT_VOWELS = frozenset("еэиөү")
 BACK_VOWELS = frozenset("аоуыёюя")  # ё ю я are й + о у а
 _VOWELS = FRONT_VOWELS | BACK_VOWELS
-_FRONT_LETTERS = frozenset("ەكگ")  # already show frontness in writing, so no hamza is needed
+# Letters that already show a word is front, so no hamza is needed: ۅ and ۉ are front vowels
+# themselves; the hamza is left for words whose front vowels are и (ى, which ы shares) alone.
+_FRONT_LETTERS = frozenset("ەكگۅۉ")
+# Loanwords keep ك/گ whatever their vowels (دوكۇمەنت, not دوقۇمەنت); the native suffixes after
+# the stem follow harmony again (دوكۇمەنتتەر, يۇرىدىكالىق). Stems as they start a lower-case word.
+LOAN_STEMS: tuple[str, ...] = (
+    "авиа",
+    "агроном",
+    "академи",
+    "акт",
+    "административ",
+    "банк",
+    "газ",
+    "гектар",
+    "дезинфекци",
+    "динамика",
+    "документ",
+    "категори",
+    "квалификаци",
+    "квитанци",
+    "килограмм",
+    "клиника",
+    "код",
+    "комисси",
+    "комитет",
+    "коммерци",
+    "компани",
+    "компенсаци",
+    "компьютер",
+    "кондитер",
+    "контракт",
+    "конфискаци",
+    "кооператив",
+    "копи",
+    "курс",
+    "медицина",
+    "микро",
+    "мобил",
+    "округ",
+    "политика",
+    "практика",
+    "программа",
+    "продукци",
+    "пункт",
+    "республика",
+    "секунд",
+    "сертификат",
+    "сканер",
+    "социал",
+    "спутник",
+    "статистика",
+    "субъект",
+    "телеграм",
+    "техника",
+    "турист",
+    "факт",
+    "финанс",
+    "электрон",
+    "экологи",
+    "экономика",
+    "этика",
+    "юридика",
+    "август",  # the months are Russian loans too
+    "октябр",
+    "декабр",
+    "платформа",
+    "файл",
+    "форма",
+)
 
 _CYRILLIC = "".join(LETTERS) + "".join(LETTERS).upper()
 # Kept verbatim: str.format placeholders (and escaped braces) and HTML-like tags.
@@ -72,14 +140,20 @@ def _is_front(word: str, i: int) -> bool:
     return not nearest or nearest[0] in FRONT_VOWELS
 
 
+def loan_stem(low: str) -> str:
+    """The loanword stem a lower-case word starts with, or ""."""
+    return max((stem for stem in LOAN_STEMS if low.startswith(stem)), key=len, default="")
+
+
 def _word(word: str) -> str:
     """Transliterate one run of Cyrillic letters."""
     low = unicodedata.normalize("NFC", word).lower()
+    loan = len(loan_stem(low))
     letters: list[str] = []
     for i, c in enumerate(low):
         arabic = LETTERS[c]
         if isinstance(arabic, tuple):
-            arabic = arabic[0] if _is_front(low, i) else arabic[1]
+            arabic = arabic[0] if i < loan or _is_front(low, i) else arabic[1]
         letters.append(arabic)
     out = "".join(letters)
     vowels = [c for c in low if c in _VOWELS]
@@ -88,27 +162,26 @@ def _word(word: str) -> str:
     return out
 
 
-def _neighbour(tokens: list[tuple[str, str]], i: int, step: int) -> tuple[str, str]:
-    """The nearest token from i in direction step, skipping whitespace and markup."""
-    i += step
-    while 0 <= i < len(tokens) and (tokens[i][0] == "keep" or tokens[i][1].isspace()):
-        i += step
-    return tokens[i] if 0 <= i < len(tokens) else ("", "")
-
-
-def _in_kyrgyz(tokens: list[tuple[str, str]], i: int) -> bool:
-    """Whether the punctuation at i touches Cyrillic text; so 1,000 and Arabic-script input keep theirs."""
-    return "word" in (_neighbour(tokens, i, -1)[0], _neighbour(tokens, i, 1)[0])
+def _in_kyrgyz(tokens: list[tuple[str, str]], i: int, kyrgyz: bool) -> bool:
+    """Whether the punctuation at i is written the Arabic way: anywhere in a Kyrgyz text (next to
+    a bracket, a guillemet, a digit or Latin letters too), or in a text of punctuation alone (a
+    joiner such as ", "). A number's own separator (1,000 and 1,5) stays; so does the punctuation
+    of a text with no Kyrgyz in it (Latin, or already in Arabic script)."""
+    joined = 0 < i < len(tokens) - 1 and tokens[i - 1][1].isdigit() and tokens[i + 1][1].isdigit()
+    if joined:
+        return False
+    return kyrgyz or not any(token.isalnum() for _, token in tokens)
 
 
 def to_arabic(text: str) -> str:
-    """Transliterate Kyrgyz Cyrillic letters (and , ; ? next to them) to ky_Arab; all else passes through."""
+    """Transliterate Kyrgyz Cyrillic letters (and the text's , ; ?) to ky_Arab; all else passes through."""
     tokens = [(m.lastgroup or "other", m.group()) for m in _TOKEN.finditer(text)]
+    kyrgyz = any(kind == "word" for kind, _ in tokens)
     out: list[str] = []
     for i, (kind, token) in enumerate(tokens):
         if kind == "word":
             out.append(_word(token))
-        elif kind == "other" and token in PUNCTUATION and _in_kyrgyz(tokens, i):
+        elif kind == "other" and token in PUNCTUATION and _in_kyrgyz(tokens, i, kyrgyz):
             out.append(PUNCTUATION[token])
         else:
             out.append(token)

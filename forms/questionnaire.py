@@ -8,15 +8,15 @@ the signed letter arrives. Answers are kept flat, keyed by where they go in the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, NamedTuple
 
 from forms import clock
 from forms.catalogue.models import ApplicantKind, FieldKind, Item
 from forms.channels import ChannelUser
+from forms.checks import across_fields, documents_for, latest_supplement_date
 from forms.checks import answer as field_answer
-from forms.checks import documents_for, latest_supplement_date
 from forms.languages import I18nText, Lang
 from forms.letter import Answer, IdType
 from forms.submission import LetterSubmission, submission_hash
@@ -33,6 +33,7 @@ from forms.validation import (
     some_of,
 )
 from forms.validation.reasons import MESSAGES, N_
+from forms.workdays import is_working_day
 
 Text = I18nText | str  # the catalogue's own translated text, or a gettext msgid
 
@@ -55,6 +56,7 @@ class Question:
     hint: Text | None = None
     choices: tuple[tuple[str, Text], ...] = ()
     required: bool = True
+    unit: I18nText | None = None  # a number's unit, said with the question (亩, 人)
 
 
 KINDS: dict[ApplicantKind, str] = {
@@ -88,6 +90,13 @@ def subject_of(item: Item, answers: dict[str, Answer]) -> Subject:
     """The committing party's document, as answered."""
     kind = _kind(answers, item)
     return Subject(id_type_of(answers, kind), str(answers["applicant.id_number"]))
+
+
+def agent_subject(answers: dict[str, Answer]) -> Subject | None:
+    """The agent's document, when an agent commits: checked like the committing party's."""
+    if answers.get("agent.present") != "yes" or not answers.get("agent.id_number"):
+        return None
+    return Subject(IdType.resident_id, str(answers["agent.id_number"]))
 
 
 def _kind(answers: dict[str, Answer], item: Item) -> ApplicantKind:
@@ -156,7 +165,7 @@ def _fields(item: Item) -> list[Question]:
         ask = {FieldKind.choice: Ask.choice, FieldKind.materials: Ask.materials}.get(field.kind, Ask.text)
         choices = tuple((c.value, c.label) for c in field.choices)
         key = f"answers.{field.key}"
-        asked.append(Question(key, ask, field.label, field.label, field.hint, choices, field.required))
+        asked.append(Question(key, ask, field.label, field.label, field.hint, choices, field.required, field.unit))
     return asked
 
 
@@ -175,9 +184,8 @@ def _supplement(item: Item) -> list[Question]:
         Question(
             "supplement.due_on",
             Ask.text,
-            N_("您承诺在哪一天之前补交？请输入日期，不能晚于 {latest}。"),
+            N_("您承诺在哪一天之前补交？请选一个日期，或输入其他日期（不能晚于 {latest}）。"),
             N_("承诺补交日期"),
-            hint=N_("例如 2026-03-01。"),
         ),
     ]
 
@@ -186,6 +194,19 @@ def questions(item: Item, answers: dict[str, Answer]) -> list[Question]:
     """Every question for this item, given what is answered so far (an agent adds four)."""
     kind = _kind(answers, item)
     return _applicant(item, kind, answers) + _agent(item, answers) + _fields(item) + _supplement(item)
+
+
+def promise_days(item: Item, today: date) -> list[date]:
+    """The working days a 容缺 applicant may promise, from tomorrow to the item's maximum: buttons."""
+    latest = latest_due_on(item, today)
+    if latest is None:
+        return []
+    days, day = [], today
+    while day < latest:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            days.append(day)
+    return days
 
 
 def latest_due_on(item: Item, today: date | None = None) -> date | None:
@@ -221,7 +242,10 @@ def check(question: Question, raw: Answer, item: Item, answers: dict[str, Answer
     if key in ("applicant.phone", "agent.phone"):
         return mobile(raw)
     if key == "supplement.due_on":
-        return parse_date(raw, today=today, not_past=True, latest=latest_due_on(item, today)).isoformat()
+        due = parse_date(raw, today=today, not_past=True, latest=latest_due_on(item, today))
+        if not is_working_day(due):  # the window is closed that day: nothing could be handed in
+            raise Invalid(Reason.date_not_working_day, key, day=due.isoformat())
+        return due.isoformat()
     raise Invalid(Reason.choice_unknown, key)
 
 
@@ -271,7 +295,7 @@ def draft(item: Item, answers: dict[str, Answer], lang: Lang) -> dict[str, Any]:
     supplement = None
     if item.max_supplement_working_days is not None:
         supplement = {"materials": answers["supplement.materials"], "due_on": answers["supplement.due_on"]}
-    fields = {k.removeprefix("answers."): v for k, v in answers.items() if k.startswith("answers.")}
+    fields = item_answers(answers)
     return {
         "item_code": item.code,
         "applicant": applicant,
@@ -318,3 +342,13 @@ def content_hash_of(item: Item, letter: dict[str, Any]) -> str:
         "notice_hash": letter["notice_hash"],
     }
     return submission_hash(LetterSubmission.model_validate({**letter, "signature": evidence}), item)
+
+
+def item_answers(answers: dict[str, Answer]) -> dict[str, Answer]:
+    """The answers to the item's own fields, by field key, as the letter keeps them."""
+    return {k.removeprefix("answers."): v for k, v in answers.items() if k.startswith("answers.")}
+
+
+def conflicts(item: Item, answers: dict[str, Answer]) -> list[Invalid]:
+    """The item's rules across fields that the answers so far break (named at the review)."""
+    return across_fields(item, item_answers(answers))

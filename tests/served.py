@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import uvicorn
-from fastapi import FastAPI
+from starlette.applications import Starlette
 
 
 def free_port() -> int:
@@ -19,7 +19,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(app: FastAPI, port: int | None = None, **config: object) -> Iterator[str]:
+def served(app: Starlette, port: int | None = None, **config: object) -> Iterator[str]:
     """The app's base URL while the block runs; the server stops after it. `config`: uvicorn's."""
     port = port or free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **config))  # type: ignore[arg-type]

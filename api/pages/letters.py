@@ -19,11 +19,13 @@ from api.services.dossier import Dossier, SealState, dossier, reveal, seal_state
 from api.services.finding import LetterQuery, load_letter, search_for
 from api.services.pdfs import ensure_pdf
 from api.services.transitions import REASON_REQUIRED, move
+from api.store import LetterRecord
 from api.views import LetterPage
+from forms.credit import CreditVerdict
 from forms.i18n import gettext_for
 from forms.render.view import LetterView
 from forms.statuses import Actor, Status
-from forms.validation import Invalid, any_document_number, parse_letter_number
+from forms.validation import Invalid, any_document_number, mask_id, parse_letter_number
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 FILTERS = ("number", "id_number", "name", "item", "department", "status", "signed_from", "signed_to", "page")
@@ -150,11 +152,18 @@ async def _letter_page(
         caller=clerk,
         d=found,
         view=LetterView(found.letter, found.item, lang, gettext_for(lang)),
+        credit=_credit(found.record),
+        agent_id=mask_id(found.letter.agent.id_number) if found.letter.agent else None,
         seal=await _seal(services, found),
         reason_required={s.value for s in REASON_REQUIRED},
         moved=request.query_params.get("moved"),
         **{"error": None, "revealed": None, "reason": "", "tried": None, **context},
     )
+
+
+def _credit(record: LetterRecord) -> CreditVerdict | None:
+    """The credit check as it stood at signing; None for a letter stored before it was kept."""
+    return CreditVerdict.model_validate_json(record.credit_verdict) if record.credit_verdict else None
 
 
 def _dossier(services: Services, clerk: Caller, number: str) -> Dossier:

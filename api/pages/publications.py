@@ -1,4 +1,5 @@
-"""归集公示 for the window: the four lists, their export, and marking rows published or taken down.
+"""归集公示 for the window: the four lists (public letters and dishonesty records), their export, and
+marking rows published or taken down.
 
 The lists, the export and the marking are the JSON API's (api/routes/publications.py), through the
 same service functions; the export links go to the JSON API itself, which takes the page's cookie.
@@ -19,9 +20,7 @@ from api.deps import ServicesDep
 from api.errors import ApiError
 from api.pages.base import ClerkDep, PageRoute, render, see_other
 from api.runtime import Services, write_session
-from api.services.publications import PublicationState, count, find, mark
-from api.store import LetterRecord, Publication
-from forms import clock
+from api.services.publications import Entry, PublicationKind, PublicationState, count, find, mark
 from forms.validation.reasons import N_
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -40,6 +39,8 @@ MARKS = {
     PublicationState.overdue: "published",
     PublicationState.withdrawal_due: "withdrawn",
 }
+# What a row is: the letter itself, or the dishonesty record of its broken commitment.
+KINDS = {PublicationKind.letter: N_("信用承诺"), PublicationKind.dishonesty: N_("失信记录")}
 NONE_CHOSEN = N_("请先勾选要标记的承诺书。")
 NO_SUCH_LIST = N_("没有这个列表，请从上面的标签中选择。")
 
@@ -47,7 +48,7 @@ NO_SUCH_LIST = N_("没有这个列表，请从上面的标签中选择。")
 @dataclass
 class Listing:
     state: PublicationState | None  # None: the address named no list
-    rows: list[tuple[Publication, LetterRecord]] = field(default_factory=list)
+    rows: list[Entry] = field(default_factory=list)
     counts: dict[PublicationState, int] = field(default_factory=dict)
 
 
@@ -74,9 +75,11 @@ async def mark_published(
     services: ServicesDep,
     state: Annotated[str, Form(max_length=32)] = PublicationState.due.value,
     numbers: Annotated[list[Number] | None, Form()] = None,
+    dishonesty: Annotated[list[Number] | None, Form()] = None,
 ) -> Response:
     """Rows put on the credit platform (CSRF checked by ClerkDep); back to the list with the count."""
-    return await _mark(request, clerk, services, _state(state), numbers or [], withdrawn=False)
+    chosen = Chosen(numbers or [], dishonesty or [])
+    return await _mark(request, clerk, services, _state(state), chosen, withdrawn=False)
 
 
 @router.post("/publications/withdrawn")
@@ -86,9 +89,22 @@ async def mark_withdrawn(
     services: ServicesDep,
     state: Annotated[str, Form(max_length=32)] = PublicationState.withdrawal_due.value,
     numbers: Annotated[list[Number] | None, Form()] = None,
+    dishonesty: Annotated[list[Number] | None, Form()] = None,
 ) -> Response:
-    """Rows taken down from the credit platform after credit repair."""
-    return await _mark(request, clerk, services, _state(state), numbers or [], withdrawn=True)
+    """Rows taken down from the credit platform: after credit repair, or after the letter ended."""
+    chosen = Chosen(numbers or [], dishonesty or [])
+    return await _mark(request, clerk, services, _state(state), chosen, withdrawn=True)
+
+
+@dataclass
+class Chosen:
+    """The rows ticked: letters' publications by number, dishonesty records by their letter's number."""
+
+    numbers: list[str]
+    dishonesty: list[str]
+
+    def __len__(self) -> int:
+        return len(self.numbers) + len(self.dishonesty)
 
 
 async def _mark(
@@ -96,27 +112,29 @@ async def _mark(
     clerk: Caller,
     services: Services,
     state: PublicationState | None,
-    numbers: list[str],
+    chosen: Chosen,
     *,
     withdrawn: bool,
 ) -> Response:
     assert clerk.staff is not None
     back = state or PublicationState.due
-    if not numbers:
+    if not len(chosen):
         return await _page(request, clerk, services, back, status=422, problem=NONE_CHOSEN)
-    if len(numbers) > SHOWN:
+    if len(chosen) > SHOWN:
         raise ApiError(422, "invalid_request", f"at most {SHOWN} at once")
     staff = clerk.staff
-    done = await run_in_threadpool(_marked, services, staff.username, staff.departments, numbers, withdrawn)
+    done = await run_in_threadpool(_marked, services, staff.username, staff.departments, chosen, withdrawn)
     action = "withdrawn" if withdrawn else "published"
-    return see_other(f"/publications?state={back.value}&done={action}&marked={len(done)}")
+    return see_other(f"/publications?state={back.value}&done={action}&marked={done}")
 
 
 def _marked(
-    services: Services, username: str, departments: frozenset[str] | None, numbers: list[str], withdrawn: bool
-) -> list[str]:
+    services: Services, username: str, departments: frozenset[str] | None, chosen: Chosen, withdrawn: bool
+) -> int:
+    numbers, dishonesty = sorted(set(chosen.numbers)), sorted(set(chosen.dishonesty))
     with write_session(services) as session:
-        return mark(session, username, departments, sorted(set(numbers)), withdrawn=withdrawn)
+        mark(session, username, departments, numbers, withdrawn=withdrawn, dishonesty=dishonesty)
+    return len(numbers) + len(dishonesty)
 
 
 async def _page(
@@ -144,7 +162,7 @@ async def _page(
         problem=problem,
         done=done if marked is not None else "",
         marked=marked,
-        late=overdue,
+        kinds=KINDS,
     )
 
 
@@ -161,11 +179,3 @@ def _listing(services: Services, departments: frozenset[str] | None, state: Publ
         if state is not None:
             listing.rows = find(session, state, departments, limit=SHOWN)
         return listing
-
-
-def overdue(publication: Publication, state: PublicationState) -> bool:
-    """A row past its date: to publish (7 working days) or to take down (3 working days)."""
-    today = clock.today()
-    if state is PublicationState.withdrawal_due:
-        return publication.withdrawal_due_on is not None and publication.withdrawal_due_on < today
-    return publication.published_at is None and publication.due_on < today

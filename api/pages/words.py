@@ -119,6 +119,13 @@ REFUSALS = {
     "countersign.unavailable": N_("部门的电子签章证书无法使用，承诺书没有受理。请告诉管理员。"),
     "countersign.no_pdf": N_("承诺书的 PDF 还没有生成好，没有受理。请稍后再试。"),
 }
+# The credit check's verdict at signing (forms.credit.Eligibility), as the window reads it.
+VERDICTS = {
+    "eligible": N_("未在失信名单上，可以承诺"),
+    "green_channel": N_("三年内没有失信记录（绿色通道）"),
+    "dishonest": N_("在失信名单上"),
+    "false_commitment": N_("有未修复的不实承诺记录"),
+}
 # Each language by its own name, in its own script, whatever the page's language.
 AUTONYMS = {Lang.zh: "中文", Lang.ug: "ئۇيغۇرچە", Lang.ky: "Кыргызча", Lang.ky_Arab: to_arabic("Кыргызча")}
 GENERAL_REFUSAL = N_("操作没有成功，请检查后再试。")
@@ -192,6 +199,9 @@ class Words:
 
     def refusal(self, error: ApiError) -> str:
         return refusal(error, self._)
+
+    def verdict(self, eligibility: str) -> str:
+        return self._(VERDICTS[eligibility]) if eligibility in VERDICTS else eligibility
 
     @staticmethod
     def day(value: date | datetime | None) -> str:

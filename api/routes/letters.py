@@ -13,7 +13,7 @@ from api.deps import CallerDep, ServiceAuth, ServicesDep, SessionDep, WriteSessi
 from api.errors import ApiError, ErrorBody, not_found
 from api.params import NumberPath as NumberPath  # the letters' routes elsewhere take it from here
 from api.runtime import Services, write_session
-from api.services.credit import eligibility, subject_hashes
+from api.services.credit import verdict
 from api.services.dossier import log_read
 from api.services.dossier import reveal as reveal_numbers
 from api.services.finding import load_letter
@@ -24,6 +24,7 @@ from api.store import IdempotencyKey, LetterEvent, LetterRecord
 from api.views import PRIVATE_HEADERS, EventPublic, LetterPublic, PersonalData, Submitted
 from forms import clock
 from forms.catalogue import Item
+from forms.credit import CreditVerdict
 from forms.submission import LetterSubmission
 
 router = APIRouter(prefix="/api/letters", tags=["letters"])
@@ -68,8 +69,8 @@ async def submit_letter(
 
 def _submit(services: Services, submission: LetterSubmission, item: Item, key: str) -> tuple[LetterRecord, bool]:
     with write_session(services) as session:
-        _refuse_if_barred(session, services, submission, key)  # again in the transaction: listed meanwhile
-        record, _, created = submit(session, services.vault, submission, item, key=key)
+        checked = _refuse_if_barred(session, services, submission, key)  # again in the transaction: listed meanwhile
+        record, _, created = submit(session, services.vault, submission, item, key=key, verdict=checked)
         return record, created
 
 
@@ -78,13 +79,19 @@ def _gate(services: Services, submission: LetterSubmission, key: str) -> None:
         _refuse_if_barred(session, services, submission, key)
 
 
-def _refuse_if_barred(session: Session, services: Services, submission: LetterSubmission, key: str) -> None:
-    """403 credit.* for a subject with an open record, under any form of the number as typed."""
-    standing = eligibility(session, subject_hashes(services.vault, submission.applicant.id_number))
-    barred = not standing.may_commit
+def _refuse_if_barred(session: Session, services: Services, submission: LetterSubmission, key: str) -> CreditVerdict:
+    """403 credit.* for a subject with an open record, under any form of the number as typed;
+    403 credit.agent.* for an agent with one: a listed person commits for nobody."""
+    agent = submission.agent.id_number if submission.agent is not None else None
+    checked = verdict(session, services.vault, submission.applicant.id_number, agent)
     # a retry of a letter stored before the listing still gets its letter back
-    if barred and session.get(IdempotencyKey, key) is None:
-        raise ApiError(403, f"credit.{standing.value}", "this subject may not use the commitment route")
+    if checked.may_commit or session.get(IdempotencyKey, key) is not None:
+        return checked
+    if not checked.applicant.may_commit:
+        raise ApiError(403, f"credit.{checked.applicant.value}", "this subject may not use the commitment route")
+    assert checked.agent is not None
+    message = "the agent may not commit on anyone's behalf: their own credit record bars them"
+    raise ApiError(403, f"credit.agent.{checked.agent.value}", message)
 
 
 @router.get("/{number}", response_model=LetterPublic, responses=ERRORS)

@@ -4,7 +4,8 @@ A courier leases its own channel's only (Telegram's bot, WeChat's): a notice goe
 was signed, to the user who signed it there.
 
 At least once: a message leased and never acknowledged (the bot died) is leased again when its
-lease runs out. The bot delivers, then acknowledges with the lease's token.
+lease runs out. The bot delivers, then acknowledges with the lease's token; a courier that stops
+cleanly gives back what it leased and did not send, for the next one to lease at once.
 """
 
 from __future__ import annotations
@@ -33,6 +34,13 @@ router = APIRouter(prefix="/api/outbox", tags=["outbox"], dependencies=[ServiceA
 
 class Ack(BaseModel):
     lease_token: str = Field(examples=["q3Jx0vW8bN5cT1yR2mKp4A"], description="the token the lease came with")
+
+
+class Release(BaseModel):
+    lease_token: str = Field(examples=["q3Jx0vW8bN5cT1yR2mKp4A"], description="the token the lease came with")
+    ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] = Field(
+        max_length=100, examples=[[17, 18]], description="the messages of that lease not sent"
+    )
 
 
 @router.get("", response_model=list[Notification], responses={401: {"model": ErrorBody}})
@@ -98,4 +106,23 @@ def acknowledge(
         raise ApiError(409, "outbox.lease_lost", "this lease ran out and the message was leased again")
     message.acked_at = clock.now()
     session.add(message)
+    session.commit()
+
+
+@router.post("/release", status_code=204, responses={401: {"model": ErrorBody}, 422: {"model": ErrorBody}})
+def release(given: Release, session: WriteSessionDep) -> None:
+    """Not sent after all (the courier stops): leased again at once rather than when the lease runs
+    out. Only messages still under this lease and not acknowledged; others are left as they are."""
+    if not given.ids:
+        return
+    messages = session.exec(
+        select(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(given.ids))
+        .where(col(OutboxMessage.lease_token) == given.lease_token)
+        .where(col(OutboxMessage.acked_at).is_(None))
+        .with_for_update()
+    ).all()
+    for message in messages:
+        message.leased_until = None
+        session.add(message)
     session.commit()

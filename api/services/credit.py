@@ -7,16 +7,16 @@ import io
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel
 from sqlmodel import Session, col, func, select
 
 from api.pii import Vault
 from api.runtime import Services, write_session
-from api.store import CreditRecord
+from api.store import CreditImport, CreditRecord
 from forms import clock
-from forms.credit import Eligibility
+from forms.credit import CreditVerdict, Eligibility
 from forms.validation import (
     IdType,
     Invalid,
@@ -190,9 +190,15 @@ def import_list(session: Session, vault: Vault, data: bytes, *, batch: str, dry_
                 created_at=now,
             )
         )
+    session.add(CreditImport(batch=batch[:64], rows=report.rows, applied_at=now))
     session.commit()
     report.applied = True
     return report
+
+
+def last_import(session: Session) -> datetime | None:
+    """When the dishonesty list was last imported; None when it never was."""
+    return session.exec(select(func.max(CreditImport.applied_at))).one()
 
 
 def eligibility(session: Session, subject_hashes: Sequence[str], *, today: date | None = None) -> Eligibility:
@@ -212,6 +218,27 @@ def eligibility(session: Session, subject_hashes: Sequence[str], *, today: date 
     if all(r.listed_on < since and (r.repaired_at is None or r.repaired_at.date() < since) for r in records):
         return Eligibility.green_channel
     return Eligibility.eligible
+
+
+def listed_since(session: Session, subject_hashes: Sequence[str]) -> date | None:
+    """The date of the subject's earliest open record, on the list or for a broken letter; None: not listed."""
+    query = select(func.min(CreditRecord.listed_on)).where(
+        col(CreditRecord.subject_hash).in_(list(subject_hashes)), col(CreditRecord.repaired_at).is_(None)
+    )
+    return session.exec(query).one()
+
+
+def verdict(session: Session, vault: Vault, applicant: str, agent: str | None) -> CreditVerdict:
+    """The check of both who commit and who commits for them (seed 001 三(六): a listed person may
+    not commit, in their own name or another's), and how fresh the list is."""
+    hashes = subject_hashes(vault, applicant)
+    return CreditVerdict(
+        applicant=eligibility(session, hashes),
+        listed_on=listed_since(session, hashes),
+        agent=eligibility(session, subject_hashes(vault, agent)) if agent is not None else None,
+        checked_at=clock.now(),
+        list_imported_at=last_import(session),
+    )
 
 
 def import_as(services: Services, username: str, data: bytes, *, dry_run: bool) -> ImportReport:

@@ -21,6 +21,7 @@ from api.store import IdempotencyKey, LetterEvent, LetterRecord
 from forms import clock
 from forms.catalogue import Catalogue, Item
 from forms.checks import problems
+from forms.credit import CreditVerdict
 from forms.i18n import gettext_for
 from forms.languages import Lang
 from forms.letter import Letter, letter_number
@@ -99,9 +100,16 @@ def _signatories(submission: LetterSubmission) -> set[str]:
 
 
 def submit(
-    session: Session, vault: Vault, submission: LetterSubmission, item: Item, *, key: str
+    session: Session,
+    vault: Vault,
+    submission: LetterSubmission,
+    item: Item,
+    *,
+    key: str,
+    verdict: CreditVerdict | None = None,
 ) -> tuple[LetterRecord, Letter, bool]:
-    """Store the letter once per idempotency key: (record, letter, created)."""
+    """Store the letter once per idempotency key: (record, letter, created); with the credit check
+    as it stood at signing, for the window."""
     request_hash = hashlib.sha256(submission.model_dump_json().encode()).hexdigest()
     existing = _replay(session, vault, key, request_hash)
     if existing is not None:
@@ -111,6 +119,7 @@ def submit(
     number = letter_number(item.department.code, now.year, sequence)
     letter = build_letter(submission, item, number=number, verify_code=_verify_code())
     record = _record(letter, item, vault, department=item.department.code, year=now.year, sequence=sequence)
+    record.credit_verdict = verdict.model_dump_json() if verdict is not None else None
     session.add(record)
     try:
         session.flush()

@@ -7,7 +7,7 @@ from sqlmodel import Session, col, select
 
 from api.errors import ApiError
 from api.services.countersign import Countersigning, countersigned_on
-from api.services.publications import schedule_withdrawal
+from api.services.publications import FALSE_COMMITMENT, dishonesty_due_on, follow_status
 from api.store import CreditRecord, LetterEvent, LetterRecord, OutboxMessage
 from forms import clock
 from forms.catalogue import CommitmentType
@@ -68,6 +68,7 @@ def move(
     session.flush()
     session.add(_notice(record, event))
     _credit_consequences(session, record, target, reason)
+    follow_status(session, record, target)
     countersigned.commit(session, record)
     record.status = target.value
     return event
@@ -104,15 +105,16 @@ def _credit_consequences(session: Session, record: LetterRecord, target: Status,
                 subject_hash=record.id_hash,
                 subject_masked=record.id_masked,
                 subject_name=record.applicant_name,
-                kind="false_commitment",
+                kind=FALSE_COMMITMENT,
                 source=source,
                 reason=reason,
                 listed_on=clock.today(),
                 created_at=clock.now(),
+                letter_id=record.id,
+                publish_due_on=dishonesty_due_on(clock.today()),  # 失信记录 to publish
             )
         )
     elif target is Status.repaired:
         for listed in session.exec(select(CreditRecord).where(CreditRecord.source == source)):
             listed.repaired_at = clock.now()
             session.add(listed)
-        schedule_withdrawal(session, record)

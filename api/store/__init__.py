@@ -1,7 +1,7 @@
 """The store: tables, engine and migrations. The API is its only writer."""
 
 from api.store.applicant import Objection, Upload
-from api.store.credit import CreditRecord, Publication
+from api.store.credit import CreditImport, CreditRecord, Publication
 from api.store.keys import KeyFingerprint
 from api.store.letters import (
     IdempotencyKey,
@@ -18,6 +18,7 @@ from api.store.staff import AccessLog, LoginTries, Staff, StaffToken, Window, Wi
 
 __all__ = [
     "AccessLog",
+    "CreditImport",
     "CreditRecord",
     "DepartmentSeal",
     "IdempotencyKey",

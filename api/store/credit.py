@@ -25,10 +25,31 @@ class CreditRecord(SQLModel, table=True):
     listed_on: date
     repaired_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    # A broken letter's record is published as a dishonesty record (失信记录): within 7 working days
+    # of the finding (seed 002 一(三)), taken down within 3 after repair (seed 000 三(五)).
+    # Imported records are the credit office's to publish: these stay empty for them.
+    letter_id: int | None = Field(default=None, index=True)
+    publish_due_on: date | None = None
+    published_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    published_by: str | None = Field(default=None, max_length=64)
+    withdrawal_due_on: date | None = None
+    withdrawn_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class CreditImport(SQLModel, table=True):
+    """An applied import of the dishonesty list: a letter's credit verdict says how fresh the list was."""
+
+    __tablename__ = "credit_imports"
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch: str = Field(max_length=64)
+    rows: int
+    applied_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
 
 
 class Publication(SQLModel, table=True):
-    """A public letter's publication: due 7 working days after signing; withdrawn after repair."""
+    """A public letter's publication: due 7 working days after signing; taken down within 3 working
+    days of repair, or of the letter's withdrawal, refusal, termination, superseding or revocation."""
 
     __tablename__ = "publications"
 

@@ -59,6 +59,8 @@ class LetterRecord(SQLModel, table=True):
     content_hash: str = Field(max_length=64)
     notice_hash: str = Field(max_length=64)
     verify_code: str = Field(max_length=16)
+    # forms.credit.CreditVerdict as JSON: the credit check when it was signed (None: stored before it was kept)
+    credit_verdict: str | None = Field(default=None, max_length=400)
     # the whole letter as signed, encrypted: it holds the personal numbers in clear
     document: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     pdf_sha256: str | None = Field(default=None, max_length=64)  # set once, never overwritten

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from aiogram import Bot, F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import Answered, Edit, Nav
+from bot.callbacks import Answered, DayPicked, Edit, Nav
 from bot.client import ApiClient
 from bot.conversation import advance, answers_of, ask, item_of, show_review
-from bot.credit import Background, check_beside
+from bot.credit import AGENT, Background, check_beside
 from bot.files import receive_upload
 from bot.filters import has_file, has_text
+from bot.i18n import ltr
 from bot.keyboards import button, home_row, markup
 from bot.labels import reason
 from bot.states import Commit
@@ -22,7 +25,7 @@ from forms.catalogue import Catalogue, Item
 from forms.channels import ChannelUser
 from forms.languages import Lang
 from forms.letter import Answer
-from forms.questionnaire import Ask, Question, answered, check, questions, subject_of
+from forms.questionnaire import Ask, Question, agent_subject, answered, check, questions, subject_of
 from forms.validation import Invalid
 
 
@@ -56,6 +59,9 @@ async def _accept(
     data = await state.update_data(answers=answers, picked=[])
     if question.key == "applicant.id_number":  # every kind of document: the list names them all
         check_beside(state, api, subject_of(item, answers), message, item, lang, background)
+    agent = agent_subject(answers)
+    if question.key == "agent.id_number" and agent is not None:  # a listed agent commits for nobody
+        check_beside(state, api, agent, message, item, lang, background, role=AGENT)
     await advance(message, state, item, lang, data)
 
 
@@ -66,6 +72,10 @@ async def typed(
     if item is None:
         return
     _index, question = await _current(state, item)
+    if question.ask is Ask.upload:  # words where a file is awaited: say what to send
+        await message.answer(_("这一步要发送文件：每一页拍一张照片发来，或者发送一个 PDF 文件。"))
+        await ask(message, state, item, lang)
+        return
     if question.ask is not Ask.text:
         await message.answer(_("请用下面的按钮回答。"))
         await ask(message, state, item, lang)
@@ -101,6 +111,36 @@ async def chose(
         await ask(query.message, state, item, lang)
         return
     await _accept(query.message, state, item, question, value, lang, api, background)
+
+
+async def picked_day(
+    query: CallbackQuery,
+    callback_data: DayPicked,
+    state: FSMContext,
+    catalogue: Catalogue,
+    lang: Lang,
+    api: ApiClient,
+    background: Background,
+) -> None:
+    """A date button: checked as if typed, so a day that has meanwhile passed is refused with why."""
+    item = await item_of(state, catalogue)
+    if item is None or not isinstance(query.message, Message):
+        await query.answer()
+        return
+    index, question = await _current(state, item)
+    if callback_data.step != index:
+        await query.answer(_("这一步已经过去了。"), show_alert=True)
+        return
+    await query.answer()
+    await _accept(query.message, state, item, question, callback_data.day, lang, api, background)
+
+
+async def other_day(query: CallbackQuery) -> None:
+    """Any date within the limit may be typed: say how."""
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(_("请输入日期，例如 {example}，也可以写 12月20日。").format(
+            example=ltr((clock.today() + timedelta(days=14)).isoformat())))  # fmt: skip
 
 
 async def done_picking(
@@ -232,6 +272,8 @@ def build() -> Router:
     router = Router(name=__name__)
     router.message(StateFilter(Commit.question), has_text)(typed)
     router.callback_query(StateFilter(Commit.question), Answered.filter())(chose)
+    router.callback_query(StateFilter(Commit.question), DayPicked.filter())(picked_day)
+    router.callback_query(StateFilter(Commit.question), Nav.filter(F.action == "other_day"))(other_day)
     router.callback_query(StateFilter(Commit.question), Nav.filter(F.action == "done"))(done_picking)
     router.callback_query(StateFilter(Commit.question), Nav.filter(F.action == "skip"))(skip)
     router.message(StateFilter(Commit.question), has_file)(uploaded)

@@ -8,7 +8,8 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import Browse, ItemPicked, Menu
+from bot.callbacks import Browse, ItemPicked, Menu, Nav
+from bot.conversation import ANSWERED_STATES, item_of
 from bot.filters import has_text
 from bot.keyboards import button, column, home_row, markup
 from bot.labels import type_name
@@ -28,8 +29,28 @@ def _ways() -> list[list]:  # type: ignore[type-arg]
     ]
 
 
-async def new_commitment(query: CallbackQuery, state: FSMContext) -> None:
+async def new_commitment(query: CallbackQuery, state: FSMContext, catalogue: Catalogue, lang: Lang) -> None:
+    """A new letter; one half filled in is not dropped without asking (a mistap on the menu)."""
     await query.answer()
+    item = await item_of(state, catalogue)
+    if item is not None and await state.get_state() in ANSWERED_STATES and isinstance(query.message, Message):
+        await query.message.answer(
+            _("您有一份承诺书还没有填完：{item}。继续填写，还是放弃它、办理新的事项？").format(item=item.name(lang)),
+            reply_markup=markup(
+                [button(_("继续填写承诺书"), Nav(action="resume"))],
+                [button(_("放弃，办理新的事项"), Menu(action="new_anyway"))],
+            ),
+        )
+        return
+    await _ways_to_find(query, state)
+
+
+async def start_afresh(query: CallbackQuery, state: FSMContext) -> None:
+    await query.answer()
+    await _ways_to_find(query, state)
+
+
+async def _ways_to_find(query: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await state.set_state(Commit.item)
     if isinstance(query.message, Message):
@@ -111,6 +132,7 @@ def build() -> Router:
     """The handlers of this step, registered on a new router (one per dispatcher)."""
     router = Router(name=__name__)
     router.callback_query(Menu.filter(F.action == "new"))(new_commitment)
+    router.callback_query(Menu.filter(F.action == "new_anyway"))(start_afresh)
     router.callback_query(StateFilter(Commit.item), Browse.filter(F.by == "department"))(by_department)
     router.callback_query(StateFilter(Commit.item), Browse.filter(F.by == "type"))(by_type)
     router.callback_query(StateFilter(Commit.item), Browse.filter(F.by == "all"))(all_items)

@@ -39,12 +39,13 @@ async def show_notice_page(message: Message, item: Item, page: int, lang: Lang) 
     pages = notice_pages(item, lang)
     page = max(0, min(page, len(pages) - 1))
     heading = _("告知书（第 {page} 页，共 {pages} 页）").format(page=ltr(page + 1), pages=ltr(len(pages)))
-    turn = []
-    if page > 0:
-        turn.append(button(_("上一页"), NoticePage(page=page - 1)))
+    # "Next" is a whole row of its own, above "previous": it never changes place, in a language
+    # read right to left as in Chinese, so a thumb pressing on never goes back by mistake.
+    rows = []
     if page < len(pages) - 1:
-        turn.append(button(_("下一页"), NoticePage(page=page + 1)))
-    rows = [turn]
+        rows.append([button(_("下一页"), NoticePage(page=page + 1))])
+    if page > 0:
+        rows.append([button(_("上一页"), NoticePage(page=page - 1))])
     if page == len(pages) - 1:
         rows.append([button(_("我已阅读并理解"), Decision(choice="read"))])
     await message.answer(f"{heading}\n\n{pages[page]}", reply_markup=markup(*rows, home_row()))

@@ -15,7 +15,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import Nav, Review
 from bot.client import ApiClient, ApiRefused, ApiUnavailable
 from bot.conversation import answers_of, item_of, show_review
-from bot.credit import ELIGIBLE, UNCHECKED, turn_away, verdict_before_signing
+from bot.credit import AGENT, ELIGIBLE, UNCHECKED, turn_agent_away, turn_away, verdict_before_signing
 from bot.filters import has_text
 from bot.i18n import ltr
 from bot.keyboards import button, home_row, markup, web_app
@@ -26,7 +26,15 @@ from forms import clock
 from forms.catalogue import Catalogue, Item
 from forms.channels import ChannelUser
 from forms.languages import Lang
-from forms.questionnaire import content_hash_of, draft, signed, signer_name, subject_of
+from forms.questionnaire import (
+    agent_subject,
+    conflicts,
+    content_hash_of,
+    draft,
+    signed,
+    signer_name,
+    subject_of,
+)
 from forms.validation import MESSAGES, Invalid, Reason, person_name
 
 REASON_CODES = {reason.value for reason in Reason}
@@ -37,7 +45,9 @@ def _problems(refused: ApiRefused) -> str:
     lines = []
     for detail in refused.details:
         code = str(detail.get("reason", ""))
-        lines.append(_(MESSAGES[Reason(code)]) if code in REASON_CODES else refusal(code))
+        worded = _(MESSAGES[Reason(code)]) if code in REASON_CODES else refusal(code)
+        # a reason that needs the API's numbers (a bound, the fields named) is the API's own words
+        lines.append(str(detail.get("message") or refusal(code)) if "{" in worded else worded)
     return "\n".join(dict.fromkeys(lines)) or refusal(refused.code)
 
 
@@ -50,6 +60,9 @@ async def preview_then_sign(
     if item is None or not isinstance(query.message, Message):
         return
     answers = answers_of(await state.get_data())
+    if conflicts(item, answers):  # an old review's button: the review names what to change
+        await show_review(query.message, state, item, lang)
+        return
     letter = draft(item, answers, lang)
     try:  # no signature without a verdict, for every kind of document
         verdict = await verdict_before_signing(state, api, subject_of(item, answers))
@@ -63,6 +76,16 @@ async def preview_then_sign(
     if verdict not in ELIGIBLE:
         await turn_away(query.message, state, item, lang, verdict)
         return
+    agent = agent_subject(answers)
+    if agent is not None:  # the agent is checked as well
+        try:
+            agent_verdict = await verdict_before_signing(state, api, agent, role=AGENT)
+        except ApiUnavailable:
+            await query.message.answer(_("暂时无法进行信用核查，请稍后再点“预览并签名”。您填写的内容都保留着。"))
+            return
+        if agent_verdict not in ELIGIBLE and agent_verdict != UNCHECKED:
+            await turn_agent_away(query.message, state, agent_verdict)
+            return
     try:
         pdf = await api.preview(letter)
     except ApiUnavailable:
@@ -168,6 +191,9 @@ async def submit(
         await query.message.answer(why, reply_markup=markup([button(_("重新提交"), Review(action="confirm"))]))
         return
     except ApiRefused as refused:
+        if refused.code.startswith("credit.agent."):  # the agent listed since the check
+            await turn_agent_away(query.message, state, refused.code.removeprefix("credit.agent."))
+            return
         if refused.code.startswith("credit."):  # listed since the check: the same way forward
             await turn_away(query.message, state, item, lang, refused.code.removeprefix("credit."))
             return

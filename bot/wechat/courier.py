@@ -7,7 +7,7 @@ courier: acknowledged once WeChat took it or once it plainly never can be delive
 
 Several instances run one courier between them, as Telegram's do (bot.delivery, bot.lease): WeChat's
 limits are each follower's, but a follower's messages must arrive in order, and only one sender
-can promise that.
+can promise that. Stopped cleanly, it gives back what it leased and did not send, as Telegram's does.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import logging
 from aiogram.utils.i18n import I18n
 
 from bot.client import ApiRefused, ApiUnavailable
-from bot.delivery import backoff
+from bot.delivery import backoff, give_back
 from bot.lease import Lease, rest
 from bot.notices import word
 from bot.stand_in import choices_of
@@ -53,8 +53,11 @@ class WeChatCourier:
         followers: dict[str, list[Notification]] = {}
         for notification in leased:
             followers.setdefault(notification.channel_user or "", []).append(notification)
-        done = sum(await asyncio.gather(*(self._deliver_all(openid, queue) for openid, queue in followers.items())))
-        if self.lease is not None and done == len(leased):
+        rounds = await asyncio.gather(*(self._deliver_all(openid, queue) for openid, queue in followers.items()))
+        done, kept = sum(acked for acked, _ in rounds), [n for _, unsent in rounds for n in unsent]
+        given_back = await give_back(self.api, kept, stopping=self._stop.is_set(), lease=self.lease,
+                                     what="wechat outbox")  # fmt: skip
+        if self.lease is not None and (done == len(leased) or given_back):
             await self.lease.successor_waits(0)
         return done
 
@@ -79,14 +82,15 @@ class WeChatCourier:
             if acked == 0:
                 await rest(stop, self.idle_seconds)
 
-    async def _deliver_all(self, openid: str, queue: list[Notification]) -> int:
+    async def _deliver_all(self, openid: str, queue: list[Notification]) -> tuple[int, list[Notification]]:
+        """One follower's notices in order: how many were acknowledged, and the rest, not sent."""
         acked = 0
         for notification in queue:
             if not self._may_send() or not await self._deliver(openid, notification):
                 break  # the rest keep their order: leased again later
             await self.api.ack(notification)
             acked += 1
-        return acked
+        return acked, queue[acked:]
 
     def _may_send(self) -> bool:
         """Not when told to stop, nor once the lease is not surely ours: another instance may hold it."""

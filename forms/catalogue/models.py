@@ -63,6 +63,8 @@ class Department(Strict):
     address: I18nText
     phone: Annotated[str, Field(pattern=r"^[0-9][0-9-]{6,19}$")]
     hours: I18nText
+    # its 统一社会信用代码, for the 承诺受理单位代码 of the credit platform's export; the county adds it
+    credit_code: Annotated[str, Field(pattern=r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")] | None = None
 
 
 class Choice(Strict):
@@ -82,7 +84,8 @@ class ItemField(Strict):
     max_length: int = Field(default=200, ge=1, le=2000)
     minimum: float | None = None
     maximum: float | None = None
-    unit: I18nText | None = None
+    unit: I18nText | None = None  # numbers: shown with the question, and accepted after the number
+    whole: bool = False  # numbers: counts (people, vehicles, rooms) take no fraction
     not_future: bool = False  # dates: e.g. a date of birth or of an event
     not_past: bool = False  # dates: e.g. a planned opening
 
@@ -95,6 +98,8 @@ class ItemField(Strict):
             raise ValueError(f"a {self.kind} field takes no choices")
         if len({c.value for c in self.choices}) != len(self.choices):
             raise ValueError("choice values must be unique")
+        if (self.whole or self.unit) and self.kind is not FieldKind.number:
+            raise ValueError("only a number field has a unit or is whole")
         if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
             raise ValueError("minimum is above maximum")
         return self
@@ -122,6 +127,13 @@ class Notice(Strict):
     disclosure: Disclosure  # 承诺书是否公开、公开范围及时限
 
 
+class PartsWithinTotal(Strict):
+    """A rule across fields: the parts together are no more than the total (禁牧 + 草畜平衡 ≤ 承包总面积)."""
+
+    parts: list[_Key] = Field(min_length=2)
+    total: _Key
+
+
 class Item(Strict):
     """One matter an applicant may commit to, as the catalogue's data file describes it."""
 
@@ -137,6 +149,7 @@ class Item(Strict):
     proxy_allowed: bool
     validity_months: int = Field(ge=1, le=120)
     fields: list[ItemField] = []
+    rules: list[PartsWithinTotal] = []  # checked on the whole letter, at the review and by the API
     missing_materials: list[Choice] = []
     max_supplement_working_days: int | None = Field(default=None, ge=1, le=60)
     keywords: list[str] = []  # extra search words, any language
@@ -148,11 +161,17 @@ class Item(Strict):
             raise ValueError("容缺受理 items need missing_materials and max_supplement_working_days")
         if not deficient and (self.missing_materials or self.max_supplement_working_days):
             raise ValueError("only 容缺受理 items have missing_materials or a supplement period")
+        if self.commitment_type is CommitmentType.proactive and not self.notice.disclosure.public:
+            raise ValueError("主动公示型 letters are published by their nature: notice.disclosure.public must be true")
         if self.commitment_type is CommitmentType.certification and self.notice.purpose is None:
             raise ValueError("certification items need notice.purpose (证明用途)")
         keys = [f.key for f in self.fields]
         if len(set(keys)) != len(keys):
             raise ValueError("field keys must be unique")
+        numbers = {f.key for f in self.fields if f.kind is FieldKind.number}
+        for rule in self.rules:
+            if not numbers.issuperset([*rule.parts, rule.total]):
+                raise ValueError(f"a rule names fields that are not number fields of this item: {rule}")
         return self
 
     def field(self, key: str) -> ItemField:

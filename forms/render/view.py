@@ -94,6 +94,16 @@ class LetterView:
         return notice_sections(self.item, self.lang, self._)
 
     @property
+    def signer(self) -> str:
+        """Whose hand signs, seed 000 §三(二) and seed 004: "agent" for a proxy, "representative" for
+        an organisation (its seal goes beside), else "applicant"."""
+        if self.letter.agent is not None:
+            return "agent"
+        if self.letter.applicant.kind.is_organisation:
+            return "representative"
+        return "applicant"
+
+    @property
     def signature_image(self) -> str:
         signature = self.letter.signature
         if signature is None or not signature.image_png:

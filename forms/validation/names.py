@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from forms.validation.normalize import normalize_text
@@ -27,9 +28,14 @@ def script_of(char: str) -> str | None:
     return None
 
 
+# People with no middle dot on their keyboard type a full stop: 买买提.艾力 is 买买提·艾力. Only
+# between Chinese, Uyghur or Kyrgyz letters; a Latin "J. Smith" keeps its stop (and is refused).
+_STOP_AS_DOT = re.compile(r"(?<=[^\W\d_a-zA-Z])\s*[.\uff0e\u3002]\s*(?=[^\W\d_a-zA-Z])")
+
+
 def person_name(raw: str) -> str:
     """A person's name as on their ID, in one script; spaces and · separate its parts."""
-    name = normalize_text(raw)
+    name = _STOP_AS_DOT.sub(MIDDLE_DOT, normalize_text(raw))
     if not name:
         raise Invalid(Reason.required)
     low, high = PERSON_NAME_LENGTH

@@ -44,9 +44,13 @@ class Reason(StrEnum):
     date_future = "date.future"
     date_past = "date.past"
     date_too_late = "date.too_late"
+    date_not_working_day = "date.not_working_day"
     number_format = "number.format"
     number_too_small = "number.too_small"
     number_too_large = "number.too_large"
+    number_whole = "number.whole"
+    parts_exceed_total = "number.parts_exceed_total"
+    number_other_unit = "number.other_unit"
     text_too_long = "text.too_long"
     choice_unknown = "choice.unknown"
     id_type_mismatch = "id_type.mismatch"
@@ -88,14 +92,18 @@ MESSAGES: dict[Reason, str] = {
     Reason.name_chars: N_("姓名只能包含文字、空格和间隔号“·”，不能有数字或其他符号。"),
     Reason.name_mixed: N_("姓名请只用一种文字书写，例如全部用汉字或全部用维吾尔文。"),
     Reason.org_name_chars: N_("名称中含有不允许的符号。"),
-    Reason.date_format: N_("请按 年-月-日 的格式输入日期，例如 2026-03-01。"),
+    Reason.date_format: N_("请输入日期，例如 {example}，也可以写 12月20日。"),
     Reason.date_invalid: N_("这个日期不存在，请核对年、月、日。"),
     Reason.date_future: N_("日期不能晚于今天。"),
     Reason.date_past: N_("日期不能早于今天。"),
     Reason.date_too_late: N_("日期不能晚于 {latest}。"),
+    Reason.date_not_working_day: N_("{day} 不是工作日，窗口不办公：请选一个工作日。"),
     Reason.number_format: N_("请输入一个数字，例如 3 或 1500.50。"),
     Reason.number_too_small: N_("数值不能小于 {minimum}。"),
     Reason.number_too_large: N_("数值不能大于 {maximum}。"),
+    Reason.number_whole: N_("这里要填整数，例如 3。"),
+    Reason.parts_exceed_total: N_("{parts}加起来不能超过{total}，请核对这几项。"),
+    Reason.number_other_unit: N_("请只填数字，单位是{unit}。"),
     Reason.text_too_long: N_("内容不能超过 {maximum} 个字符，您输入了 {length} 个。"),
     Reason.choice_unknown: N_("请从列出的选项中选择。"),
     Reason.id_type_mismatch: N_(
@@ -117,6 +125,8 @@ class Invalid(ValueError):
         self.field = field
         self.params = params
 
-    def message(self, gettext: Any) -> str:
-        """The reason in the reader's language, given that language's gettext."""
-        return str(gettext(MESSAGES[self.reason])).format(**self.params)
+    def message(self, gettext: Any, lang: str = "zh") -> str:
+        """The reason in the reader's language, given that language's gettext; a catalogue text
+        among the params (a question's unit) is taken in that language too."""
+        params = {k: v(lang) if callable(v) else v for k, v in self.params.items()}
+        return str(gettext(MESSAGES[self.reason])).format(**params)

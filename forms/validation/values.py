@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from forms import clock
+from forms.validation.dates import read_date
 from forms.validation.normalize import ascii_digits, normalize_number, normalize_text, strip_invisible
 from forms.validation.reasons import Invalid, Reason
 
-# Year first (ISO, Chinese 年月日, compact) or day first as Kyrgyz and Russian write it.
-_YEAR_FIRST = re.compile(r"^([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?$")
-_COMPACT = re.compile(r"^([0-9]{4})([0-9]{2})([0-9]{2})$")
-_DAY_FIRST = re.compile(r"^([0-9]{1,2})\s*[-/.]\s*([0-9]{1,2})\s*[-/.]\s*([0-9]{4})$")
 _NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
 
 
@@ -30,17 +27,15 @@ def parse_date(
     text = ascii_digits(normalize_text(strip_invisible(raw)))
     if not text:
         raise Invalid(Reason.required)
-    if match := _YEAR_FIRST.match(text) or _COMPACT.match(text):
-        year, month, day = (int(g) for g in match.groups())
-    elif match := _DAY_FIRST.match(text):
-        day, month, year = (int(g) for g in match.groups())
-    else:
-        raise Invalid(Reason.date_format)
+    today = today or clock.today()
+    parts = read_date(text, today)
+    if parts is None:
+        # the example is a date to come, so that nobody copies a date that is then refused as past
+        raise Invalid(Reason.date_format, example=(today + timedelta(days=14)).isoformat())
     try:
-        value = date(year, month, day)
+        value = date(*parts)
     except ValueError:
         raise Invalid(Reason.date_invalid) from None
-    today = today or clock.today()
     if not_future and value > today:
         raise Invalid(Reason.date_future)
     if not_past and value < today:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -11,7 +12,7 @@ from sqlmodel import Session, select
 from api.runtime import Services
 from api.services.auth import Role
 from api.services.throttle import account_key, tries_counted
-from api.store import AccessLog, CreditRecord, LetterEvent, LetterRecord, LoginTries
+from api.store import AccessLog, CreditRecord, LetterEvent, LetterRecord, LoginTries, OutboxMessage
 from forms.languages import Lang
 from forms.statuses import Status
 from tests.api.conftest import body, key, submission_for
@@ -241,6 +242,35 @@ async def test_the_outbox_survives_a_bot_that_dies_between_lease_and_ack(
     done = await client.post(f"/api/outbox/{second[0]['id']}/ack", json={"lease_token": second[0]["lease_token"]})
     assert done.status_code == 204
     assert mine((await client.get("/api/outbox", params={"channel": "telegram", "limit": 100})).json()) == []
+
+
+async def test_a_stopping_bot_gives_back_what_it_leased_and_only_that(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    made = await submitted(client, services, "SFJ-001")
+    clerk = await bearer(client, *make_staff(services, departments=("SFJ",)))
+    await client.post(f"/api/letters/{made['number']}/transitions", json={"to": "accepted"}, headers=clerk)
+
+    async def leased() -> list[dict[str, Any]]:
+        answer = await client.get("/api/outbox", params={"channel": "telegram", "limit": 100})
+        return [m for m in answer.json() if m["payload"]["number"] == made["number"]]
+
+    [first] = await leased()
+    wrong = await client.post("/api/outbox/release", json={"lease_token": "not-the-lease", "ids": [first["id"]]})
+    assert wrong.status_code == 204
+    assert await leased() == [], "another lease's token gives nothing back"
+    given = await client.post("/api/outbox/release", json={"lease_token": first["lease_token"], "ids": [first["id"]]})
+    assert given.status_code == 204
+    [again] = await leased()  # at once, not when the first lease runs out
+    assert again["id"] == first["id"]
+    stale = await client.post("/api/outbox/release", json={"lease_token": first["lease_token"], "ids": [first["id"]]})
+    assert stale.status_code == 204 and await leased() == [], "the new lease is not the old one's to give back"
+    done = await client.post(f"/api/outbox/{again['id']}/ack", json={"lease_token": again["lease_token"]})
+    assert done.status_code == 204
+    await client.post("/api/outbox/release", json={"lease_token": again["lease_token"], "ids": [again["id"]]})
+    with Session(services.write_engine) as session:
+        message = session.get(OutboxMessage, again["id"])
+        assert message is not None and message.acked_at is not None, "what was delivered stays delivered"
 
 
 async def test_name_search_finds_parts_of_names_in_every_script(client: httpx.AsyncClient, services: Services) -> None:

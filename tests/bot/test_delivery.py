@@ -410,6 +410,20 @@ async def test_the_pacer_holds_both_limits_under_any_mix_of_chats(clock: FakeClo
     assert clock.sleeps[-1] == pytest.approx(9)
 
 
+async def test_a_chats_next_message_waits_a_second_from_when_telegram_answered_the_last(clock: FakeClock) -> None:
+    """A message held up on its way (a busy loop, a new connection) reached Telegram late: the next
+    to that chat still comes a second after it, as Telegram counts; other chats are not held."""
+    pacer = Pacer(clock)
+    assert await pacer.acquire(7)
+    clock.at += 0.4  # the first message takes this long to be accepted
+    pacer.settled(7)
+    accepted = clock.now()
+    assert await pacer.acquire(8)
+    assert clock.now() == accepted, "another chat goes at once"
+    assert await pacer.acquire(7)
+    assert clock.now() >= accepted + 1.0
+
+
 @pytest.mark.parametrize("refusal", ["blocked", "gone"])
 async def test_a_chat_that_cannot_be_reached_is_acked_and_not_tried_again(
     courier: Courier, telegram: Telegram, api: ApiClient, transport: Recording, catalogue: Catalogue,

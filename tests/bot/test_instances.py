@@ -149,9 +149,12 @@ async def test_two_couriers_deliver_a_burst_once_in_order_within_telegrams_limit
                           clock=MonotonicClock(), lease=lease, lease_seconds=5, idle_seconds=0.1)  # fmt: skip
         instances.append(Instance(telegram, courier, lease))
 
+    stopped_at: list[float] = []
+
     def halt_the_holder_after_20(telegram: Telegram) -> None:
         if sum(len(i.telegram.accepted) for i in instances) == 20:
             next(i for i in instances if i.telegram is telegram).stop.set()  # a deploy stops it mid-burst
+            stopped_at.append(time.monotonic())
 
     for instance in instances:
         instance.telegram.on_accept = halt_the_holder_after_20
@@ -169,6 +172,8 @@ async def test_two_couriers_deliver_a_burst_once_in_order_within_telegrams_limit
     holder, successor = sorted(instances, key=lambda i: i.telegram.accepted[0][0] if i.telegram.accepted else 1e99)
     assert len(holder.telegram.accepted) >= 20 and successor.telegram.accepted, "the second took over"
     assert holder.telegram.accepted[-1][0] < successor.telegram.accepted[0][0], "never both at once"
+    # it gave back what it had leased and not sent: the other waits a second, not for that lease (6 s)
+    assert successor.telegram.accepted[0][0] - stopped_at[0] < 3.5
     sent = sorted(holder.telegram.accepted + successor.telegram.accepted)
     assert sorted((chat, place(text)) for _, chat, text in sent) == sorted(placed), "each once"
     for chat in many:

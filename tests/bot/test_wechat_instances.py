@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import secrets
+import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -38,12 +39,14 @@ class Noting(httpx.AsyncBaseTransport):
 
     def __init__(self, inner: httpx.AsyncBaseTransport, name: str, sent_by: list[str]) -> None:
         self.inner, self.name, self.sent_by = inner, name, sent_by
+        self.sent_at: list[float] = []
         self.on_send: Callable[[str], None] = lambda name: None
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         answer = await self.inner.handle_async_request(request)
         if request.url.path == "/cgi-bin/message/custom/send":
             self.sent_by.append(self.name)
+            self.sent_at.append(time.monotonic())
             self.on_send(self.name)
         return answer
 
@@ -58,16 +61,24 @@ async def test_two_instances_send_a_followers_notices_once_and_in_order(
     placed = await outbox_of(api_services, [follower] * 5, channel="wechat")
     name = f"test:{secrets.token_hex(4)}"
     instances: dict[str, RunningWeChat] = {}
+    stopped_at: list[float] = []
+    transports: dict[str, Noting] = {}
+
+    def stop_the_holder_after_2(who: str) -> None:  # stopped mid-way, as a deploy stops it
+        if len(sent_by) == 2:
+            instances[who].stop.set()
+            stopped_at.append(time.monotonic())
+
     for who in ("first", "second"):
         app = create_app(api_services.settings, api_services)
         bot_settings = BotSettings(CHENGNUO_DATA_DIR=tmp_path / who, PUBLIC_URL="https://chengnuo.example.cn",
                                    REDIS_URL=REDIS_URL)  # fmt: skip
-        transport = Noting(wechat.transport, who, sent_by)
+        transport = transports[who] = Noting(wechat.transport, who, sent_by)
         running = prepare(app, bot_settings, settings, api_services.catalogue, SERVICE_TOKEN,
                           wechat_transport=transport, clock=wechat.now)  # fmt: skip
         running.courier.lease = Lease(redis, name, ttl=2.0)
         running.courier.lease_seconds, running.courier.idle_seconds = 5, 0.1
-        transport.on_send = lambda who: instances[who].stop.set() if len(sent_by) == 2 else None  # stopped mid-way
+        transport.on_send = stop_the_holder_after_2
         instances[who] = running
     tasks = [asyncio.create_task(running.deliver()) for running in instances.values()]
     try:
@@ -81,6 +92,9 @@ async def test_two_instances_send_a_followers_notices_once_and_in_order(
             await running.close()
 
     holder = sent_by[0]
-    assert sent_by == [holder] * 2 + [next(who for who in instances if who != holder)] * 3, "one at a time"
+    successor = next(who for who in instances if who != holder)
+    assert sent_by == [holder] * 2 + [successor] * 3, "one at a time"
+    # the holder gave back what it had leased and not sent: no wait for that lease to run out (6 s)
+    assert transports[successor].sent_at[0] - stopped_at[0] < 3
     places = [int(found.group(1)) for text in wechat.texts(follower) if (found := re.search(r"#(\d+)", text))]
     assert places == [n for _, n in placed], "each once, in order"

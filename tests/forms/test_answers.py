@@ -5,6 +5,12 @@ from decimal import Decimal
 
 import pytest
 
+from forms.catalogue import load_catalogue
+from forms.catalogue.models import FieldKind, ItemField
+from forms.checks import across_fields
+from forms.checks import answer as field_answer
+from forms.i18n import gettext_for
+from forms.languages import Lang
 from forms.validation import (
     Invalid,
     Reason,
@@ -48,6 +54,11 @@ def test_what_is_not_a_mainland_mobile_is_refused(typed: str) -> None:
         ("张伟", "张伟"),
         ("阿卜杜拉・艾力", "阿卜杜拉·艾力"),  # katakana middle dot from a Japanese-style keyboard
         ("阿卜杜拉 • 艾力", "阿卜杜拉·艾力"),
+        ("阿卜杜拉.艾力", "阿卜杜拉·艾力"),  # a full stop where the keyboard has no middle dot
+        ("阿卜杜拉 . 艾力", "阿卜杜拉·艾力"),
+        ("阿卜杜拉。艾力", "阿卜杜拉·艾力"),
+        ("阿卜杜拉‧艾力", "阿卜杜拉·艾力"),
+        ("Асан.Үсөнов", "Асан·Үсөнов"),
         ("ئابدۇللا ئەخمەت", "ئابدۇللا ئەخمەت"),
         ("\u200fئابدۇللا  ئەخمەت\u200f", "ئابدۇللا ئەخمەت"),
         ("Асан Үсөнов", "Асан Үсөнов"),
@@ -69,6 +80,8 @@ def test_names_in_every_script_we_serve(typed: str, kept: str) -> None:
         ("·张伟", Reason.name_chars),
         ("张伟 Zhang", Reason.name_mixed),
         ("<b>张伟</b>", Reason.name_chars),
+        ("张伟.", Reason.name_chars),  # a stop that joins nothing is not a middle dot
+        ("J. Smith", Reason.name_chars),
     ],
 )
 def test_bad_names_say_why(typed: str, reason: Reason) -> None:
@@ -151,3 +164,49 @@ def test_materials_keep_the_list_order() -> None:
         some_of([], ["a"])
     with pytest.raises(Invalid):
         some_of(["z"], ["a"])
+
+
+def _number_field(item_code: str, key: str) -> ItemField:
+    item = load_catalogue().items[item_code]
+    return next(f for f in item.fields if f.key == key)
+
+
+@pytest.mark.parametrize("typed", ["1200", "1200亩", "1200 亩", "1200 مو", "1 200 му", "1200مۇ", "1,200 МУ"])
+def test_a_number_may_be_typed_with_the_questions_unit(typed: str) -> None:
+    assert field_answer(_number_field("NYJ-001", "contracted_area"), typed) == "1200"
+
+
+def test_another_unit_is_refused_naming_the_questions_unit_in_the_readers_language() -> None:
+    with pytest.raises(Invalid) as raised:
+        field_answer(_number_field("NYJ-001", "contracted_area"), "1200元")
+    assert raised.value.reason is Reason.number_other_unit
+    assert "亩" in raised.value.message(lambda text: text)
+    assert "مو" in raised.value.message(lambda text: text, "ug")
+
+
+def test_a_count_of_people_is_a_whole_number() -> None:
+    household = _number_field("SFJ-001", "household_size")
+    assert field_answer(household, "3人") == "3"
+    with pytest.raises(Invalid) as raised:
+        field_answer(household, "3.5")
+    assert raised.value.reason is Reason.number_whole
+    assert field_answer(_number_field("NYJ-001", "contracted_area"), "3.5") == "3.5"  # areas are not counts
+
+
+def test_every_number_question_has_a_unit() -> None:
+    for item in load_catalogue().items.values():
+        for field in item.fields:
+            assert field.kind is not FieldKind.number or field.unit is not None, (item.code, field.key)
+
+
+def test_the_parts_of_an_area_may_not_exceed_the_whole_and_the_message_names_the_fields() -> None:
+    item = load_catalogue().items["NYJ-001"]
+    fine = {"contracted_area": "1000", "ban_area": "600", "balance_area": "400"}
+    assert across_fields(item, fine) == []
+    [found] = across_fields(item, {**fine, "balance_area": "401"})
+    assert found.reason is Reason.parts_exceed_total and found.field == "contracted_area"
+    chinese = found.message(lambda text: text)
+    assert "其中禁牧面积、其中草畜平衡面积" in chinese and "承包草原总面积" in chinese, chinese
+    uyghur = found.message(gettext_for(Lang.ug), "ug")
+    assert "ئوتلاقنىڭ ئومۇمىي كۆلىمى" in uyghur and "{" not in uyghur, uyghur
+    assert across_fields(item, {**fine, "balance_area": ""}) == []  # not all answered yet: no verdict

@@ -64,7 +64,17 @@ def test_uyghur_is_written_in_arabic_script() -> None:
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_reason_has_a_message_that_formats(lang: Lang) -> None:
     _ = gettext_for(lang)
-    params = {"length": 17, "minimum": 2, "maximum": 40, "latest": "2026-12-18"}
+    params = {
+        "length": 17,
+        "minimum": 2,
+        "maximum": 40,
+        "latest": "2026-12-18",
+        "example": "2026-12-20",
+        "unit": "亩",
+        "parts": "甲、乙",
+        "total": "丙",
+        "day": "2026-12-19",
+    }
     assert set(MESSAGES) == set(Reason)
     for reason, message in MESSAGES.items():
         text = _(message).format(**params)

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from api.store import LetterRecord, Publication
 from forms import clock
+from forms.workdays import add_working_days
 from tests.pages.conftest import Platform, log_in, screenshot
 
 
@@ -132,3 +133,46 @@ def test_the_page_fits_a_tablet(page: Page, platform: Platform) -> None:
     assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
     page.goto("/language/ug?next=/publications")
     assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+
+
+def test_a_broken_commitment_shows_as_a_dishonesty_record_to_publish_and_take_down(
+    page: Page, platform: Platform
+) -> None:
+    number = str(platform.submit(platform.item("SFJ-001"))["number"])  # not public: only its record goes up
+    username, password = platform.staff("SFJ")
+    token = httpx.post(f"{platform.url}/api/auth/token", json={"username": username, "password": password})
+    clerk = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    for step in ("accepted", "completed", "broken"):
+        moved = httpx.post(
+            f"{platform.url}/api/letters/{number}/transitions", json={"to": step, "reason": "核查不实"}, headers=clerk
+        )
+        assert moved.status_code == 201, moved.text
+
+    log_in(page, username, password)
+    page.goto("/publications")
+    row = _row(page, number)
+    expect(row).to_contain_text("失信记录")
+    expect(row.locator("td").nth(4)).to_contain_text(add_working_days(clock.today(), 7).isoformat())
+    national = page.request.get(page.get_by_role("link", name="导出归集模板（中文表头）").get_attribute("href") or "")
+    header, *rows = list(csv.reader(io.StringIO(national.body().decode("utf-8-sig"))))
+    assert header[:2] == ["承诺编码", "承诺人名称"]
+    mine = dict(zip(header, next(r for r in rows if r[0] == number), strict=True))
+    assert (
+        mine["承诺履行状态"] == "全部未履行" and mine["未履行的承诺内容"] == "核查不实" and mine["备注"] == "失信记录"
+    )
+
+    page.get_by_role("checkbox", name=f"{number} 失信记录", exact=True).check()
+    page.get_by_role("button", name="把勾选的标记为已公示").click()
+    expect(page.get_by_role("status")).to_have_text("已将 1 份标记为已公示。")
+    expect(_row(page, number)).to_have_count(0)
+
+    repaired = httpx.post(
+        f"{platform.url}/api/letters/{number}/transitions", json={"to": "repaired", "reason": "已修复"}, headers=clerk
+    )
+    assert repaired.status_code == 201
+    page.goto("/publications?state=withdrawal_due")
+    expect(_row(page, number)).to_contain_text(add_working_days(clock.today(), 3).isoformat())
+    page.get_by_role("checkbox", name=f"{number} 失信记录", exact=True).check()
+    page.get_by_role("button", name="把勾选的标记为已撤下").click()
+    expect(page.get_by_role("status")).to_have_text("已将 1 份标记为已撤下。")
+    expect(_row(page, number)).to_have_count(0)

@@ -1,10 +1,10 @@
 """department countersignature: the countersigned PDF's digest and date on letters; seal images
 
 Revision ID: 0010c_department_countersign
-Revises: 0009d_documents
+Revises: 0010u_dishonesty_publication
 Create Date: 2026-12-06 08:00:00.000000
 
-(down_revision: the head when this was written (0009d_documents follows 0009k); re-chained at merge)
+(down_revision: the head when this was written, after merging main; re-chained at merge)
 """
 
 from collections.abc import Sequence
@@ -16,7 +16,7 @@ from alembic import op
 import api.store.types
 
 revision: str = "0010c_department_countersign"
-down_revision: str | None = "0009d_documents"
+down_revision: str | None = "0010u_dishonesty_publication"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
