@@ -22,6 +22,7 @@ from forms.notifications import ObjectionResolved, Payload, StatusChanged, Suppl
 from forms.objections import Outcome
 from forms.recommitment import SUPERSEDED, superseding_number
 from forms.sanctions import SANCTIONS
+from forms.statuses import Status
 from forms.validation.reasons import N_
 from forms.withdrawal import REASONS, WithdrawalReason, read_recorded
 
@@ -74,6 +75,11 @@ def _status_changed(payload: StatusChanged, catalogue: Catalogue, lang: Lang) ->
     if hint := next_step(payload.to_status):
         lines.append(hint)
     show = button(_("查看承诺书"), LetterAction(number=payload.number, action="show"))
+    if payload.to_status is Status.accepted:
+        # the department countersigned as it accepted (seed 000: one copy for each party): this is theirs
+        lines.append(_("行政机关已在承诺书上加盖电子签章。请保存双方签章的承诺书，这是您的一份。"))
+        countersigned = button(_("双方签章的承诺书（PDF）"), LetterAction(number=payload.number, action="pdf"))
+        return Wording("\n".join(lines), markup([countersigned], [show]))
     return Wording("\n".join(lines), markup([show]))
 
 

@@ -43,6 +43,7 @@ class CreditVerdict(BaseModel):
     @property
     def may_commit(self) -> bool:
         return self.applicant.may_commit and (self.agent is None or self.agent.may_commit)
+
     def admits(self, commitment_type: CommitmentType) -> bool:
         """May commit to a letter of this type: a listed subject may make the credit-repair
         commitment (信用修复型, seed 000 四(四)) and that one only."""

@@ -14,6 +14,7 @@ from api.deps import ServicesDep
 from api.errors import ApiError, not_found
 from api.pages.base import ClerkDep, PageRoute, page_lang, render, see_other
 from api.runtime import Services, write_session
+from api.services.countersign import Countersigning
 from api.services.dossier import Dossier, SealState, dossier, reveal, seal_state
 from api.services.finding import LetterQuery, load_letter, search_for
 from api.services.objections import resolve
@@ -129,7 +130,9 @@ def _extras(rectify_within: str, sanction: str) -> dict[str, Any]:
 def _move(services: Services, clerk: Caller, number: str, to: Status, reason: str, extras: dict[str, Any]) -> None:
     with write_session(services) as session:
         record = load_letter(session, number, clerk)
-        move(session, record, to, actor=Actor.window, actor_name=clerk.actor, reason=reason, **extras)
+        countersigning = Countersigning.of(services)
+        move(session, record, to, actor=Actor.window, actor_name=clerk.actor, reason=reason,
+             countersigning=countersigning, **extras)  # fmt: skip
 
 
 @router.post("/letters/{number}/objections/{objection_id}/resolve")

@@ -122,6 +122,15 @@ REFUSALS = {
     "staff.display_name": N_("姓名最多 100 个字。"),
     "staff.self_reset": N_("不能在这里重置自己的密码，请用“修改密码”。"),
     "credit.import_expired": N_("预览已过期，请重新上传名单。"),
+    # a department's seal image (api/services/seals.py), and countersigning when a window accepts
+    "seal.department": N_("请选择一个部门。"),
+    "seal.empty": N_("请选择印章图片（PNG 文件）。"),
+    "seal.not_png": N_("印章图片必须是 PNG 文件。"),
+    "seal.too_large": N_("印章图片不能超过 {limit} KB。"),
+    "seal.dimensions": N_("印章图片的宽和高应在 {low} 到 {high} 像素之间。"),
+    "seal.shape": N_("印章图片应大致为正方形。"),
+    "countersign.unavailable": N_("部门的电子签章证书无法使用，承诺书没有受理。请告诉管理员。"),
+    "countersign.no_pdf": N_("承诺书的 PDF 还没有生成好，没有受理。请稍后再试。"),
 }
 # The credit check's verdict at signing (forms.credit.Eligibility), as the window reads it.
 VERDICTS = {
@@ -141,6 +150,9 @@ def refusal(error: ApiError, _: Gettext) -> str:
         seconds = next((d["retry_after"] for d in error.details if "retry_after" in d), 1)
         throttled = REFUSALS["login.throttled"]  # not _(REFUSALS[…]): the extractor would take the key for a text
         return _(throttled).format(seconds=seconds)
+    if error.code in ("seal.too_large", "seal.dimensions") and error.details:  # the limits, in the sentence
+        limited = REFUSALS[error.code]
+        return _(limited).format(**error.details[0])
     return _(REFUSALS.get(error.code, GENERAL_REFUSAL))
 
 

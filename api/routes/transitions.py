@@ -7,9 +7,10 @@ from typing import Annotated, Self
 from fastapi import APIRouter
 from pydantic import BaseModel, Field, model_validator
 
-from api.deps import CallerDep, SessionDep, WriteSessionDep
+from api.deps import CallerDep, ServicesDep, SessionDep, WriteSessionDep
 from api.errors import ApiError, ErrorBody
 from api.routes.letters import NumberPath
+from api.services.countersign import Countersigning
 from api.services.finding import load_letter, signed_by
 from api.services.transitions import move
 from api.views import EventPublic
@@ -20,7 +21,9 @@ from forms.sanctions import Sanction
 from forms.statuses import Actor, Status, next_moves
 
 router = APIRouter(prefix="/api/letters", tags=["letters"])
-ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorBody} for code in (401, 403, 404, 409, 422)}
+ERRORS: dict[int | str, dict[str, object]] = {
+    code: {"model": ErrorBody} for code in (401, 403, 404, 409, 422, 503, 507)
+}
 
 
 class Transition(BaseModel):
@@ -70,12 +73,17 @@ class Moves(BaseModel):
 
 
 @router.post("/{number}/transitions", response_model=EventPublic, status_code=201, responses=ERRORS)
-def transition(number: NumberPath, change: Transition, session: WriteSessionDep, caller: CallerDep) -> EventPublic:
-    """Move the letter; every move is an event and a notice to the applicant. Illegal moves: 409."""
+def transition(
+    number: NumberPath, change: Transition, session: WriteSessionDep, caller: CallerDep, services: ServicesDep
+) -> EventPublic:
+    """Move the letter; every move is an event and a notice to the applicant. Illegal moves: 409.
+    Accepting countersigns the letter for its department (503/507, status unchanged, when it cannot)."""
     record = load_letter(session, number, caller)
     if caller.staff is not None:
+        countersigning = Countersigning.of(services)
         event = move(session, record, change.to, actor=Actor.window, actor_name=caller.actor, reason=change.reason,
-                     rectify_within=change.rectify_within, sanction=change.sanction)  # fmt: skip
+                     rectify_within=change.rectify_within, sanction=change.sanction,
+                     countersigning=countersigning)  # fmt: skip
     else:
         # a bot acts for the applicant, and only for the one who signed this letter, in its channel
         who = change.who

@@ -8,6 +8,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from api.errors import ApiError
+from api.services.countersign import Countersigning, countersigned_on
 from api.services.publications import FALSE_COMMITMENT, dishonesty_due_on, follow_status
 from api.store import CreditRecord, LetterEvent, LetterRecord, OutboxMessage
 from forms import clock
@@ -43,16 +44,23 @@ def move(
     reason: str = "",
     rectify_within: int | None = None,
     sanction: Sanction | None = None,
+    countersigning: Countersigning | None = None,
 ) -> LetterEvent:
     """Apply one move in the caller's transaction and commit it; 409 with a reason when illegal.
 
     `rectify_within`: working days given to put right what the check found (限期整改 only);
-    `sanction`: what the authority decided with a revocation (撤销 only)."""
-    event = apply_move(
-        session, record, target, actor=actor, actor_name=actor_name, reason=reason,
-        rectify_within=rectify_within, sanction=sanction,
-    )  # fmt: skip
-    session.commit()
+    `sanction`: what the authority decided with a revocation (撤销 only);
+    accepting needs `countersigning`: the department countersigns in the same transaction."""
+    countersigned = countersigned_on(session, record, target, clock.now(), countersigning)  # staged before it
+    try:
+        event = apply_move(
+            session, record, target, actor=actor, actor_name=actor_name, reason=reason,
+            rectify_within=rectify_within, sanction=sanction, columns=countersigned.values,
+        )  # fmt: skip
+    except BaseException:
+        countersigned.discard()
+        raise
+    countersigned.commit(session, record)
     return event
 
 
@@ -66,9 +74,11 @@ def apply_move(
     reason: str = "",
     rectify_within: int | None = None,
     sanction: Sanction | None = None,
+    columns: dict[str, object] | None = None,
 ) -> LetterEvent:
     """One move, its event, notice and consequences in the caller's transaction, not committed
-    (a re-commitment supersedes the old letter in the transaction that stores the new one)."""
+    (a re-commitment supersedes the old letter in the transaction that stores the new one);
+    `columns`: more of the letter's columns set with its status (the countersigned copy's)."""
     current = Status(record.status)
     try:
         check_move(current, target, actor, CommitmentType(record.commitment_type))
@@ -83,6 +93,7 @@ def apply_move(
     values: dict[str, object] = {"status": target.value, "updated_at": now}
     if due_on is not None:
         values["rectification_due_on"] = due_on
+    values |= columns or {}
     # compare and set: if another clerk moved the letter meanwhile, this move is refused
     changed = session.execute(
         update(LetterRecord)

@@ -19,6 +19,9 @@ def _at(**kwargs: object) -> object:
     return Field(sa_column=Column(UTCDateTime(), **kwargs))  # type: ignore[arg-type]
 
 
+SEALED, COUNTERSIGNED = 0, 1  # revisions of a letter's PDF (api/store/documents keeps each)
+
+
 class LetterRecord(SQLModel, table=True):
     """One signed letter. Personal numbers are stored encrypted, with a keyed hash to find them."""
 
@@ -69,8 +72,21 @@ class LetterRecord(SQLModel, table=True):
     # per letter across every instance sharing the store; a dead instance's claim goes stale
     pdf_lease_token: str | None = Field(default=None, max_length=32)
     pdf_lease_until: datetime | None = _at(nullable=True)  # type: ignore[assignment]
+    # the department's countersigned PDF (revision 1 of the letter's document, an incremental update
+    # of the sealed one), set with the move to accepted; the letter's current document from then on
+    countersigned_sha256: str | None = Field(default=None, max_length=64)
+    countersigned_at: datetime | None = _at(nullable=True)  # type: ignore[assignment]
     created_at: datetime = _at(nullable=False)  # type: ignore[assignment]
     updated_at: datetime = _at(nullable=False)  # type: ignore[assignment]
+
+    @property
+    def pdf_revision(self) -> int:
+        """The letter's current document: 0 sealed by the platform, 1 countersigned by the department."""
+        return COUNTERSIGNED if self.countersigned_sha256 is not None else SEALED
+
+    def pdf_digest(self, revision: int) -> str | None:
+        """The recorded SHA-256 of one revision of the letter's PDF."""
+        return self.countersigned_sha256 if revision == COUNTERSIGNED else self.pdf_sha256
 
 
 class LetterEvent(SQLModel, table=True):
