@@ -62,7 +62,10 @@ async def my_letters(query: CallbackQuery, catalogue: Catalogue, lang: Lang, api
         await query.message.answer(_("您还没有承诺书。"), reply_markup=markup(home_row()))
         return
     rows = column(
-        button(f"{letter.number} · {status_name(letter.status)}", LetterAction(number=letter.number, action="show"))
+        # the number isolated: in a right-to-left button SFJ-2026-000042 would read 000042-2026-SFJ
+        button(
+            f"{ltr(letter.number)} · {status_name(letter.status)}", LetterAction(number=letter.number, action="show")
+        )
         for letter in letters
     )
     lines = [_("您的承诺书：")]
@@ -112,7 +115,7 @@ async def _show(message: Message, letter: LetterPublic | None, catalogue: Catalo
         _("编号：{number}").format(number=ltr(letter.number)),
         _("事项：{item}").format(item=_item_name(catalogue, letter.item_code, lang)),
         _("状态：{status}").format(status=status_name(letter.status)),
-        _("签署日期：{date}").format(date=ltr(letter.signed_at.date().isoformat())),
+        _("签署日期：{date}").format(date=ltr(clock.day_of(letter.signed_at).isoformat())),
         _("有效期至：{date}").format(date=ltr(letter.valid_until.isoformat())),
     ]
     if letter.supplement_due_on is not None:

@@ -13,37 +13,16 @@ from api.services.countersign import Countersigning
 from api.services.transitions import move
 from api.store import LetterEvent, LetterRecord
 from bot.callbacks import LetterAction, Menu, Nav, Withdrawal
-from forms.catalogue import Catalogue, CommitmentType, Item
+from forms.catalogue import Catalogue, CommitmentType
 from forms.countersign import COUNTERSIGN_FIELD
 from forms.languages import Lang
-from forms.questionnaire import signer_name
 from forms.seal import SEAL_FIELD
 from forms.statuses import Actor, Status
 from tests.bot.conftest import Chat
-from tests.bot.telegram import Person
-from tests.bot.walk import answer_all, choose_language, open_item, sample_answers, sign_and_submit
+from tests.bot.my_letters import first_of, signed_letter
+from tests.bot.walk import choose_language
 
 PHOTO = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF\x00" + b"\x00" * 64  # a JPEG's first bytes
-
-
-async def signed_letter(chat: Chat, item: Item, user_id: int) -> tuple[Person, LetterRecord]:
-    person = chat.person(user_id)
-    await choose_language(chat, person, Lang.zh)
-    await open_item(chat, person, item)
-    await answer_all(chat, person, item, sample_answers(item, Lang.zh))
-    await sign_and_submit(chat, person, signer_name(item, (await chat.data(person))["answers"]))
-    with Session(chat.services.engine) as session:
-        letter = session.exec(
-            select(LetterRecord).where(LetterRecord.channel == "telegram", LetterRecord.channel_user == str(user_id))
-        ).one()
-    return person, letter
-
-
-def first_of(catalogue: Catalogue, kind: CommitmentType, *, public: bool | None = None) -> Item:
-    return next(
-        item for item in catalogue.items.values()
-        if item.commitment_type is kind and (public is None or item.notice.disclosure.public is public)
-    )  # fmt: skip
 
 
 def events(chat: Chat, letter: LetterRecord) -> list[LetterEvent]:
