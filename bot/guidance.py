@@ -21,3 +21,20 @@ def proof_guidance(item: Item, lang: Lang) -> str:
         hours=department.hours(lang),
         phone=ltr(department.phone),
     )
+
+
+def supplement_guidance(item: Item, materials: list[str], due_on: str, lang: Lang) -> str:
+    """After a 容缺 letter, in one message: what is still to be brought, by which date, to which window."""
+    department = item.department
+    labels = {choice.value: choice.label(lang) for choice in item.missing_materials}
+    listed = "\n".join(f"{n}. {labels.get(value, value)}" for n, value in enumerate(materials, 1))
+    return _(
+        "请在 {date} 之前把以下材料交到窗口：\n{materials}\n\n{department}\n{address}\n{hours}\n电话：{phone}"
+    ).format(
+        date=ltr(due_on),
+        materials=listed,
+        department=department.name(lang),
+        address=department.address(lang),
+        hours=department.hours(lang),
+        phone=ltr(department.phone),
+    )

@@ -17,6 +17,7 @@ from bot.client import ApiClient, ApiRefused, ApiUnavailable
 from bot.conversation import answers_of, item_of, show_review
 from bot.credit import AGENT, ELIGIBLE, UNCHECKED, admitted, turn_agent_away, turn_away, verdict_before_signing
 from bot.filters import has_text
+from bot.guidance import supplement_guidance
 from bot.i18n import ltr
 from bot.keyboards import button, home_row, markup, web_app
 from bot.labels import STORAGE_FULL, next_step, refusal
@@ -215,6 +216,10 @@ async def submit(
     said = _("承诺书已签署并提交。\n编号：{number}\n核验码：{code}\n\n{next}").format(
         number=ltr(submitted.number), code=ltr(submitted.verify_code), next=next_step(submitted.status)
     )
+    answers = answers_of(data)
+    if answers.get("supplement.due_on"):  # 容缺: what to bring, where, by when, said once and plainly
+        materials = [str(m) for m in answers.get("supplement.materials") or []]
+        said += "\n\n" + supplement_guidance(item, materials, str(answers["supplement.due_on"]), lang)
     if data.get("replaces"):  # re-commitment: the old letter was superseded with this one's signature
         said += "\n\n" + _("原承诺书 {old} 已由这份新的承诺书取代，不再有效。").format(old=ltr(data["replaces"]))
     await query.message.answer(said, reply_markup=markup(home_row()))

@@ -108,6 +108,10 @@ async def test_a_missing_material_letter_is_signed_with_the_promised_date_chosen
     await answer_all(chat, person, item, answers)
     assert await chat.state(person) == "Commit:review"
     await sign_and_submit(chat, person, signer_name(item, data["answers"]))
+    # after signing, one message says what to bring, by which date, to which window and when it is open
+    told = next(t for t in reversed(_texts(chat, person)) if item.department.hours(lang) in t)
+    assert offered[2].isoformat() in told
+    assert all(c.label(lang) in told for c in item.missing_materials if c.value in answers["supplement.materials"])
     sealed = pdf_text(chat.telegram.documents(person.chat.id)[-1])
     assert offered[2].isoformat() in sealed or f"{offered[2].year}年{offered[2].month}月{offered[2].day}日" in sealed
 
