@@ -201,6 +201,7 @@ async def _letter_page(
         caller=clerk,
         d=found,
         view=LetterView(found.letter, found.item, lang, gettext_for(lang)),
+        applicant_lang=found.letter.language,  # the applicant's own words are in it: lang= for a screen reader
         credit=_credit(found.record),
         agent_id=mask_id(found.letter.agent.id_number) if found.letter.agent else None,
         seal=await _seal(services, found),

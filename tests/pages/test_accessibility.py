@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from api.pages.base import LANG_COOKIE
 from api.services.auth import Role
@@ -115,3 +115,23 @@ def test_the_signature_pages_submit_button_reads_clearly_even_in_telegrams_light
     colours = button.evaluate("b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).color]")
     assert _contrast(*colours) >= 4.5, colours
     assert not _violations(page)
+
+
+def test_each_reason_box_belongs_to_its_action_and_the_result_is_announced(page: Page, platform: Platform) -> None:
+    item = platform.item("SCJG-001")
+    letter = platform.submit(item, applicant=applicant(item, resident_id()))
+    log_in(page, *platform.staff("SCJG"))
+    page.goto(f"/letters/{letter['number']}")
+    groups = page.evaluate(
+        """() => [...document.querySelectorAll('form.move fieldset.action')].map(f => ({
+             legend: f.querySelector('legend').textContent.trim(),
+             button: f.querySelector('button[type=submit]').textContent.trim(),
+             boxes: f.querySelectorAll('textarea').length }))"""
+    )
+    assert groups and all(g["legend"] == g["button"] and g["boxes"] == 1 for g in groups), groups
+    refuse = page.get_by_role("group", name="不予受理")
+    expect(refuse.get_by_label("原因（必填）")).to_be_visible()  # the box is found through its action
+    page.get_by_role("group", name="受理", exact=True).get_by_role("button", name="受理", exact=True).click()
+    result = page.locator("#result")
+    expect(result).to_be_focused()
+    expect(result).to_have_attribute("role", "status")

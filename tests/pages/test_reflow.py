@@ -33,7 +33,12 @@ def _overflow(page: Page) -> dict[str, object]:
               out.push(el.tagName + ' ' + (el.name || el.textContent.trim().slice(0, 20)));
             }
           }
-          return {scroll: document.documentElement.scrollWidth - width, outside: out};
+          const wide = [...document.querySelectorAll('body *')]
+            .filter(el => el.getBoundingClientRect().right > width + 1 || el.getBoundingClientRect().left < -1)
+            .filter(el => ![...el.children].some(c => c.getBoundingClientRect().right > width + 1))
+            .slice(0, 5).map(el => el.tagName + '.' + el.className + '#' + el.id);
+          const scroll = document.documentElement.scrollWidth - width;
+          return scroll ? {scroll, outside: out, wide} : {scroll, outside: out};
         }"""
     )
 
@@ -59,5 +64,21 @@ def test_the_search_page_fits_without_scrolling_sideways(
         found = _overflow(page)
         screenshot(page, f"search-{lang.value}-{width}")
         assert found == {"scroll": 0, "outside": []}, found
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lang", [Lang.zh, Lang.ug])
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_letter_page_fits_without_scrolling_sideways(
+    browser: Browser, platform: Platform, lang: Lang, width: int
+) -> None:
+    letter = platform.submit(platform.item("SCJG-001"))
+    context, page = _clerk_page(browser, platform, lang, width)
+    try:
+        page.goto(f"/letters/{letter['number']}")
+        found = _overflow(page)
+        screenshot(page, f"letter-{lang.value}-{width}")
+        assert found["scroll"] == 0, found
     finally:
         context.close()
