@@ -3,11 +3,13 @@ answer to an objection; and the objection to a credit refusal, offered where the
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime
 
 import pytest
 from sqlmodel import Session, select
 
+from api.services.countersign import Countersigning
 from api.services.objections import resolve
 from api.services.transitions import move
 from api.store import LetterRecord, Objection, OutboxMessage
@@ -104,12 +106,16 @@ async def test_a_listed_applicant_objects_to_the_refusal_and_hears_the_answer(
 
 async def test_my_letter_shows_the_rectification_deadline(chat: Chat, catalogue: Catalogue) -> None:
     person, letter = await signed_letter(chat, first_of(catalogue, CommitmentType.certification), 830000077)
-    with Session(chat.services.write_engine) as session:
-        record = session.exec(select(LetterRecord).where(LetterRecord.id == letter.id)).one()
-        for step in (Status.accepted, Status.completed):
-            move(session, record, step, actor=Actor.window, actor_name="staff:t")
-        move(session, record, Status.rectification_due, actor=Actor.window, actor_name="staff:t",
-             reason="须补办手续", rectify_within=4)  # fmt: skip
+    def checked() -> None:  # in a thread: pyHanko countersigns on a loop of its own
+        with Session(chat.services.write_engine) as session:
+            record = session.exec(select(LetterRecord).where(LetterRecord.id == letter.id)).one()
+            for step in (Status.accepted, Status.completed):
+                move(session, record, step, actor=Actor.window, actor_name="staff:t",
+                     countersigning=Countersigning.of(chat.services))  # fmt: skip
+            move(session, record, Status.rectification_due, actor=Actor.window, actor_name="staff:t",
+                 reason="须补办手续", rectify_within=4)  # fmt: skip
+
+    await asyncio.to_thread(checked)
     due = add_working_days(clock.today(), 4)
     await chat.send(person.presses_data(LetterAction(number=letter.number, action="show").pack()))
     shown = chat.telegram.last_text(person.chat.id)
