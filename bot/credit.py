@@ -84,7 +84,9 @@ def green_channel_note(verdict: str, *, agent_acts: bool) -> str | None:
     if verdict != Eligibility.green_channel:
         return None
     if agent_acts:
-        return _("信用核查：承诺人连续三年没有失信记录，符合“绿色通道”条件。窗口受理时会看到这一结果，可以依规优先办理。")
+        return _(
+            "信用核查：承诺人连续三年没有失信记录，符合“绿色通道”条件。窗口受理时会看到这一结果，可以依规优先办理。"
+        )
     return _("信用核查：您连续三年没有失信记录，符合“绿色通道”条件。窗口受理时会看到这一结果，可以依规优先为您办理。")
 
 

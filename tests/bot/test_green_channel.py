@@ -13,6 +13,7 @@ from forms.catalogue import Catalogue
 from forms.credit import Eligibility
 from forms.languages import Lang
 from tests.bot.conftest import Chat
+from tests.bot.telegram import Person
 from tests.bot.test_faults import list_as_dishonest
 from tests.bot.walk import answer_all, choose_language, open_item, sample_answers
 
@@ -31,12 +32,12 @@ def listing(chat: Chat) -> Iterator[None]:
     list_as_dishonest(chat)  # an empty list again for the other tests
 
 
-def _said(chat: Chat, person, lang: Lang) -> list[str]:  # type: ignore[no-untyped-def]
+def _said(chat: Chat, person: Person, lang: Lang) -> list[str]:
     green = [make_i18n().gettext(s, locale=lang.value) for s in SENTENCES]
     return [g for m in chat.telegram.messages(person.chat.id) for g in green if g in (m.text or "")]
 
 
-async def _to_the_phone(chat: Chat, catalogue: Catalogue, user: int, number: str, lang: Lang):  # type: ignore[no-untyped-def]
+async def _to_the_phone(chat: Chat, catalogue: Catalogue, user: int, number: str, lang: Lang) -> Person:
     item = catalogue.items["SFJ-001"]
     person = chat.person(user)
     await choose_language(chat, person, lang)

@@ -34,7 +34,7 @@ async def test_the_summary_comes_first_the_full_notice_is_one_tap_away_and_the_l
     assert all(line(lang) in text for line in item.summary), "every line of the summary, in the applicant's language"
     assert item.notice.legal_basis(lang) not in text, "the summary, not yet the notice"
     assert rows[0] == [NoticePage(page=1).pack()], "the full text is the first button, alone on its row"
-    assert Decision(choice="read").pack() not in sum(rows, []), "nothing is confirmed from the summary"
+    assert all(Decision(choice="read").pack() not in row for row in rows), "nothing is confirmed from the summary"
 
     await chat.send(person.presses_data(NoticePage(page=1).pack()))
     text, rows = _last(chat, person)
@@ -59,7 +59,7 @@ async def test_understood_is_not_taken_before_the_full_notice_was_shown_to_its_e
     await chat.send(person.presses_data(ItemPicked(code=item.code).pack()))
     await chat.send(person.presses_data(Decision(choice="read").pack()))  # an old or forged button
     assert await chat.state(person) == "Commit:notice"
-    text, rows = _last(chat, person)
+    text, _rows = _last(chat, person)
     assert item.notice.legal_basis(Lang.ug) in text, "sent to the full notice instead"
 
     await read_notice_and_commit(chat, person)

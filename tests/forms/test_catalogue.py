@@ -131,7 +131,8 @@ def test_every_items_summary_is_three_to_five_short_lines_in_all_four_languages(
                 assert text.strip() and len(text) <= SUMMARY_LINE_MAX[lang.value], (item.code, lang, text)
             assert line.ky_Arab == to_arabic(line.ky), (item.code, line.ky)
         # it says what follows an untrue commitment or a broken one, as the notice's liability does
-        assert any(line.zh.startswith(("如果承诺不实", "如果承诺或材料不实", "如果违背承诺")) for line in item.summary), item.code
+        untrue = ("如果承诺不实", "如果承诺或材料不实", "如果违背承诺")
+        assert any(line.zh.startswith(untrue) for line in item.summary), item.code
 
 
 def test_the_summary_is_part_of_what_the_applicant_read(catalogue: Catalogue) -> None:
