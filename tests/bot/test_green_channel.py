@@ -19,6 +19,7 @@ from tests.bot.walk import answer_all, choose_language, open_item, sample_answer
 
 # numbers of their own: a record repaired here would take the shared sample number out of the green channel
 GREEN_ID = "65302219900101031" + ric.calc_check_digit("65302219900101031" + "0")
+AGENTS_PARTY_ID = "65302219900101055" + ric.calc_check_digit("65302219900101055" + "0")
 REPAIRED_ID = "65302219900101047" + ric.calc_check_digit("65302219900101047" + "0")
 SENTENCES = (
     "信用核查：您连续三年没有失信记录，符合“绿色通道”条件。窗口受理时会看到这一结果，可以依规优先为您办理。",
@@ -37,13 +38,15 @@ def _said(chat: Chat, person: Person, lang: Lang) -> list[str]:
     return [g for m in chat.telegram.messages(person.chat.id) for g in green if g in (m.text or "")]
 
 
-async def _to_the_phone(chat: Chat, catalogue: Catalogue, user: int, number: str, lang: Lang) -> Person:
-    item = catalogue.items["SFJ-001"]
+async def _to_the_phone(
+    chat: Chat, catalogue: Catalogue, user: int, number: str, lang: Lang, code: str = "SFJ-001", *, agent: bool = False
+) -> Person:
+    item = catalogue.items[code]
     person = chat.person(user)
     await choose_language(chat, person, lang)
     await open_item(chat, person, item)
     typed = sample_answers(item, lang) | {"applicant.id_number": number}
-    await answer_all(chat, person, item, typed, until="applicant.phone")
+    await answer_all(chat, person, item, typed, agent=agent, until="applicant.phone")
     return person
 
 
@@ -55,6 +58,15 @@ async def test_three_years_without_a_record_hears_the_green_channel_and_what_it_
     said = _said(chat, person, lang)
     assert said == [make_i18n().gettext(SENTENCES[0], locale=lang.value)], "once, to the applicant themselves"
     assert lang is Lang.zh or said[0] != SENTENCES[0], "in the applicant's language"
+
+
+async def test_where_an_agent_may_be_reading_the_green_channel_is_the_committing_partys(
+    chat: Chat, catalogue: Catalogue
+) -> None:
+    assert catalogue.items["GAJ-001"].proxy_allowed
+    # an agent acts (asked before or after the party's number: either way the agent may be reading)
+    person = await _to_the_phone(chat, catalogue, 790000021, AGENTS_PARTY_ID, Lang.zh, code="GAJ-001", agent=True)
+    assert _said(chat, person, Lang.zh) == [SENTENCES[1]], "承诺人, not 您: the agent has not been checked here"
 
 
 async def test_a_record_repaired_within_three_years_is_eligible_but_hears_no_green_channel(
