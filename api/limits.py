@@ -24,6 +24,7 @@ from api.errors import ApiError, ErrorBody
 from api.services.credit import MAX_IMPORT
 from api.services.uploads import MAX_UPLOAD
 from api.services.verification import MAX_UPLOAD as MAX_LETTER_PDF
+from forms.countersign import MAX_SEAL_BYTES
 
 MULTIPART_SLACK = 64 * 1024  # a form's boundaries and other fields around its file
 # a signed letter or a Mini App drawing: JSON with a drawn signature's PNG in base64
@@ -39,6 +40,8 @@ UPLOADS: dict[tuple[str, str], int] = {
     ("POST", "/api/signatures"): SUBMISSION_LIMIT,
     ("POST", "/verify"): MAX_LETTER_PDF + MULTIPART_SLACK,  # the public verify page's upload
     ("POST", "/credit"): MAX_IMPORT + MULTIPART_SLACK,  # the credit import page
+    ("POST", "/api/admin/seals"): MAX_SEAL_BYTES + MULTIPART_SLACK,  # a department's seal image
+    ("POST", "/admin/seals"): MAX_SEAL_BYTES + MULTIPART_SLACK,  # the same, from the admin page
 }
 # Where the answer is JSON (or a machine's); everything else is a page for a person.
 MACHINE_PATHS = ("/api/", "/telegram/", "/wechat", "/healthz", "/openapi.json")

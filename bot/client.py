@@ -127,6 +127,13 @@ class ApiClient:
         body = {**acting(who), "text": text}
         await self._call("POST", f"/api/letters/{number}/objections", json=body)
 
+    async def object_to_credit_refusal(
+        self, who: ChannelUser, id_number: str, id_type: str, text: str, language: str
+    ) -> None:
+        """An objection to the credit check's refusal of this number, for the credit office."""
+        body = {**acting(who), "id_number": id_number, "id_type": id_type, "text": text, "language": language}
+        await self._call("POST", "/api/credit/objections", json=body)
+
     async def share_preview(self, draft: dict[str, Any]) -> str:
         """A link to the preview of this draft (for a channel that cannot carry a PDF)."""
         return str((await self._call("POST", "/api/shares/previews", json=draft)).json()["url"])

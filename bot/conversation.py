@@ -155,7 +155,13 @@ async def expects_typing(state: FSMContext, catalogue: Catalogue) -> bool:
     """True when the step waits for typed words, so that a channel without buttons (the terminal,
     WeChat) reads "2" as the answer, not as the second button: an amount, a count, a name."""
     current = await state.get_state()
-    if current in (Commit.signing.state, MyLetters.objection.state, MyLetters.withdrawal_reason.state):
+    typing_states = (
+        Commit.signing.state,
+        MyLetters.objection.state,
+        MyLetters.withdrawal_reason.state,
+        MyLetters.credit_objection.state,
+    )
+    if current in typing_states:
         return True
     if current != Commit.question.state:
         return False

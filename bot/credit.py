@@ -18,8 +18,9 @@ from aiogram.fsm.storage.base import StorageKey
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.callbacks import Menu
 from bot.client import ApiClient, ApiRefused, ApiUnavailable
-from bot.keyboards import home_row, markup
+from bot.keyboards import button, home_row, markup
 from bot.labels import REFUSALS, refusal
 from forms.catalogue import Item
 from forms.credit import Eligibility
@@ -28,6 +29,14 @@ from forms.questionnaire import Subject
 
 log = logging.getLogger(__name__)
 ELIGIBLE = frozenset(verdict.value for verdict in Eligibility if verdict.may_commit)  # kept as text in the storage
+
+
+def admitted(verdict: str, item: Item) -> bool:
+    """The verdict (as kept in the storage) lets the applicant commit to this item: a listed subject
+    may make the credit-repair commitment (信用修复型) and that one only."""
+    return verdict in ELIGIBLE or (verdict in set(Eligibility) and Eligibility(verdict).admits(item.commitment_type))
+
+
 UNCHECKED = "unchecked"  # the API would not check this number: no verdict, no signature
 Background = set[asyncio.Task[None]]
 
@@ -65,8 +74,8 @@ async def _check(
     if role == AGENT:
         if not answer.eligible:
             await turn_agent_away(message, state, answer.reason)
-    elif not answer.eligible:
-        await turn_away(message, state, item, lang, answer.reason)
+    elif not answer.reason.admits(item.commitment_type):
+        await turn_away(message, state, item, lang, answer.reason, subject)
     else:
         answers = (await state.get_data()).get("answers", {})
         if str(answers.get("applicant.id_number")) == subject.id_number:  # not a number corrected meanwhile
@@ -118,16 +127,20 @@ async def turn_agent_away(message: Message, state: FSMContext, reason: str) -> N
     )
 
 
-async def turn_away(message: Message, state: FSMContext, item: Item, lang: Lang, reason: str) -> None:
-    """Not eligible: said politely, with the proofs to bring instead and how credit repair works."""
+async def turn_away(message: Message, state: FSMContext, item: Item, lang: Lang, reason: str, subject: Subject) -> None:
+    """Not eligible: said politely, with the proofs to bring instead, how credit repair works, and
+    the right to object to the refusal (seed 002 三(三)): the number refused is kept for that."""
     proofs = "\n".join(f"{n}. {p(lang)}" for n, p in enumerate(item.proofs, 1))
     code = f"credit.{reason}"
     why = refusal(code) if code in REFUSALS else _("暂时不能通过承诺办理这一事项。")
     await state.clear()
+    await state.update_data(refused={"id_type": subject.id_type.value, "id_number": subject.id_number})
     await message.answer(
         _(
             "{why}\n\n您仍然可以按一般程序办理，请携带以下材料到窗口：\n{proofs}\n\n"
             "完成信用修复后，可以重新使用承诺办理。信用修复的办法可以在窗口或“信用中国”网站了解。"
-        ).format(why=why, proofs=proofs),
-        reply_markup=markup(home_row()),
+        ).format(why=why, proofs=proofs)
+        + "\n\n"
+        + _("如果您认为信用核查结果有误，可以提出异议，并说明依据（例如法院的结案证明）。"),
+        reply_markup=markup([button(_("对核查结果提出异议"), Menu(action="credit_objection"))], home_row()),
     )

@@ -14,12 +14,15 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import LetterAction
 from bot.i18n import ltr
-from bot.keyboards import button, markup
+from bot.keyboards import button, home_row, markup
 from bot.labels import next_step, status_name
 from forms.catalogue import Catalogue
 from forms.languages import Lang
-from forms.notifications import Payload, StatusChanged, SupplementReminder
+from forms.notifications import ObjectionResolved, Payload, StatusChanged, SupplementReminder
+from forms.objections import Outcome
 from forms.recommitment import SUPERSEDED, superseding_number
+from forms.sanctions import SANCTIONS
+from forms.statuses import Status
 from forms.validation.reasons import N_
 from forms.withdrawal import REASONS, WithdrawalReason, read_recorded
 
@@ -47,6 +50,8 @@ def word(payload: Payload, catalogue: Catalogue, lang: Lang) -> Wording:
         return _status_changed(payload, catalogue, lang)
     if isinstance(payload, SupplementReminder):
         return _supplement_reminder(payload)
+    if isinstance(payload, ObjectionResolved):
+        return _objection_resolved(payload)
     assert_never(payload)
 
 
@@ -63,9 +68,18 @@ def _status_changed(payload: StatusChanged, catalogue: Catalogue, lang: Lang) ->
     if reason:
         reason = _reason(reason)
         lines.append(_("原因：{reason}").format(reason=reason))
+    if payload.due_on is not None:
+        lines.append(_("整改期限：{date} 之前").format(date=ltr(payload.due_on.isoformat())))
+    if payload.sanction is not None:
+        lines.append(_("处理措施：{sanction}").format(sanction=_(SANCTIONS[payload.sanction])))
     if hint := next_step(payload.to_status):
         lines.append(hint)
     show = button(_("查看承诺书"), LetterAction(number=payload.number, action="show"))
+    if payload.to_status is Status.accepted:
+        # the department countersigned as it accepted (seed 000: one copy for each party): this is theirs
+        lines.append(_("行政机关已在承诺书上加盖电子签章。请保存双方签章的承诺书，这是您的一份。"))
+        countersigned = button(_("双方签章的承诺书（PDF）"), LetterAction(number=payload.number, action="pdf"))
+        return Wording("\n".join(lines), markup([countersigned], [show]))
     return Wording("\n".join(lines), markup([show]))
 
 
@@ -94,3 +108,22 @@ def _supplement_reminder(payload: SupplementReminder) -> Wording:
         )
     supplement = button(_("补交材料"), LetterAction(number=payload.number, action="supplement"))
     return Wording(text, markup([supplement]))
+
+
+def _objection_resolved(payload: ObjectionResolved) -> Wording:
+    """The answer to an objection: to a published letter, or to a credit refusal (no letter)."""
+    upheld = payload.outcome is Outcome.upheld
+    if payload.number is None:
+        first = (_("您对信用核查结果提出的异议成立。现在可以重新通过承诺办理。") if upheld
+                 else _("您对信用核查结果提出的异议不成立，信用核查结果不变。"))  # fmt: skip
+    elif upheld:
+        first = _("您对承诺书 {number} 公示信息提出的异议成立，公示信息将予以更正或撤下。").format(
+            number=ltr(payload.number)
+        )
+    else:
+        first = _("您对承诺书 {number} 公示信息提出的异议不成立，公示信息不变。").format(number=ltr(payload.number))
+    lines = [first, _("处理意见：{reason}").format(reason=payload.reason.strip()[:MAX_REASON])]
+    if payload.number is None:
+        return Wording("\n".join(lines), markup(home_row()))
+    show = button(_("查看承诺书"), LetterAction(number=payload.number, action="show"))
+    return Wording("\n".join(lines), markup([show]))

@@ -20,3 +20,4 @@ class MyLetters(StatesGroup):
     supplement = State()  # sending the missing material of data["number"]
     objection = State()  # typing an objection to data["number"]
     withdrawal_reason = State()  # typing why data["number"] is withdrawn (the reason "other")
+    credit_objection = State()  # typing an objection to the credit refusal of data["refused"]

@@ -138,6 +138,13 @@ def letter_verify(pdf: Path) -> None:
         raise typer.Exit(2) from None
     check = Sealer.from_settings(Settings()).verify(data)
     typer.echo(f"{check.verdict.value}\tletter {check.number or '-'}")
+    if check.seal is not None:  # each signature, and which revision this copy is
+        typer.echo(f"platform seal\t{check.seal.value}\t{check.signer or '-'}")
+        counter = check.countersignature
+        if counter is not None:
+            typer.echo(f"department countersignature\t{counter.verdict.value}\t{counter.signer or '-'}")
+        what = "countersigned by the department" if counter else "sealed at signing, not countersigned"
+        typer.echo(f"revision\t{check.revision} ({what})")
     if not check.ok:
         raise typer.Exit(1)
 
@@ -502,15 +509,23 @@ def staff_password(username: str) -> None:
 
 
 @keys_app.command("forget")
-def keys_forget(name: Annotated[str, typer.Argument(help="session, service-token or seal")]) -> None:
+def keys_forget(
+    name: Annotated[
+        str, typer.Argument(help="session, service-token, seal or seal:<DEPARTMENT> (its countersigning certificate)")
+    ],
+) -> None:
     """Forget a key's recorded fingerprint after changing the key on purpose; the next start records
     the new one (the personal-data key cannot change: everything personal is encrypted with it)."""
     from api.config import ApiSettings
     from api.keys import forget_fingerprint
     from api.store.engine import make_engine, migrate
 
-    if name not in ("session", "service-token", "seal"):
-        typer.echo(f"{name!r}: only session, service-token or seal can be forgotten", err=True)
+    if name not in ("session", "service-token", "seal") and not name.startswith("seal:"):
+        typer.echo(
+            f"{name!r}: only session, service-token or seal (seal:<DEPARTMENT>: a countersigning certificate) "
+            "can be forgotten",
+            err=True,
+        )
         raise typer.Exit(2)
     engine = make_engine(ApiSettings().store_url)
     migrate(engine)

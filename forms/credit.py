@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from forms.catalogue import CommitmentType
+
 
 class Eligibility(StrEnum):
     eligible = "eligible"
@@ -18,6 +20,11 @@ class Eligibility(StrEnum):
     def may_commit(self) -> bool:
         """The commitment route is open (seed 001 三(六), seed 003 四(一))."""
         return self in (Eligibility.eligible, Eligibility.green_channel)
+
+    def admits(self, commitment_type: CommitmentType) -> bool:
+        """May commit to a letter of this type: a listed subject may make the credit-repair
+        commitment (信用修复型, seed 000 四(四)) and that one only."""
+        return self.may_commit or commitment_type is CommitmentType.credit_repair
 
 
 class CreditVerdict(BaseModel):
@@ -36,3 +43,8 @@ class CreditVerdict(BaseModel):
     @property
     def may_commit(self) -> bool:
         return self.applicant.may_commit and (self.agent is None or self.agent.may_commit)
+
+    def admits(self, commitment_type: CommitmentType) -> bool:
+        """May commit to a letter of this type: a listed subject may make the credit-repair
+        commitment (信用修复型, seed 000 四(四)) and that one only."""
+        return self.may_commit or commitment_type is CommitmentType.credit_repair

@@ -15,13 +15,16 @@ from pydantic import BaseModel, Field
 
 from forms.channels import Channel
 from forms.languages import Lang
+from forms.objections import Outcome
 from forms.public import examples
+from forms.sanctions import Sanction
 from forms.statuses import Status
 
 
 class NotificationKind(StrEnum):
     status_changed = "status_changed"  # every move of the letter (DESIGN: the applicant is told of every change)
     supplement_reminder = "supplement_reminder"  # 容缺: 3 and 1 working days before the promised date
+    objection_resolved = "objection_resolved"  # the answer to an objection (异议), upheld or rejected
 
 
 class StatusChanged(BaseModel):
@@ -32,6 +35,8 @@ class StatusChanged(BaseModel):
     to_status: Status
     reason: str = ""
     language: Lang = Lang.zh
+    due_on: date | None = None  # 限期整改: the last day to put it right
+    sanction: Sanction | None = None  # 撤销: what the authority decided besides
 
 
 class SupplementReminder(BaseModel):
@@ -43,7 +48,15 @@ class SupplementReminder(BaseModel):
     language: Lang = Lang.zh
 
 
-Payload = Annotated[StatusChanged | SupplementReminder, Field(discriminator="kind")]
+class ObjectionResolved(BaseModel):
+    kind: Literal[NotificationKind.objection_resolved] = NotificationKind.objection_resolved
+    number: str | None  # None: the objection was to a credit refusal, not to a letter
+    outcome: Outcome
+    reason: str
+    language: Lang = Lang.zh
+
+
+Payload = Annotated[StatusChanged | SupplementReminder | ObjectionResolved, Field(discriminator="kind")]
 
 
 class Notification(BaseModel):

@@ -15,6 +15,7 @@ from forms.catalogue import ApplicantKind, CommitmentType
 from forms.credit import Eligibility
 from forms.languages import Lang
 from forms.letter import Answer, Applicant
+from forms.sanctions import Sanction
 from forms.statuses import Status
 from forms.validation.documents import IdType
 
@@ -36,6 +37,7 @@ LETTER_EXAMPLE: dict[str, Any] = {
     "valid_until": "2027-11-24",
     "supplement_due_on": None,
     "replaces": None,
+    "rectification_due_on": None,
 }
 
 
@@ -87,6 +89,7 @@ class LetterPublic(BaseModel):
     valid_until: date
     supplement_due_on: date | None
     replaces: str | None = None  # a re-commitment: the letter it superseded
+    rectification_due_on: date | None = None  # 限期整改: the last day to put it right
 
     @classmethod
     def of(cls, record: object) -> LetterPublic:
@@ -138,6 +141,7 @@ class EventPublic(BaseModel):
     from_status: Status | None
     to_status: Status
     reason: str
+    sanction: Sanction | None = None  # with a revocation (撤销)
 
 
 class LetterPage(BaseModel):

@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     # Production seals with the platform's certificate; without one a development key is made.
     seal_pkcs12: Path | None = Field(None, alias="CHENGNUO_SEAL_PKCS12")
     seal_password: SecretStr | None = Field(None, alias="CHENGNUO_SEAL_PASSWORD")
+    # Each department countersigns the letters it accepts with its own certificate: a directory of
+    # `<DEPARTMENT CODE>.p12`; unset, a development key per department is made (forms/countersign.py).
+    department_seals_dir: Path | None = Field(None, alias="CHENGNUO_DEPARTMENT_SEALS_DIR")
+    department_seals_password: SecretStr | None = Field(None, alias="CHENGNUO_DEPARTMENT_SEALS_PASSWORD")
 
     def verify_url(self, number: str, code: str | None = None) -> str:
         """The address printed as a QR code on every page of a letter; the code stops guessing."""

@@ -37,12 +37,20 @@ class Actor(StrEnum):
 
 S = Status
 _MOVES: dict[Status, dict[Status, set[Actor]]] = {
-    S.signed: {S.accepted: {Actor.window}, S.refused: {Actor.window}, S.withdrawn: {Actor.applicant}},
+    # 容缺: the supplement deadline runs from signing, so the system terminates a letter the window
+    # has not moved yet as well (check_move keeps these to 容缺 letters)
+    S.signed: {
+        S.accepted: {Actor.window},
+        S.refused: {Actor.window},
+        S.withdrawn: {Actor.applicant},
+        S.overdue_terminated: {Actor.system},
+    },
     S.accepted: {
         S.awaiting_supplement: {Actor.window},
         S.completed: {Actor.window},
         S.refused: {Actor.window},
         S.withdrawn: {Actor.applicant},
+        S.overdue_terminated: {Actor.system},
     },
     S.awaiting_supplement: {
         S.supplemented: {Actor.window},
@@ -105,7 +113,7 @@ def check_move(current: Status, target: Status, actor: Actor, commitment_type: C
     deficient = commitment_type is CommitmentType.missing_material
     if deficient and current is S.accepted and target is S.completed:
         raise IllegalMove("transition.supplement_first", "the missing material must be supplemented first")
-    if not deficient and target is S.awaiting_supplement:
+    if not deficient and target in (S.awaiting_supplement, S.overdue_terminated):
         raise IllegalMove("transition.no_supplement", "only 容缺受理 letters wait for a supplement")
 
 

@@ -51,10 +51,11 @@ pytestmark = pytest.mark.skipif(
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _seal(path: Path) -> None:
+def _seal(path: Path, common_name: str = "chengnuo instances test") -> None:
     """The platform's certificate, as production is given one: a PKCS#12 file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     private = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "chengnuo instances test")])
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = datetime.now(UTC)
     certificate = (
         x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(private.public_key())
@@ -82,14 +83,19 @@ class Shared:
 
 
 def make_shared(database_url: str, where: Path) -> Shared:
-    """Keys and a seal of their own, for instances on `database_url` (the seal's file under `where`)."""
+    """Keys and a seal of their own, for instances on `database_url` (the seal's file under `where`),
+    and each department's certificate for countersigning (one directory every instance is given)."""
     _seal(where / "seal.p12")
+    for code in load_catalogue(ROOT / "forms" / "catalogue").departments:
+        _seal(where / "departments" / f"{code}.p12", f"{code} instances test")
     keys = {
         "CHENGNUO_PERSONAL_DATA_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         "CHENGNUO_SESSION_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         "CHENGNUO_SERVICE_TOKEN": secrets.token_urlsafe(32),
         "CHENGNUO_SEAL_PKCS12": str(where / "seal.p12"),
         "CHENGNUO_SEAL_PASSWORD": "seal-pw",
+        "CHENGNUO_DEPARTMENT_SEALS_DIR": str(where / "departments"),
+        "CHENGNUO_DEPARTMENT_SEALS_PASSWORD": "seal-pw",
     }
     return Shared(database_url, keys)
 
@@ -196,7 +202,12 @@ def test_a_letter_made_on_one_instance_is_the_same_letter_on_the_other(shared: S
         assert revealed.status_code == 200, revealed.text
         assert revealed.json()["id_number"] == submission_for(item).applicant.id_number, "A's encryption, B's key"
         again = httpx.get(f"{a}/api/letters/{number}/pdf", headers=service, timeout=120)
-        assert again.content == on_a.content, "never sealed again behind the record's back"
+        # B's countersignature, read on A: the sealed letter as it was, plus the department's revision
+        assert again.content.startswith(on_a.content) and again.content != on_a.content, "never sealed again"
+        checked = httpx.post(f"{a}/api/verify", files={"file": ("letter.pdf", again.content)}, timeout=60)
+        assert checked.status_code == 200, checked.text
+        assert (checked.json()["revision"], checked.json()["matches_stored"]) == (2, True)
+        assert [s["verdict"] for s in checked.json()["signatures"]] == ["intact", "intact"]
 
 
 def test_an_authorisation_uploaded_on_one_instance_is_read_on_the_other(shared: Shared, tmp_path: Path) -> None:

@@ -18,7 +18,9 @@ from forms.catalogue import Catalogue
 from forms.credit import Eligibility
 from forms.i18n import gettext_for
 from forms.languages import Lang
-from forms.notifications import NotificationKind, StatusChanged, SupplementReminder
+from forms.notifications import NotificationKind, ObjectionResolved, Payload, StatusChanged, SupplementReminder
+from forms.objections import OUTCOMES, Outcome
+from forms.sanctions import SANCTIONS, Sanction
 from forms.statuses import Status
 
 TRANSLATED = [lang for lang in Lang if lang is not Lang.zh]
@@ -34,23 +36,39 @@ CHINESE = re.compile(r"[\u3400-\u9fff]")
         (verify_page.MEANINGS, set(Status)),
         (page_words.NOTICES, set(NotificationKind)),
         (labels.REFUSALS, {f"credit.{v}" for v in Eligibility if not v.may_commit}),
+        (SANCTIONS, set(Sanction)),
+        (OUTCOMES, set(Outcome)),
     ],
-    ids=["bot statuses", "bot next steps", "page statuses", "verify meanings", "page notices", "bot credit refusals"],
+    ids=[
+        "bot statuses",
+        "bot next steps",
+        "page statuses",
+        "verify meanings",
+        "page notices",
+        "bot credit refusals",
+        "sanctions",
+        "objection outcomes",
+    ],
 )
 @pytest.mark.parametrize("lang", TRANSLATED)
 def test_every_shared_word_is_worded_in_every_language(table: dict[object, str], keys: set[object], lang: Lang) -> None:
     assert keys <= set(table), f"no wording for {sorted(map(str, keys - set(table)))}"
     _ = gettext_for(lang)
-    untranslated = [str(key) for key in keys if _(table[key]) == table[key]]  # type: ignore[index]
+    untranslated = [str(key) for key in keys if _(table[key]) == table[key]]
     assert not untranslated, f"{lang}: {untranslated}"
 
 
-SAMPLES = {
+SAMPLES: dict[NotificationKind, Payload] = {
     NotificationKind.status_changed: StatusChanged(
         number="SFJ-2026-000042", item_code="SFJ-001", from_status=Status.signed, to_status=Status.accepted
     ),
     NotificationKind.supplement_reminder: SupplementReminder(
         number="SFJ-2026-000042", item_code="SFJ-001", due_on=date(2026, 12, 24), working_days_left=3
+    ),
+    NotificationKind.objection_resolved: ObjectionResolved(
+        number="SFJ-2026-000042",
+        outcome=Outcome.upheld,
+        reason="2026-12-01",  # a clerk's words stay as written
     ),
 }
 

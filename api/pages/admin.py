@@ -1,4 +1,5 @@
-"""Administrators' pages: the windows and the departments they serve, the staff accounts.
+"""Administrators' pages: the windows and the departments they serve, the staff accounts, and the
+departments' seal images.
 
 The same service functions as the JSON API (/api/admin); a window clerk gets "no permission".
 """
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Path, Request, Response
+from fastapi import APIRouter, File, Form, Path, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
@@ -31,7 +32,9 @@ from api.services.auth import (
     window_of,
     windows_served,
 )
-from api.store import Staff, Window
+from api.services.seals import seals, store_seal
+from api.store import DepartmentSeal, Staff, Window
+from forms.countersign import MAX_SEAL_BYTES, MAX_SEAL_SIDE, MIN_SEAL_SIDE
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -255,3 +258,59 @@ def _reset(services: Services, username: str, by: StaffMember) -> tuple[Staff, s
     with write_session(services) as session:
         staff = reset_password(session, username, by=by, password=password, vault=services.vault)
         return staff, window_of(session, staff), password.text
+
+
+# Departments' seal images
+
+
+@router.get("/admin/seals")
+async def seals_page(request: Request, admin: AdminClerkDep, services: ServicesDep, saved: str = "") -> Response:
+    return await _seals(request, admin, services, None, saved=saved)
+
+
+@router.post("/admin/seals")
+async def upload_seal(
+    request: Request,
+    admin: AdminClerkDep,
+    services: ServicesDep,
+    department: Annotated[str, Form(max_length=32)] = "",
+    file: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    """A department's seal image, checked (a PNG, its size and dimensions); a refusal says why."""
+    data = await file.read(MAX_SEAL_BYTES + 1) if file is not None and file.filename else b""
+    try:
+        seal = await run_in_threadpool(_store_seal, services, department.strip(), data, _admin(admin))
+    except ApiError as error:
+        return await _seals(request, admin, services, error, department=department)
+    return see_other(f"/admin/seals?saved={quote(seal.department_code)}")
+
+
+async def _seals(
+    request: Request, admin: Caller, services: Services, error: ApiError | None, saved: str = "", department: str = ""
+) -> Response:
+    uploaded = await run_in_threadpool(_uploaded_seals, services)
+    return _page(
+        request,
+        "pages/admin_seals.html",
+        admin,
+        status=error.status if error else 200,
+        seals={seal.department_code: seal for seal in uploaded},
+        departments=list(services.catalogue.departments),
+        chosen=department,
+        saved=saved if saved in services.catalogue.departments else "",
+        error=error,
+        max_kb=MAX_SEAL_BYTES // 1024,
+        min_side=MIN_SEAL_SIDE,
+        max_side=MAX_SEAL_SIDE,
+    )
+
+
+def _uploaded_seals(services: Services) -> list[DepartmentSeal]:
+    with Session(services.engine) as session:
+        return seals(session)
+
+
+def _store_seal(services: Services, code: str, data: bytes, by: StaffMember) -> DepartmentSeal:
+    with write_session(services) as session:
+        known = services.catalogue.departments.keys()
+        return store_seal(session, code, data, by=f"staff:{by.username}", known=known)

@@ -8,7 +8,7 @@ refused whole, as the import itself refuses it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from sqlmodel import Session
@@ -16,14 +16,18 @@ from starlette.concurrency import run_in_threadpool
 
 from api.callers import Caller
 from api.deps import ServicesDep
-from api.errors import ApiError
+from api.errors import ApiError, not_found
 from api.limits import read_upload
 from api.pages.base import AdminClerkDep, PageRoute, page_lang, render
-from api.runtime import Services
+from api.runtime import Services, write_session
 from api.services.credit import MAX_IMPORT, ImportReport, RowProblem, import_as, listed
+from api.services.objections import credit_objections, resolve
 from api.services.pending_imports import Kept
+from api.services.repair import Repaired, record_repair
+from api.store import Objection
 from api.store.documents import Imports
 from forms.i18n import Gettext, gettext_for
+from forms.objections import Outcome
 from forms.validation import DOCUMENT_NAMES, PERSON_DOCUMENTS, IdType
 from forms.validation.reasons import MESSAGES, N_, Reason
 
@@ -138,17 +142,80 @@ async def _received(file: UploadFile | None) -> bytes:
     return data
 
 
-async def _upload_form(request: Request, admin: Caller, services: Services, error: ApiError | None) -> Response:
-    count = await run_in_threadpool(_listed, services)
+async def _upload_form(
+    request: Request, admin: Caller, services: Services, error: ApiError | None, **done: Any
+) -> Response:
+    count, objections = await run_in_threadpool(_listed, services)
     status = error.status if error else 200
+    shown: dict[str, Any] = {"repaired": None, "answered": False, **done}
     return render(
-        request, "pages/credit.html", status=status, caller=admin, listed=count, error=error, kinds=LISTED_KINDS
+        request,
+        "pages/credit.html",
+        status=status,
+        caller=admin,
+        listed=count,
+        error=error,
+        kinds=LISTED_KINDS,
+        objections=objections,
+        **shown,
     )
 
 
-def _listed(services: Services) -> int:
+def _listed(services: Services) -> tuple[int, list[Objection]]:
     with Session(services.engine) as session:
-        return listed(session)
+        return listed(session), credit_objections(session)
+
+
+@router.post("/credit/repair")
+async def repair(
+    request: Request,
+    admin: AdminClerkDep,
+    services: ServicesDep,
+    id_number: Annotated[str, Form(max_length=40)] = "",
+    reason: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """The credit office records a repair: the subject leaves the list, its publications come down."""
+    actor = f"staff:{_username(admin)}"
+
+    def record() -> Repaired:
+        with write_session(services) as session:
+            return record_repair(session, services.vault, id_number, None, reason=reason, actor=actor)
+
+    try:
+        done = await run_in_threadpool(record)
+    except ApiError as error:
+        return await _upload_form(request, admin, services, error)
+    return await _upload_form(request, admin, services, None, repaired=done)
+
+
+@router.post("/credit/objections/{objection_id}/resolve")
+async def resolve_objection(
+    request: Request,
+    objection_id: int,
+    admin: AdminClerkDep,
+    services: ServicesDep,
+    outcome: Annotated[str, Form(max_length=16)] = "",
+    reason: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """The answer to an objection against a credit refusal; upheld lifts the records that refused."""
+    actor = f"staff:{_username(admin)}"
+
+    def answer() -> None:
+        try:
+            decided = Outcome(outcome)
+        except ValueError:
+            raise ApiError(422, "objection.outcome_required", "say whether the objection is upheld") from None
+        with write_session(services) as session:
+            objection = session.get(Objection, objection_id)
+            if objection is None or objection.letter_id is not None:
+                raise not_found("objection")
+            resolve(session, objection, None, outcome=decided, reason=reason, actor=actor)
+
+    try:
+        await run_in_threadpool(answer)
+    except ApiError as error:
+        return await _upload_form(request, admin, services, error)
+    return await _upload_form(request, admin, services, None, answered=True)
 
 
 def _report(

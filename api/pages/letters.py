@@ -11,18 +11,22 @@ from starlette.concurrency import run_in_threadpool
 
 from api.callers import Caller
 from api.deps import ServicesDep
-from api.errors import ApiError
+from api.errors import ApiError, not_found
 from api.pages.base import ClerkDep, PageRoute, page_lang, render, see_other
 from api.runtime import Services, write_session
+from api.services.countersign import Countersigning
 from api.services.dossier import Dossier, SealState, dossier, reveal, seal_state
 from api.services.finding import LetterQuery, load_letter, search_for
+from api.services.objections import resolve
 from api.services.pdfs import ensure_pdf
 from api.services.transitions import REASON_REQUIRED, move
-from api.store import LetterRecord
+from api.store import LetterRecord, Objection
 from api.views import LetterPage
 from forms.credit import CreditVerdict
 from forms.i18n import gettext_for
+from forms.objections import Outcome
 from forms.render.view import LetterView
+from forms.sanctions import Sanction
 from forms.statuses import Actor, Status
 from forms.validation import Invalid, any_document_number, mask_id, parse_letter_number
 
@@ -92,20 +96,75 @@ async def move_letter(
     services: ServicesDep,
     to: Annotated[Status, Form()],
     reason: Annotated[str, Form(max_length=500)] = "",
+    rectify_within: Annotated[str, Form(max_length=8)] = "",
+    sanction: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
-    """One button per legal move; a refusal (moved meanwhile, no reason) shows the letter again."""
+    """One button per legal move, with the fields its move takes (限期整改: working days; 撤销: the
+    sanction); a refusal (moved meanwhile, no reason, no deadline) shows the letter again."""
     number = _as_printed(number)
+    typed = {"rectify_within": rectify_within, "sanction": sanction}
     try:
-        await run_in_threadpool(_move, services, clerk, number, to, reason)
+        extras = _extras(rectify_within, sanction)
+        await run_in_threadpool(_move, services, clerk, number, to, reason, extras)
     except ApiError as error:
-        return await _letter_page(request, clerk, services, number, error=error, reason=reason, tried=to)
+        return await _letter_page(request, clerk, services, number, error=error, reason=reason, tried=to, typed=typed)
     return see_other(f"/letters/{number}?moved={to.value}")
 
 
-def _move(services: Services, clerk: Caller, number: str, to: Status, reason: str) -> None:
+def _extras(rectify_within: str, sanction: str) -> dict[str, Any]:
+    """The form's text as the move takes it; empty fields are absent, and move() says what is missing."""
+    extras: dict[str, Any] = {"rectify_within": None, "sanction": None}
+    if rectify_within.strip():
+        try:
+            extras["rectify_within"] = int(rectify_within.strip())
+        except ValueError:
+            raise ApiError(422, "transition.deadline_range", "the working days are a whole number") from None
+    if sanction.strip():
+        try:
+            extras["sanction"] = Sanction(sanction.strip())
+        except ValueError:
+            raise ApiError(422, "transition.sanction_required", "no such sanction") from None
+    return extras
+
+
+def _move(services: Services, clerk: Caller, number: str, to: Status, reason: str, extras: dict[str, Any]) -> None:
     with write_session(services) as session:
         record = load_letter(session, number, clerk)
-        move(session, record, to, actor=Actor.window, actor_name=clerk.actor, reason=reason)
+        countersigning = Countersigning.of(services)
+        move(session, record, to, actor=Actor.window, actor_name=clerk.actor, reason=reason,
+             countersigning=countersigning, **extras)  # fmt: skip
+
+
+@router.post("/letters/{number}/objections/{objection_id}/resolve")
+async def resolve_objection(
+    request: Request,
+    number: str,
+    objection_id: int,
+    clerk: ClerkDep,
+    services: ServicesDep,
+    outcome: Annotated[str, Form(max_length=16)] = "",
+    reason: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """Upheld or rejected, with the reason the applicant reads; the letter again, or its refusal."""
+    number = _as_printed(number)
+    try:
+        try:
+            decided = Outcome(outcome)
+        except ValueError:
+            raise ApiError(422, "objection.outcome_required", "say whether the objection is upheld") from None
+        await run_in_threadpool(_resolve, services, clerk, number, objection_id, decided, reason)
+    except ApiError as error:
+        return await _letter_page(request, clerk, services, number, error=error)
+    return see_other(f"/letters/{number}?answered={objection_id}#objections")
+
+
+def _resolve(services: Services, clerk: Caller, number: str, objection_id: int, outcome: Outcome, reason: str) -> None:
+    with write_session(services) as session:
+        record = load_letter(session, number, clerk)
+        objection = session.get(Objection, objection_id)
+        if objection is None or objection.letter_id != record.id:
+            raise not_found("objection")
+        resolve(session, objection, record, outcome=outcome, reason=reason, actor=clerk.actor)
 
 
 @router.post("/letters/{number}/reveal")
@@ -147,7 +206,8 @@ async def _letter_page(
         seal=await _seal(services, found),
         reason_required={s.value for s in REASON_REQUIRED},
         moved=request.query_params.get("moved"),
-        **{"error": None, "revealed": None, "reason": "", "tried": None, **context},
+        answered=request.query_params.get("answered"),
+        **{"error": None, "revealed": None, "reason": "", "tried": None, "typed": {}, **context},
     )
 
 

@@ -15,7 +15,9 @@ from forms.i18n import Gettext, gettext_for
 from forms.kyrgyz_arabic import to_arabic
 from forms.languages import Lang
 from forms.notifications import NotificationKind
+from forms.objections import OUTCOMES, Outcome
 from forms.render.view import LANGUAGE_NAMES, TITLES
+from forms.sanctions import SANCTIONS, Sanction
 from forms.statuses import Status
 from forms.validation.reasons import N_
 
@@ -63,6 +65,7 @@ SEALS = {
 NOTICES: dict[NotificationKind, str] = {
     NotificationKind.status_changed: N_("状态变化通知"),
     NotificationKind.supplement_reminder: N_("补交材料提醒"),
+    NotificationKind.objection_resolved: N_("异议处理结果"),
 }
 FILES = {"authorisation": N_("授权委托书"), "supplement": N_("补交的材料")}
 # Who moved a letter, by the event's actor ("staff:<username>" names the clerk).
@@ -87,6 +90,16 @@ REFUSALS = {
     "transition.no_supplement": N_("只有容缺受理的承诺书才需要补交材料。"),
     "transition.reason_required": N_("请填写原因：申请人和信用记录都会看到它。"),
     "transition.stale": N_("这份承诺书刚被别人改过，请看它现在的状态再操作。"),
+    "transition.deadline_required": N_("请填写整改期限：给几个工作日整改。"),
+    "transition.deadline_range": N_("整改期限应为 1 至 60 个工作日。"),
+    "transition.deadline_unexpected": N_("只有责令限期整改才需要填写整改期限。"),
+    "transition.sanction_required": N_("请选择撤销后的处理措施。"),
+    "transition.sanction_unexpected": N_("只有撤销才需要选择处理措施。"),
+    "objection.resolved": N_("这条异议已经处理过了。"),
+    "objection.reason_required": N_("请填写处理意见：申请人会看到它。"),
+    "objection.outcome_required": N_("请选择异议成立还是不成立。"),
+    "credit.not_listed": N_("这个主体没有需要修复的失信记录。"),
+    "objection.not_listed": N_("这个证件号码没有被信用核查拒绝，没有可以提出异议的记录。"),
     "search.invalid": N_("查找条件的格式不对，例如日期应为 2026-11-24。"),
     "search.id_number": N_("这不是有效的证件号码。"),
     "search.number": N_("编号的格式不对，请照承诺书上印的编号填写。"),
@@ -109,6 +122,15 @@ REFUSALS = {
     "staff.display_name": N_("姓名最多 100 个字。"),
     "staff.self_reset": N_("不能在这里重置自己的密码，请用“修改密码”。"),
     "credit.import_expired": N_("预览已过期，请重新上传名单。"),
+    # a department's seal image (api/services/seals.py), and countersigning when a window accepts
+    "seal.department": N_("请选择一个部门。"),
+    "seal.empty": N_("请选择印章图片（PNG 文件）。"),
+    "seal.not_png": N_("印章图片必须是 PNG 文件。"),
+    "seal.too_large": N_("印章图片不能超过 {limit} KB。"),
+    "seal.dimensions": N_("印章图片的宽和高应在 {low} 到 {high} 像素之间。"),
+    "seal.shape": N_("印章图片应大致为正方形。"),
+    "countersign.unavailable": N_("部门的电子签章证书无法使用，承诺书没有受理。请告诉管理员。"),
+    "countersign.no_pdf": N_("承诺书的 PDF 还没有生成好，没有受理。请稍后再试。"),
 }
 # The credit check's verdict at signing (forms.credit.Eligibility), as the window reads it.
 VERDICTS = {
@@ -128,6 +150,9 @@ def refusal(error: ApiError, _: Gettext) -> str:
         seconds = next((d["retry_after"] for d in error.details if "retry_after" in d), 1)
         throttled = REFUSALS["login.throttled"]  # not _(REFUSALS[…]): the extractor would take the key for a text
         return _(throttled).format(seconds=seconds)
+    if error.code in ("seal.too_large", "seal.dimensions") and error.details:  # the limits, in the sentence
+        limited = REFUSALS[error.code]
+        return _(limited).format(**error.details[0])
     return _(REFUSALS.get(error.code, GENERAL_REFUSAL))
 
 
@@ -173,6 +198,16 @@ class Words:
 
     def notice(self, kind: str) -> str:
         return self._(NOTICES[NotificationKind(kind)])
+
+    def sanction(self, sanction: str) -> str:
+        return self._(SANCTIONS[Sanction(sanction)])
+
+    @property
+    def sanctions(self) -> list[Sanction]:
+        return list(SANCTIONS)
+
+    def outcome(self, outcome: str) -> str:
+        return self._(OUTCOMES[Outcome(outcome)])
 
     def file(self, purpose: str) -> str:
         return self._(FILES[purpose]) if purpose in FILES else purpose

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, File, Form, Path, Response, UploadFile
 from pydantic import BaseModel, Field
 from sqlmodel import select
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import AdminDep, ServicesDep, SessionDep, WriteSessionDep
 from api.errors import ErrorBody, not_found
+from api.runtime import Services, write_session
 from api.services.auth import (
     Role,
     accounts,
@@ -20,11 +23,14 @@ from api.services.auth import (
     window_of,
     windows_served,
 )
-from api.store import Staff, Window
+from api.services.seals import seal_png, seals, store_seal
+from api.store import DepartmentSeal, Staff, Window
+from api.views import PRIVATE_HEADERS
+from forms.countersign import MAX_SEAL_BYTES
 from forms.public import examples
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
-ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorBody} for code in (401, 403, 404, 409, 422)}
+ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorBody} for code in (401, 403, 404, 409, 413, 422)}
 Username = Annotated[str, Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$", examples=["clerk.sfj"])]
 
 
@@ -140,4 +146,76 @@ def _out(staff: Staff, window: str | None) -> StaffOut:
         window=window,
         active=staff.active,
         must_change_password=staff.must_change_password,
+    )
+
+
+# Departments' seal images: drawn in the department's block when it countersigns a letter
+
+
+class SealOut(BaseModel):
+    model_config = examples(
+        {
+            "department": "SFJ",
+            "sha256": "9f2c…",
+            "width": 600,
+            "height": 600,
+            "uploaded_by": "staff:admin",
+            "uploaded_at": "2026-12-06T08:00:00Z",
+        }
+    )
+
+    department: str
+    sha256: str
+    width: int
+    height: int
+    uploaded_by: str
+    uploaded_at: datetime
+
+
+DepartmentCode = Annotated[str, Path(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$", max_length=32, examples=["SFJ"])]
+
+
+@router.get("/seals", response_model=list[SealOut], responses=ERRORS)
+def list_seals(_: AdminDep, session: SessionDep) -> list[SealOut]:
+    """The departments with an uploaded seal image; the others countersign with a plain stamp of their name."""
+    return [_seal_out(seal) for seal in seals(session)]
+
+
+@router.post("/seals", response_model=SealOut, status_code=201, responses=ERRORS)
+async def upload_seal(
+    department: Annotated[str, Form(max_length=32, examples=["SFJ"])],
+    file: Annotated[UploadFile, File(description=f"PNG, at most {MAX_SEAL_BYTES // 1024} kB, 100-2000 px a side")],
+    admin: AdminDep,
+    services: ServicesDep,
+) -> SealOut:
+    """The department's seal image, replacing the one before: letters accepted from now on show it.
+    422 seal.department, seal.empty, seal.not_png, seal.too_large, seal.dimensions, seal.shape;
+    413 when the request is far larger."""
+    data = await file.read(MAX_SEAL_BYTES + 1)
+    seal = await run_in_threadpool(_store_seal, services, department.strip().upper(), data, f"staff:{admin.username}")
+    return _seal_out(seal)
+
+
+@router.get("/seals/{department}", response_class=Response, responses={200: {"content": {"image/png": {}}}, **ERRORS})
+def get_seal(department: DepartmentCode, _: AdminDep, session: SessionDep) -> Response:
+    """The uploaded image as it is drawn; 404 when the department has none."""
+    png = seal_png(session, department)
+    if png is None:
+        raise not_found("seal image")
+    return Response(png, media_type="image/png", headers=PRIVATE_HEADERS)
+
+
+def _store_seal(services: Services, code: str, data: bytes, by: str) -> DepartmentSeal:
+    with write_session(services) as session:
+        return store_seal(session, code, data, by=by, known=services.catalogue.departments.keys())
+
+
+def _seal_out(seal: DepartmentSeal) -> SealOut:
+    return SealOut(
+        department=seal.department_code,
+        sha256=seal.sha256,
+        width=seal.width,
+        height=seal.height,
+        uploaded_by=seal.uploaded_by,
+        uploaded_at=seal.uploaded_at,
     )

@@ -17,10 +17,12 @@ from api.routes.letters import NumberPath
 from api.services.applicant import NOTE_MAX, hand_in_supplement, object_to
 from api.services.documents import stored_letter
 from api.services.finding import load_letter, signed_by
+from api.services.objections import resolve
 from api.services.uploads import UPLOAD_ID_PATTERN, UploadPurpose
 from api.store import LetterRecord, Objection, Upload
 from api.views import PRIVATE_HEADERS, EventPublic
 from forms.channels import ActingUser, ChannelUser
+from forms.objections import Outcome
 from forms.public import LetterContent
 
 router = APIRouter(prefix="/api/letters", tags=["letters"])
@@ -79,6 +81,7 @@ class ObjectionPublic(BaseModel):
     created_at: datetime
     resolved_at: datetime | None
     resolution: str | None
+    outcome: Outcome | None = None
 
     model_config = {
         "json_schema_extra": {
@@ -89,10 +92,23 @@ class ObjectionPublic(BaseModel):
                     "created_at": "2026-11-24T02:14:07Z",
                     "resolved_at": None,
                     "resolution": None,
+                    "outcome": None,
                 }
             ]
         }
     }
+
+
+class ObjectionResolution(BaseModel):
+    """The answer to an objection: upheld (what was published comes down, to be corrected) or rejected."""
+
+    outcome: Outcome
+    reason: str = Field(min_length=1, max_length=500, description="what the applicant is told, and why")
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"outcome": "upheld", "reason": "公示的事项名称有误，已更正后重新公示"}]},
+    )
 
 
 class Attachment(BaseModel):
@@ -185,6 +201,22 @@ def list_objections(number: NumberPath, session: SessionDep, staff: StaffDep) ->
     record = load_letter(session, number, Caller(staff=staff))
     found = session.exec(select(Objection).where(Objection.letter_id == record.id).order_by(col(Objection.id)))
     return [ObjectionPublic.model_validate(o, from_attributes=True) for o in found]
+
+
+@router.post("/{number}/objections/{objection_id}/resolution", response_model=ObjectionPublic, responses=ERRORS)
+def resolve_objection(
+    number: NumberPath, objection_id: int, answer: ObjectionResolution, session: WriteSessionDep, staff: StaffDep
+) -> ObjectionPublic:
+    """A clerk of the letter's department answers the objection; the applicant is told.
+
+    409 objection.resolved (answered already); 422 objection.reason_required."""
+    record = load_letter(session, number, Caller(staff=staff))
+    objection = session.get(Objection, objection_id)
+    if objection is None or objection.letter_id != record.id:
+        raise not_found("objection")
+    done = resolve(session, objection, record, outcome=answer.outcome, reason=answer.reason,
+                   actor=f"staff:{staff.username}")  # fmt: skip
+    return ObjectionPublic.model_validate(done, from_attributes=True)
 
 
 @router.get("/{number}/attachments", response_model=list[Attachment], responses=ERRORS)

@@ -23,7 +23,7 @@ from api.services.submit import checked_item, submit
 from api.store import IdempotencyKey, LetterEvent, LetterRecord
 from api.views import PRIVATE_HEADERS, EventPublic, LetterPublic, PersonalData, Submitted
 from forms import clock
-from forms.catalogue import Item
+from forms.catalogue import CommitmentType, Item
 from forms.credit import CreditVerdict
 from forms.submission import LetterSubmission
 
@@ -80,18 +80,22 @@ def _gate(services: Services, submission: LetterSubmission, key: str) -> None:
 
 
 def _refuse_if_barred(session: Session, services: Services, submission: LetterSubmission, key: str) -> CreditVerdict:
-    """403 credit.* for a subject with an open record, under any form of the number as typed;
+    """403 credit.* for a subject with an open record, under any form of the number as typed, unless
+    the letter is the credit-repair commitment (信用修复型) a listed subject may still make;
     403 credit.agent.* for an agent with one: a listed person commits for nobody."""
+    item = services.catalogue.get(submission.item_code)
+    kind = item.commitment_type if item is not None else CommitmentType.other  # an unknown item is refused later
     agent = submission.agent.id_number if submission.agent is not None else None
     checked = verdict(session, services.vault, submission.applicant.id_number, agent)
     # a retry of a letter stored before the listing still gets its letter back
-    if checked.may_commit or session.get(IdempotencyKey, key) is not None:
+    if session.get(IdempotencyKey, key) is not None:
         return checked
-    if not checked.applicant.may_commit:
+    if not checked.applicant.admits(kind):
         raise ApiError(403, f"credit.{checked.applicant.value}", "this subject may not use the commitment route")
-    assert checked.agent is not None
-    message = "the agent may not commit on anyone's behalf: their own credit record bars them"
-    raise ApiError(403, f"credit.agent.{checked.agent.value}", message)
+    if checked.agent is not None and not checked.agent.may_commit:
+        message = "the agent may not commit on anyone's behalf: their own credit record bars them"
+        raise ApiError(403, f"credit.agent.{checked.agent.value}", message)
+    return checked
 
 
 @router.get("/{number}", response_model=LetterPublic, responses=ERRORS)

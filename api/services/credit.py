@@ -16,6 +16,7 @@ from api.pii import Vault
 from api.runtime import Services, write_session
 from api.store import CreditImport, CreditRecord
 from forms import clock
+from forms.catalogue import CommitmentType
 from forms.credit import CreditVerdict, Eligibility
 from forms.validation import (
     IdType,
@@ -218,6 +219,12 @@ def eligibility(session: Session, subject_hashes: Sequence[str], *, today: date 
     if all(r.listed_on < since and (r.repaired_at is None or r.repaired_at.date() < since) for r in records):
         return Eligibility.green_channel
     return Eligibility.eligible
+
+
+def admitted(session: Session, subject_hashes: Sequence[str], commitment_type: CommitmentType) -> Eligibility | None:
+    """None when the subject may make a commitment of this type; else the verdict that bars it."""
+    standing = eligibility(session, subject_hashes)
+    return None if standing.admits(commitment_type) else standing
 
 
 def listed_since(session: Session, subject_hashes: Sequence[str]) -> date | None:

@@ -104,10 +104,8 @@ def _remind(session: Session, record: LetterRecord, today: date) -> int:
 
 
 def _terminate(session: Session, record: LetterRecord) -> int:
-    """Only a letter awaiting its supplement is terminated; one the window has not yet moved that
-    far is left for the window, which sees it as overdue."""
-    if record.status != Status.awaiting_supplement:
-        return 0
+    """The deadline runs from signing: a 容缺 letter still waiting is terminated whether or not a
+    window has moved it to awaiting_supplement (seed 004: 逾期未提交作终止退件处理)."""
     try:
         move(session, record, Status.overdue_terminated, actor=Actor.system, actor_name="system",
              reason="逾期未提交补正材料，作终止退件处理")  # fmt: skip

@@ -74,7 +74,8 @@ def migrate_documents(engine: Engine, settings: ApiSettings, vault: Vault, *, ke
             select(LetterRecord).where(recorded).order_by(col(LetterRecord.id)).execution_options(yield_per=BATCH)
         )
         for batch in batched(letters, BATCH):
-            _move(rows, [_letter_pdf(pdfs, record) for record in batch], done, keep_files)
+            found = [_letter_pdf(pdfs, record, revision) for record in batch for revision in _revisions(record)]
+            _move(rows, found, done, keep_files)
         files = reading.exec(select(Upload).order_by(col(Upload.id)).execution_options(yield_per=BATCH))
         for ups in batched(files, BATCH):
             _move(rows, [_upload(uploads, upload) for upload in ups], done, keep_files)
@@ -84,15 +85,21 @@ def migrate_documents(engine: Engine, settings: ApiSettings, vault: Vault, *, ke
     return done
 
 
-def _letter_pdf(pdfs: PdfStore, record: LetterRecord) -> _Found:
-    assert record.pdf_sha256 is not None
-    paths = (pdfs.path(record, record.pdf_sha256), pdfs.path(record, record.pdf_sha256, CLEAR))
-    ref = pdf_ref(record.number)
+def _revisions(record: LetterRecord) -> range:
+    """Every revision of the letter's PDF: the sealed one, and the countersigned one once accepted."""
+    return range(record.pdf_revision + 1)
+
+
+def _letter_pdf(pdfs: PdfStore, record: LetterRecord, revision: int = 0) -> _Found:
+    digest = record.pdf_digest(revision)
+    assert digest is not None
+    paths = (pdfs.path(record, digest), pdfs.path(record, digest, CLEAR))
+    ref = pdf_ref(record.number, revision)
     try:
-        data, problem = pdfs.read(record), None
+        data, problem = pdfs.read(record, revision), None
     except PdfUnreadable as error:
         data, problem = None, str(error)
-    return _Found(ref, data, paths, record.pdf_sha256, record.updated_at, problem)
+    return _Found(ref, data, paths, digest, record.updated_at, problem)
 
 
 def _upload(uploads: UploadFiles, upload: Upload) -> _Found:

@@ -93,5 +93,6 @@ class SealState:
 
 def seal_state(sealer: Sealer, record: LetterRecord, pdf: bytes) -> SealState:
     """~10 ms of CPU in pyHanko: call it from a worker thread, not the event loop."""
-    intact = record.pdf_sha256 is not None and hashlib.sha256(pdf).hexdigest() == record.pdf_sha256
+    recorded = record.pdf_digest(record.pdf_revision)  # the newest revision: countersigned once accepted
+    intact = recorded is not None and hashlib.sha256(pdf).hexdigest() == recorded
     return SealState(stored_intact=intact, seal=sealer.verify(pdf))

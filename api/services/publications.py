@@ -407,3 +407,9 @@ def as_national_csv(records: list[UnifiedRecord]) -> str:
     rows = ({NATIONAL_ITEMS[k]: v for k, v in r.model_dump(mode="json").items() if k in NATIONAL_ITEMS}
             for r in records)  # fmt: skip
     return csv_document(list(NATIONAL_ITEMS.values()), rows)
+
+
+def take_down_after_objection(session: Session, record: LetterRecord) -> None:
+    """An upheld objection (异议成立): what was published of the letter is wrong, so it comes down
+    within the same 3 working days as after repair, to be corrected or left down."""
+    schedule_withdrawal(session, record)

@@ -122,11 +122,13 @@ def _holds_files(root: Path) -> bool:
 def _sweep_pdfs(session: Session, pdfs: PdfStore, batch: tuple[StoredPdf, ...], swept: Swept) -> None:
     numbers = {stored.number for stored in batch}
     rows = session.exec(
-        select(LetterRecord.number, LetterRecord.pdf_sha256).where(col(LetterRecord.number).in_(numbers))
+        select(LetterRecord.number, LetterRecord.pdf_sha256, LetterRecord.countersigned_sha256).where(
+            col(LetterRecord.number).in_(numbers)
+        )
     )
-    recorded = dict(rows.all())
+    recorded = {number: (sealed, countersigned) for number, sealed, countersigned in rows.all()}  # every revision
     for stored in batch:
-        if not stored.names(recorded.get(stored.number)):
+        if not any(stored.names(digest) for digest in recorded.get(stored.number, ())):
             swept.orphans += _remove([stored.path])
         elif stored.clear:
             try:

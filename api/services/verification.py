@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from datetime import datetime
+from enum import StrEnum
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
 
@@ -23,6 +25,21 @@ from forms.seal import SealCheck, Sealer, Verdict
 from forms.statuses import Status
 
 MAX_UPLOAD = 10 * 1024 * 1024  # a letter's PDF is a few hundred kB
+
+
+class Signer(StrEnum):
+    platform = "platform"  # the platform's seal, at signing
+    department = "department"  # the department's countersignature, at acceptance
+
+
+class SignatureReport(BaseModel):
+    """One signature of an uploaded copy: whose, and whether it is intact."""
+
+    signer: Signer
+    verdict: Verdict
+    subject: str | None = None  # the certificate's subject
+    department_code: str | None = None
+    signed_at: datetime | None = None
 
 
 class Verification(BaseModel):
@@ -48,6 +65,14 @@ class Verification(BaseModel):
             "stored_pdf_intact": None,
             "seal": "intact",
             "matches_stored": True,
+            "countersigned": True,
+            "countersigned_on": "2026-11-25",
+            "revision": 2,
+            "latest": True,
+            "signatures": [
+                {"signer": "platform", "verdict": "intact", "subject": "Common Name: chengnuo seal"},
+                {"signer": "department", "verdict": "intact", "subject": "Common Name: SFJ", "department_code": "SFJ"},
+            ],
         },
     )
 
@@ -58,7 +83,14 @@ class Verification(BaseModel):
     signed_on: str
     stored_pdf_intact: bool | None = None  # the platform's copy matches its recorded digest
     seal: Verdict | None = None  # for an uploaded PDF: its seal's verdict
-    matches_stored: bool | None = None  # for an uploaded PDF: byte for byte the platform's copy
+    matches_stored: bool | None = None  # for an uploaded PDF: byte for byte the platform's copy of that revision
+    # the department countersigned the letter when it accepted it (its newest revision is that copy)
+    countersigned: bool = False
+    countersigned_on: str | None = None
+    # for an uploaded PDF: which revision it is (1: sealed at signing, 2: countersigned), each signature
+    revision: int | None = None
+    latest: bool | None = None  # the newest revision the platform has of this letter
+    signatures: list[SignatureReport] = Field(default_factory=list)
 
 
 class NotALetter(ApiError):
@@ -87,7 +119,7 @@ def by_code(session: Session, pdfs: Pdfs, number: str, code: str) -> Verificatio
     except PdfUnreadable:  # damaged where it is kept: the platform's copy is not intact
         stored = None
     result = _verification(record)
-    result.stored_pdf_intact = stored is not None and _digest(stored) == record.pdf_sha256
+    result.stored_pdf_intact = stored is not None and _digest(stored) == record.pdf_digest(record.pdf_revision)
     return result
 
 
@@ -111,9 +143,30 @@ def by_seal(session: Session, check: SealCheck, data: bytes) -> Verification:
     if record is None:
         raise ApiError(404, "not_found", "no letter with the number this file carries")
     result = _verification(record)
-    result.seal = check.verdict
-    result.matches_stored = _digest(data) == record.pdf_sha256
+    result.seal = check.seal or check.verdict
+    result.revision = check.revision
+    result.latest = check.revision - 1 == record.pdf_revision
+    result.matches_stored = _digest(data) == record.pdf_digest(check.revision - 1)
+    result.signatures = signatures_of(check)
     return result
+
+
+def signatures_of(check: SealCheck) -> list[SignatureReport]:
+    """Both signatures of a copy, in the order they were made."""
+    found = [SignatureReport(signer=Signer.platform, verdict=check.seal or check.verdict, subject=check.signer,
+                             signed_at=check.sealed_at)]  # fmt: skip
+    counter = check.countersignature
+    if counter is not None:
+        found.append(
+            SignatureReport(
+                signer=Signer.department,
+                verdict=counter.verdict,
+                subject=counter.signer,
+                department_code=counter.department_code,
+                signed_at=counter.signed_at,
+            )
+        )
+    return found
 
 
 def _verification(record: LetterRecord) -> Verification:
@@ -123,6 +176,10 @@ def _verification(record: LetterRecord) -> Verification:
         department_code=record.department_code,
         status=record.status,
         signed_on=record.signed_at.astimezone(BEIJING).date().isoformat(),  # the Beijing date, as printed
+        countersigned=record.countersigned_at is not None,
+        countersigned_on=record.countersigned_at.astimezone(BEIJING).date().isoformat()
+        if record.countersigned_at
+        else None,
     )
 
 

@@ -12,6 +12,7 @@ from api.store.letters import (
     OutboxMessage,
     letters_listed,
 )
+from api.store.seals import DepartmentSeal
 from api.store.shares import Share
 from api.store.staff import AccessLog, LoginTries, Staff, StaffToken, Window, WindowDepartment
 
@@ -19,6 +20,7 @@ __all__ = [
     "AccessLog",
     "CreditImport",
     "CreditRecord",
+    "DepartmentSeal",
     "IdempotencyKey",
     "KeyFingerprint",
     "LetterEvent",

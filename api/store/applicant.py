@@ -30,15 +30,22 @@ class Upload(SQLModel, table=True):
 
 
 class Objection(SQLModel, table=True):
-    """An applicant's objection (异议) to what was published about their letter."""
+    """An applicant's objection (异议): to what was published about their letter, or, with no
+    letter, to the credit record that refused them the commitment route (seed 002 三(三))."""
 
     __tablename__ = "objections"
 
     id: int | None = Field(default=None, primary_key=True)
-    letter_id: int = Field(foreign_key="letters.id", index=True)
+    letter_id: int | None = Field(default=None, foreign_key="letters.id", index=True)
+    # a credit refusal's: the keyed hash and masked form of the number that was refused
+    subject_hash: str | None = Field(default=None, index=True, max_length=64)
+    subject_masked: str | None = Field(default=None, max_length=40)
+    language: str | None = Field(default=None, max_length=8)  # the applicant's, when there is no letter
     channel: str = Field(max_length=16)
     channel_user: str = Field(max_length=USER_MAX)
     text: str = Field(max_length=1000)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     resolved_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     resolution: str | None = Field(default=None, max_length=500)
+    outcome: str | None = Field(default=None, max_length=16)  # forms.objections.Outcome
+    resolved_by: str | None = Field(default=None, max_length=100)

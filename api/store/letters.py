@@ -19,6 +19,9 @@ def _at(**kwargs: object) -> object:
     return Field(sa_column=Column(UTCDateTime(), **kwargs))  # type: ignore[arg-type]
 
 
+SEALED, COUNTERSIGNED = 0, 1  # revisions of a letter's PDF (api/store/documents keeps each)
+
+
 class LetterRecord(SQLModel, table=True):
     """One signed letter. Personal numbers are stored encrypted, with a keyed hash to find them."""
 
@@ -51,6 +54,8 @@ class LetterRecord(SQLModel, table=True):
     signed_at: datetime = _at(nullable=False, index=True)  # type: ignore[assignment]
     valid_until: date
     supplement_due_on: date | None = Field(default=None, index=True)
+    # 限期整改 (seed 003 四(七)): the last day to put right what the check found, set with the move
+    rectification_due_on: date | None = Field(default=None, index=True)
     channel: str = Field(max_length=16)  # forms.channels.Channel: where the letter was signed
     channel_user: str | None = Field(default=None, max_length=USER_MAX)  # who signed, there (None: not told)
     content_hash: str = Field(max_length=64)
@@ -67,8 +72,21 @@ class LetterRecord(SQLModel, table=True):
     # per letter across every instance sharing the store; a dead instance's claim goes stale
     pdf_lease_token: str | None = Field(default=None, max_length=32)
     pdf_lease_until: datetime | None = _at(nullable=True)  # type: ignore[assignment]
+    # the department's countersigned PDF (revision 1 of the letter's document, an incremental update
+    # of the sealed one), set with the move to accepted; the letter's current document from then on
+    countersigned_sha256: str | None = Field(default=None, max_length=64)
+    countersigned_at: datetime | None = _at(nullable=True)  # type: ignore[assignment]
     created_at: datetime = _at(nullable=False)  # type: ignore[assignment]
     updated_at: datetime = _at(nullable=False)  # type: ignore[assignment]
+
+    @property
+    def pdf_revision(self) -> int:
+        """The letter's current document: 0 sealed by the platform, 1 countersigned by the department."""
+        return COUNTERSIGNED if self.countersigned_sha256 is not None else SEALED
+
+    def pdf_digest(self, revision: int) -> str | None:
+        """The recorded SHA-256 of one revision of the letter's PDF."""
+        return self.countersigned_sha256 if revision == COUNTERSIGNED else self.pdf_sha256
 
 
 class LetterEvent(SQLModel, table=True):
@@ -84,6 +102,7 @@ class LetterEvent(SQLModel, table=True):
     from_status: str | None = Field(default=None, max_length=24)
     to_status: str = Field(max_length=24)
     reason: str = Field(default="", max_length=500)
+    sanction: str | None = Field(default=None, max_length=32)  # forms.sanctions.Sanction, with 撤销
 
 
 class NumberCounter(SQLModel, table=True):
@@ -114,7 +133,8 @@ class OutboxMessage(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("letter_id", "dedup_key"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    letter_id: int = Field(foreign_key="letters.id", index=True)
+    # None: a notice about no letter (the answer to an objection against a credit refusal)
+    letter_id: int | None = Field(default=None, foreign_key="letters.id", index=True)
     channel: str = Field(max_length=16)  # the letter's: that channel's courier delivers it
     channel_user: str | None = Field(default=None, max_length=USER_MAX)
     kind: str = Field(max_length=32)  # status_changed, supplement_reminder…

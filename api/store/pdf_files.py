@@ -52,14 +52,16 @@ class PdfStore:
         """What the ciphertext is bound to: a file copied over another letter's does not decrypt."""
         return path.relative_to(self.root).as_posix()
 
-    def read(self, record: LetterRecord) -> bytes | None:
-        """The recorded PDF, or None when none is recorded or its file is gone."""
-        if record.pdf_sha256 is None:
+    def read(self, record: LetterRecord, revision: int | None = None) -> bytes | None:
+        """A recorded revision of the PDF (the current one unless told), or None when none is
+        recorded or its file is gone. Every revision is a file of its own, named by its digest."""
+        digest = record.pdf_digest(record.pdf_revision if revision is None else revision)
+        if digest is None:
             return None
-        found = self.read_file(self.path(record, record.pdf_sha256))
+        found = self.read_file(self.path(record, digest))
         if found is None:
             try:
-                return self.path(record, record.pdf_sha256, CLEAR).read_bytes()
+                return self.path(record, digest, CLEAR).read_bytes()
             except FileNotFoundError:
                 return None
         return found
@@ -75,7 +77,7 @@ class PdfStore:
         except InvalidTag:
             raise PdfUnreadable(f"{path.name} does not decrypt") from None
 
-    def stage(self, record: LetterRecord, pdf: bytes) -> tuple[str, StagedFile]:
+    def stage(self, record: LetterRecord, pdf: bytes, revision: int = 0) -> tuple[str, StagedFile]:
         """The PDF's digest, and its file, written durably now: before the transaction that
         records the digest, which then never names a file that is not there."""
         digest = self.write(record, pdf)

@@ -28,7 +28,7 @@ from forms.clock import BEIJING
 from forms.languages import Lang
 from forms.public import LetterPublic
 from forms.recommitment import prefilled
-from forms.statuses import HAND_IN, IN_FORCE, withdrawable
+from forms.statuses import HAND_IN, IN_FORCE, Status, withdrawable
 from forms.validation import parse_letter_number
 from forms.withdrawal import REASONS, TYPED_MAX, WithdrawalReason, reason_of, recorded_reason
 
@@ -119,6 +119,8 @@ async def _show(message: Message, letter: LetterPublic | None, catalogue: Catalo
         lines.append(_("补交材料期限：{date}").format(date=ltr(letter.supplement_due_on.isoformat())))
     if letter.replaces is not None:
         lines.append(_("取代了原承诺书：{number}").format(number=ltr(letter.replaces)))
+    if letter.rectification_due_on is not None and letter.status == Status.rectification_due:
+        lines.append(_("整改期限：{date} 之前").format(date=ltr(letter.rectification_due_on.isoformat())))
     number = letter.number
     rows: list[list[InlineKeyboardButton]] = [
         [button(_("PDF 文件"), LetterAction(number=number, action="pdf")),
@@ -381,6 +383,42 @@ async def objection_text(message: Message, state: FSMContext, api: ApiClient, wh
     await message.answer(_("异议已提交，有关部门会核实处理并告知您结果。"), reply_markup=markup(home_row()))
 
 
+async def credit_objection(query: CallbackQuery, state: FSMContext) -> None:
+    """After a credit refusal: the objection to it, for the number that was refused."""
+    await query.answer()
+    refused = (await state.get_data()).get("refused")
+    if not isinstance(query.message, Message):
+        return
+    if not refused:  # an old button, after another conversation
+        await query.message.answer(_("请重新开始办理，信用核查后再提出异议。"), reply_markup=markup(home_row()))
+        return
+    await state.set_state(MyLetters.credit_objection)
+    await query.message.answer(
+        _("请写明您对信用核查结果的异议和依据（例如：案件已执行完毕，有法院的结案证明）。"),
+        reply_markup=markup([button(_("取消"), Nav(action="cancel"))]),
+    )
+
+
+async def credit_objection_text(message: Message, state: FSMContext, api: ApiClient, who: ChannelUser,
+                                lang: Lang) -> None:  # fmt: skip
+    text = (message.text or "").strip()
+    if not 1 <= len(text) <= 1000:
+        await message.answer(_("异议请写在 1000 字以内。"))
+        return
+    refused = (await state.get_data())["refused"]
+    try:
+        await api.object_to_credit_refusal(who, refused["id_number"], refused["id_type"], text, lang.value)
+    except ApiUnavailable:
+        await message.answer(_("暂时连接不上服务，请稍后再发送一次。"))
+        return
+    except ApiRefused as refused_now:
+        await state.clear()
+        await message.answer(refusal(refused_now.code), reply_markup=markup(home_row()))
+        return
+    await state.clear()
+    await message.answer(_("异议已提交，信用管理部门会核实处理并告知您结果。"), reply_markup=markup(home_row()))
+
+
 async def cancel(query: CallbackQuery, state: FSMContext) -> None:
     await query.answer()
     await state.clear()
@@ -407,5 +445,7 @@ def build() -> Router:
     router.callback_query(StateFilter(MyLetters.supplement), Nav.filter(F.action == "done"))(supplement_done)
     router.callback_query(LetterAction.filter(F.action == "object"))(objection)
     router.message(StateFilter(MyLetters.objection), has_text)(objection_text)
+    router.callback_query(Menu.filter(F.action == "credit_objection"))(credit_objection)
+    router.message(StateFilter(MyLetters.credit_objection), has_text)(credit_objection_text)
     router.callback_query(StateFilter(MyLetters), Nav.filter(F.action == "cancel"))(cancel)
     return router

@@ -15,7 +15,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import Nav, Review
 from bot.client import ApiClient, ApiRefused, ApiUnavailable
 from bot.conversation import answers_of, item_of, show_review
-from bot.credit import AGENT, ELIGIBLE, UNCHECKED, turn_agent_away, turn_away, verdict_before_signing
+from bot.credit import AGENT, ELIGIBLE, UNCHECKED, admitted, turn_agent_away, turn_away, verdict_before_signing
 from bot.filters import has_text
 from bot.i18n import ltr
 from bot.keyboards import button, home_row, markup, web_app
@@ -75,8 +75,8 @@ async def preview_then_sign(
         await query.message.answer(_("信用核查没有完成：这个证件号码无法核查，暂时不能签名。请核对证件类型和号码。"))
         await show_review(query.message, state, item, lang)
         return
-    if verdict not in ELIGIBLE:
-        await turn_away(query.message, state, item, lang, verdict)
+    if not admitted(verdict, item):
+        await turn_away(query.message, state, item, lang, verdict, subject_of(item, answers))
         return
     agent = agent_subject(answers)
     if agent is not None:  # the agent is checked as well
@@ -201,7 +201,8 @@ async def submit(
             await turn_agent_away(query.message, state, refused.code.removeprefix("credit.agent."))
             return
         if refused.code.startswith("credit."):  # listed since the check: the same way forward
-            await turn_away(query.message, state, item, lang, refused.code.removeprefix("credit."))
+            subject = subject_of(item, answers_of(data))
+            await turn_away(query.message, state, item, lang, refused.code.removeprefix("credit."), subject)
             return
         if refused.code in REPLACED_GONE:  # nothing to edit: the letter to replace is out of reach
             await state.clear()

@@ -111,11 +111,12 @@ class LetterView:
         return "data:image/png;base64," + base64.b64encode(signature.image_png).decode()
 
     def date(self, value: date | datetime) -> str:
-        """Chinese dates as 2026年3月1日; in other languages the ISO form, kept left to right."""
+        """Chinese dates as 2026年3月1日; in other languages the ISO form, isolated left to right."""
         day = value.date() if isinstance(value, datetime) else value
         if self.lang is Lang.zh:
             return f"{day.year}年{day.month}月{day.day}日"
-        return day.isoformat()
+        # isolated wherever it stands: inside a right-to-left sentence 2027-12-06 read 06-12-2027
+        return left_to_right(day.isoformat())
 
     def time(self, value: datetime) -> str:
         return value.strftime("%Y-%m-%d %H:%M:%S %z")

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 
 import httpx
+from stdnum.cn import ric, uscc
 
 from api.runtime import Services
 from forms import clock
@@ -19,17 +21,35 @@ from tests.api.uploading import SIGNER
 
 async def _letter(client: httpx.AsyncClient, services: Services, code: str) -> str:
     item = services.catalogue.items[code]
-    made = await client.post("/api/letters", json=body(submission_for(item)), headers={"Idempotency-Key": key()})
+    # an applicant of its own: a letter revoked or broken in another test lists its subject
+    sample = submission_for(item)
+    fresh = _fresh_id() if sample.applicant.kind == "person" else _fresh_credit_code()
+    submission = submission_for(item, applicant=sample.applicant.model_copy(update={"id_number": fresh}))
+    made = await client.post("/api/letters", json=body(submission), headers={"Idempotency-Key": key()})
     assert made.status_code == 201, made.text
     return str(made.json()["number"])
 
 
+def _fresh_id() -> str:
+    first = f"653022{random.randint(1960, 2000)}{random.randint(1, 12):02d}{random.randint(1, 28):02d}"
+    first += f"{random.randint(0, 999):03d}"
+    return first + ric.calc_check_digit(first + "0")
+
+
+def _fresh_credit_code() -> str:
+    first = "91653022MA" + "".join(random.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(7))
+    return first + uscc.calc_check_digit(first)
+
+
 async def _move(client: httpx.AsyncClient, number: str, headers: dict[str, str], *steps: str) -> None:
     for step in steps:
-        moved = await client.post(
-            f"/api/letters/{number}/transitions", json={"to": step, "reason": "核查"}, headers=headers
-        )
+        moved = await client.post(f"/api/letters/{number}/transitions", json=_body(step), headers=headers)
         assert moved.status_code == 201, moved.text
+
+
+def _body(step: str) -> dict[str, str]:
+    """A move as a clerk sends it: a revocation names its sanction (撤销 with what follows it)."""
+    return {"to": step, "reason": "核查"} | ({"sanction": "record_and_publish"} if step == "revoked" else {})
 
 
 async def _withdraw(client: httpx.AsyncClient, number: str) -> None:

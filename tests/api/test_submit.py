@@ -143,6 +143,7 @@ async def test_verification_by_code_and_by_upload(client: httpx.AsyncClient, ser
     assert found.json() | {"signed_on": None} == {
         "number": number, "item_code": "WLJ-001", "department_code": "WLJ", "status": "signed", "signed_on": None,
         "stored_pdf_intact": True, "seal": None, "matches_stored": None,
+        "countersigned": False, "countersigned_on": None, "revision": None, "latest": None, "signatures": [],
     }  # fmt: skip
     assert "applicant" not in found.text
     wrong = await public.get(f"/api/verify/{number}", params={"code": "AAAA-AAAA"})

@@ -240,6 +240,7 @@ async def test_a_status_change_reaches_its_chat_in_the_letters_language(
     assert zh.splitlines() == [
         f"您的承诺书 {ltr(chinese)}（{item.name(Lang.zh)}）状态已更新：窗口已受理",
         "事项正在办理。办结后您会收到通知。",
+        "行政机关已在承诺书上加盖电子签章。请保存双方签章的承诺书，这是您的一份。",
     ]
     [ug] = telegram.accepted_in(810000002)
     assert ug.startswith(RLM)
@@ -247,7 +248,9 @@ async def test_a_status_change_reaches_its_chat_in_the_letters_language(
     assert worded(i18n, Lang.ug, lambda: status_name("accepted")) in ug
     [sent] = [m for m in telegram.accepted if m.text == ug]
     assert isinstance(sent.reply_markup, InlineKeyboardMarkup)
-    assert sent.reply_markup.inline_keyboard[0][0].callback_data == LetterAction(number=uyghur, action="show").pack()
+    # the countersigned copy first (seed 000: one copy for each party), then the letter
+    buttons = [row[0].callback_data for row in sent.reply_markup.inline_keyboard]
+    assert buttons == [LetterAction(number=uyghur, action=a).pack() for a in ("pdf", "show")]
 
     assert all(m.acked_at is not None for n in (chinese, uyghur) for m in outbox(api_services, n))
     assert await courier.deliver_once() == 0

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
+
+from pyhanko.pdf_utils.reader import PdfFileReader
 from sqlmodel import Session, select
 
+from api.runtime import write_session
+from api.services.countersign import Countersigning
+from api.services.transitions import move
 from api.store import LetterEvent, LetterRecord
 from bot.callbacks import LetterAction, Menu, Nav, Withdrawal
 from forms.catalogue import Catalogue, CommitmentType, Item
+from forms.countersign import COUNTERSIGN_FIELD
 from forms.languages import Lang
 from forms.questionnaire import signer_name
+from forms.seal import SEAL_FIELD
+from forms.statuses import Actor, Status
 from tests.bot.conftest import Chat
 from tests.bot.telegram import Person
 from tests.bot.walk import answer_all, choose_language, open_item, sample_answers, sign_and_submit
@@ -53,6 +63,26 @@ async def test_my_letters_lists_statuses_and_sends_the_pdf(chat: Chat, catalogue
     assert len(chat.telegram.documents(person.chat.id)) == before + 1
     await chat.send(person.presses_data(LetterAction(number=letter.number, action="events").pack()))
     assert "办理记录" in chat.telegram.last_text(person.chat.id)
+
+
+async def test_after_acceptance_the_pdf_is_the_countersigned_copy(chat: Chat, catalogue: Catalogue) -> None:
+    person, letter = await signed_letter(chat, first_of(catalogue, CommitmentType.certification), 830000009)
+    await chat.send(person.presses_data(LetterAction(number=letter.number, action="pdf").pack()))
+    signed_copy = chat.telegram.documents(person.chat.id)[-1]
+    await asyncio.to_thread(_accept, chat, letter)  # pyHanko signs with a loop of its own: not on this one
+    await chat.send(person.presses_data(LetterAction(number=letter.number, action="pdf").pack()))
+    countersigned = chat.telegram.documents(person.chat.id)[-1]
+    assert countersigned.startswith(signed_copy) and countersigned != signed_copy
+    fields = [s.field_name for s in PdfFileReader(io.BytesIO(countersigned)).embedded_signatures]
+    assert fields == [SEAL_FIELD, COUNTERSIGN_FIELD]
+
+
+def _accept(chat: Chat, letter: LetterRecord) -> None:
+    """A clerk accepts: the department countersigns."""
+    with write_session(chat.services) as session:
+        record = session.exec(select(LetterRecord).where(LetterRecord.id == letter.id)).one()
+        move(session, record, Status.accepted, actor=Actor.window, actor_name="staff:clerk",
+             countersigning=Countersigning.of(chat.services))  # fmt: skip
 
 
 async def test_withdrawal_is_confirmed_then_done(chat: Chat, catalogue: Catalogue) -> None:

@@ -29,7 +29,7 @@ from api.store.pdf_files import PdfStore
 from api.store.upload_files import UploadFiles
 from forms.channels import ChannelUser
 
-__all__ = ["Document", "DocumentKind", "DocumentRef", "Documents", "open_documents"]
+__all__ = ["Document", "DocumentKind", "DocumentRef", "Documents", "Pdfs", "Staged", "open_documents"]
 
 
 class Staged(Protocol):
@@ -43,9 +43,11 @@ class Staged(Protocol):
 
 
 class Pdfs(Protocol):
-    def stage(self, record: LetterRecord, pdf: bytes) -> tuple[str, Staged]: ...
+    """A letter's PDF by revision: 0 sealed by the platform, 1 countersigned; every one is kept."""
 
-    def read(self, record: LetterRecord) -> bytes | None: ...
+    def stage(self, record: LetterRecord, pdf: bytes, revision: int = 0) -> tuple[str, Staged]: ...
+
+    def read(self, record: LetterRecord, revision: int | None = None) -> bytes | None: ...
 
 
 class Uploads(Protocol):

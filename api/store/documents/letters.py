@@ -8,7 +8,7 @@ from api.store.documents.rows import DocumentKind, DocumentRef, DocumentRows, Do
 from api.store.letters import LetterRecord
 from api.store.pdf_files import PdfUnreadable
 
-PLATFORM_SEAL = 0  # the revision sealed by the platform; a department's countersignature will be the next
+PLATFORM_SEAL = 0  # the revision sealed by the platform; 1: the department's countersignature added
 
 
 def pdf_ref(number: str, revision: int = PLATFORM_SEAL) -> DocumentRef:
@@ -25,22 +25,25 @@ class PdfRows:
     def __init__(self, rows: DocumentRows) -> None:
         self.rows = rows
 
-    def stage(self, record: LetterRecord, pdf: bytes) -> tuple[str, StagedRow]:
+    def stage(self, record: LetterRecord, pdf: bytes, revision: int = PLATFORM_SEAL) -> tuple[str, StagedRow]:
         """The PDF's digest, and its row for the transaction that records that digest."""
-        return hashlib.sha256(pdf).hexdigest(), self.rows.stage(pdf_ref(record.number), pdf)
+        return hashlib.sha256(pdf).hexdigest(), self.rows.stage(pdf_ref(record.number, revision), pdf)
 
-    def read(self, record: LetterRecord) -> bytes | None:
-        """The recorded PDF, or None when none is recorded or its row is gone; PdfUnreadable when
-        the row does not decrypt or holds another PDF than the recorded one."""
-        if record.pdf_sha256 is None:
+    def read(self, record: LetterRecord, revision: int | None = None) -> bytes | None:
+        """A recorded revision (the current one unless told), or None when none is recorded or its
+        row is gone; PdfUnreadable when the row does not decrypt or holds another PDF than the
+        recorded one."""
+        revision = record.pdf_revision if revision is None else revision
+        digest = record.pdf_digest(revision)
+        if digest is None:
             return None
         try:
-            stored = self.rows.read(pdf_ref(record.number))
+            stored = self.rows.read(pdf_ref(record.number, revision))
         except DocumentUnreadable as error:
             raise PdfUnreadable(str(error)) from None
         if stored is None:
             return None
-        if stored.sha256 != record.pdf_sha256 or hashlib.sha256(stored.data).hexdigest() != record.pdf_sha256:
+        if stored.sha256 != digest or hashlib.sha256(stored.data).hexdigest() != digest:
             raise PdfUnreadable(f"the stored PDF of {record.number} is not the recorded one")
         return stored.data
 
