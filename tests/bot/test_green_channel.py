@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from aiogram.methods import SendMessage
 from stdnum.cn import ric
 
 from bot.credit import green_channel_note
@@ -35,7 +36,8 @@ def listing(chat: Chat) -> Iterator[None]:
 
 def _said(chat: Chat, person: Person, lang: Lang) -> list[str]:
     green = [make_i18n().gettext(s, locale=lang.value) for s in SENTENCES]
-    return [g for m in chat.telegram.messages(person.chat.id) for g in green if g in (m.text or "")]
+    texts = [m.text for m in chat.telegram.messages(person.chat.id) if isinstance(m, SendMessage)]
+    return [g for text in texts for g in green if g in text]
 
 
 async def _to_the_phone(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from aiogram.methods import SendMessage
+from aiogram.types import InlineKeyboardMarkup
 
 from bot.callbacks import Decision, ItemPicked, Menu, NoticePage
 from forms.catalogue import Catalogue
@@ -15,9 +17,14 @@ from tests.bot.walk import answer_all, choose_language, read_notice_and_commit, 
 
 def _last(chat: Chat, person: Person) -> tuple[str, list[list[str]]]:
     sent = chat.telegram.messages(person.chat.id)[-1]
+    assert isinstance(sent, SendMessage)
     markup = sent.reply_markup
-    rows = [[b.callback_data or "" for b in row] for row in markup.inline_keyboard] if markup else []
-    return sent.text or "", rows
+    rows = (
+        [[b.callback_data or "" for b in row] for row in markup.inline_keyboard]
+        if isinstance(markup, InlineKeyboardMarkup)
+        else []
+    )
+    return sent.text, rows
 
 
 @pytest.mark.parametrize("lang", [Lang.zh, Lang.ug])
