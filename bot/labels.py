@@ -61,6 +61,17 @@ TYPES = {
     CommitmentType.supervision: N_("监管辅助型"),
     CommitmentType.other: N_("其他"),
 }
+# What each type means to the applicant, in one plain sentence, shown where they choose by type.
+TYPES_EXPLAINED = {
+    CommitmentType.certification: N_("不用再去开证明：您承诺情况属实，由办事部门自己核查。"),
+    CommitmentType.approval: N_("承诺符合条件，当场拿到许可证，部门事后再核查。"),
+    CommitmentType.proactive: N_("自愿承诺守法经营，承诺书在网上公开，不代替任何材料。"),
+    CommitmentType.missing_material: N_("材料没带齐也能先受理，您承诺在约定日期前补交。"),
+    CommitmentType.self_discipline: N_("向行业协会和顾客承诺守规矩，比如明码标价、干净卫生。"),
+    CommitmentType.credit_repair: N_("改正了失信行为，承诺今后守信，申请撤下失信信息。"),
+    CommitmentType.supervision: N_("申领补贴时承诺所报情况属实，部门会抽查核实。"),
+    CommitmentType.other: N_("其他需要信用承诺的事项，比如牧家乐经营。"),
+}
 # The API's own code when it is unavailable (5xx), for the sentences that say why.
 STORAGE_FULL = "storage.full"
 # The API's refusals the applicant can meet, by code.
@@ -95,6 +106,10 @@ def next_step(status: Status) -> str:
 
 def type_name(commitment_type: CommitmentType) -> str:
     return _(TYPES[commitment_type])
+
+
+def type_explained(commitment_type: CommitmentType) -> str:
+    return _(TYPES_EXPLAINED[commitment_type])
 
 
 def refusal(code: str) -> str:

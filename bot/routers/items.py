@@ -12,7 +12,7 @@ from bot.callbacks import Browse, ItemPicked, Menu, Nav
 from bot.conversation import ANSWERED_STATES, item_of
 from bot.filters import has_text
 from bot.keyboards import button, column, home_row, markup
-from bot.labels import type_name
+from bot.labels import type_explained, type_name
 from bot.routers.notice import show_notice_page
 from bot.states import Commit
 from forms.catalogue import Catalogue, CommitmentType, Item
@@ -79,7 +79,10 @@ async def by_type(query: CallbackQuery, callback_data: Browse, catalogue: Catalo
     if not callback_data.value:
         types = [t for t in CommitmentType if _items(catalogue, commitment_type=t)]
         rows = column(button(type_name(t), Browse(by="type", value=t.value)) for t in types)
-        await query.message.answer(_("请选择承诺类型："), reply_markup=markup(*rows, home_row()))
+        # the names alone are officials' words: each comes with what it means for the applicant
+        explained = "\n\n".join(f"• {type_name(t)}\n{type_explained(t)}" for t in types)
+        asked = _("请选择承诺类型：")
+        await query.message.answer(f"{asked}\n\n{explained}", reply_markup=markup(*rows, home_row()))
         return
     await _offer(query.message, _items(catalogue, commitment_type=CommitmentType(callback_data.value)), lang)
 

@@ -1,4 +1,11 @@
-"""The authority's notice (告知书), page by page, then the choice: commit or bring the proof."""
+"""The authority's notice (告知书): its summary first, then the full text page by page, then the
+choice: commit or bring the proof.
+
+Page 0 is the summary; pages 1… are the full notice. "I have read and understood" is only on the
+full notice's last page, and is taken only once that page was shown: the letter says the applicant
+"已经知晓行政机关告知的全部内容" (seed 001's template, 三(一); seed 004), which a summary does not
+give; it helps a reader through the notice (seed 001, 统一规范工作流程: 通俗易懂), it does not replace it.
+"""
 
 from __future__ import annotations
 
@@ -36,20 +43,44 @@ def notice_pages(item: Item, lang: Lang) -> list[str]:
     return pages
 
 
+SUMMARY = 0  # the page number of the summary; the full notice's pages follow it
+
+
+def summary_text(item: Item, lang: Lang) -> str:
+    """The item's summary lines from the catalogue, and that the full text is what counts."""
+    lines = "\n".join(f"• {line(lang)}" for line in item.summary)
+    return "\n\n".join(
+        [
+            _("告知书摘要：{item}").format(item=item.name(lang)),
+            lines,
+            _("摘要只帮助理解，以告知书全文为准。请阅读全文，读到最后一页后确认。"),
+        ]
+    )
+
+
 async def show_notice_page(message: Message, item: Item, page: int, lang: Lang) -> None:
+    """The summary (page 0) or a page of the full notice (1…)."""
     pages = notice_pages(item, lang)
-    page = max(0, min(page, len(pages) - 1))
-    heading = _("告知书（第 {page} 页，共 {pages} 页）").format(page=ltr(page + 1), pages=ltr(len(pages)))
+    page = max(SUMMARY, min(page, len(pages)))
+    if page == SUMMARY:
+        # one way on: the full text; confirming is not offered here (module docstring)
+        read_all = [button(_("阅读告知书全文"), NoticePage(page=1))]
+        await message.answer(summary_text(item, lang), reply_markup=markup(read_all, home_row()))
+        return
+    heading = _("告知书（第 {page} 页，共 {pages} 页）").format(page=ltr(page), pages=ltr(len(pages)))
     # "Next" is a whole row of its own, above "previous": it never changes place, in a language
     # read right to left as in Chinese, so a thumb pressing on never goes back by mistake.
     rows = []
-    if page < len(pages) - 1:
+    if page < len(pages):
         rows.append([button(_("下一页"), NoticePage(page=page + 1))])
-    if page > 0:
-        rows.append([button(_("上一页"), NoticePage(page=page - 1))])
-    if page == len(pages) - 1:
+    rows.append([button(_("上一页") if page > 1 else _("返回摘要"), NoticePage(page=page - 1))])
+    if page == len(pages):
         rows.append([button(_("我已阅读并理解"), Decision(choice="read"))])
-    await message.answer(f"{heading}\n\n{pages[page]}", reply_markup=markup(*rows, home_row()))
+    await message.answer(f"{heading}\n\n{pages[page - 1]}", reply_markup=markup(*rows, home_row()))
+
+
+def last_page(item: Item, lang: Lang) -> int:
+    return len(notice_pages(item, lang))
 
 
 async def turn_page(
@@ -59,11 +90,19 @@ async def turn_page(
     item = await item_of(state, catalogue)
     if item is not None and isinstance(query.message, Message):
         await state.update_data(page=callback_data.page)
+        if callback_data.page >= last_page(item, lang):  # the whole notice has been shown, to its end
+            await state.update_data(notice_read=item.notice_hash)
         await show_notice_page(query.message, item, callback_data.page, lang)
 
 
-async def understood(query: CallbackQuery, state: FSMContext) -> None:
+async def understood(query: CallbackQuery, state: FSMContext, catalogue: Catalogue, lang: Lang) -> None:
     await query.answer()
+    item = await item_of(state, catalogue)
+    if item is not None and (await state.get_data()).get("notice_read") != item.notice_hash:
+        if isinstance(query.message, Message):  # not from the summary: the full notice is read first
+            await query.message.answer(_("请先阅读告知书全文，读到最后一页后再确认。"))
+            await show_notice_page(query.message, item, 1, lang)
+        return
     await state.set_state(Commit.decide)
     if isinstance(query.message, Message):
         await query.message.answer(

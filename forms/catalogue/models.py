@@ -7,7 +7,7 @@ import json
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from forms.languages import I18nText
 
@@ -127,6 +127,24 @@ class Notice(Strict):
     disclosure: Disclosure  # 承诺书是否公开、公开范围及时限
 
 
+# The summary a notice opens with: a few short lines a herder reads on a phone before the full text.
+SUMMARY_LINES = (3, 5)
+SUMMARY_LINE_MAX = {"zh": 40, "ug": 150, "ky": 150, "ky_Arab": 150}  # characters; Chinese is denser
+
+
+def _short_lines(lines: list[I18nText]) -> list[I18nText]:
+    for n, line in enumerate(lines, 1):
+        for lang, most in SUMMARY_LINE_MAX.items():
+            if len(text := line(lang)) > most:
+                raise ValueError(f"summary line {n} in {lang} is {len(text)} characters long; at most {most}")
+    return lines
+
+
+Summary = Annotated[
+    list[I18nText], Field(min_length=SUMMARY_LINES[0], max_length=SUMMARY_LINES[1]), AfterValidator(_short_lines)
+]
+
+
 class PartsWithinTotal(Strict):
     """A rule across fields: the parts together are no more than the total (禁牧 + 草畜平衡 ≤ 承包总面积)."""
 
@@ -143,6 +161,9 @@ class Item(Strict):
     commitment_type: CommitmentType
     applicant_kinds: list[ApplicantKind] = Field(min_length=1)
     notice: Notice
+    # what you promise, what you no longer bring, what follows if it is untrue: shown before the notice,
+    # which stays authoritative (the legal text is the Chinese of `notice`)
+    summary: Summary
     commitments: list[I18nText] = Field(min_length=1)  # what the applicant states they meet
     verification: list[I18nText] = []  # 可核查方式: how the authority will check
     proofs: list[I18nText] = Field(min_length=1)  # what to bring instead of committing
@@ -182,7 +203,7 @@ class Item(Strict):
         """Names this version of what the applicant read: name, notice and commitments, all languages."""
         shown = self.model_dump(
             mode="json",
-            include={"code", "name", "department", "notice", "commitments", "verification", "proofs"},
+            include={"code", "name", "department", "notice", "summary", "commitments", "verification", "proofs"},
         )
         canonical = json.dumps(shown, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()

@@ -50,7 +50,7 @@ async def open_item(chat: Chat, person: Person, item: Item) -> None:
 
 
 async def read_notice_and_commit(chat: Chat, person: Person) -> None:
-    """Every page of the notice shown, understood, commit."""
+    """The summary, then every page of the full notice (the summary's one button is page 1), understood, commit."""
     page = 0
     while Decision(choice="read").pack() not in _last_buttons(person):
         if MORE in _last_buttons(person):  # WeChat cut a long page into pages of its own

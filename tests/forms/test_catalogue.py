@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from forms.catalogue import Catalogue, CommitmentType, load_catalogue
 from forms.catalogue.loader import BUILTIN_DIR
+from forms.catalogue.models import SUMMARY_LINE_MAX, SUMMARY_LINES
 from forms.kyrgyz_arabic import to_arabic
-from forms.languages import I18nText
+from forms.languages import I18nText, Lang
 from tests.cli import chengnuo
 from tests.forms.scripts import arabic_script_apart_from_quoted
 
@@ -81,3 +86,56 @@ def test_a_missing_translation_is_a_problem(tmp_path: Path) -> None:
     result = chengnuo("catalogue", "check", CHENGNUO_CATALOGUE_DIR=broken)
     assert result.returncode == 1
     assert "ky_Arab: missing" in result.stderr
+
+
+def _copy_with(tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> tuple[Path, str]:
+    """The built-in catalogue, with the first item's data changed by `change`."""
+    copied = tmp_path / "catalogue"
+    shutil.copytree(BUILTIN_DIR, copied, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    path = sorted((copied / "items").glob("*.yaml"))[0]
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return copied, data["code"]
+
+
+def test_an_item_without_a_summary_is_refused(tmp_path: Path) -> None:
+    copied, code = _copy_with(tmp_path, lambda data: data.pop("summary"))
+    problems = [str(p) for p in load_catalogue(copied).problems]
+    assert any(code in p and "summary" in p and "missing" in p for p in problems), problems
+    assert code not in load_catalogue(copied).items
+
+
+def test_a_summary_of_two_lines_six_lines_or_a_long_line_is_refused(tmp_path: Path) -> None:
+    def shortened(data: dict[str, Any]) -> None:
+        data["summary"] = data["summary"][:2]
+
+    def lengthened(data: dict[str, Any]) -> None:
+        data["summary"] = (data["summary"] * 3)[:6]
+
+    def wordy(data: dict[str, Any]) -> None:
+        data["summary"][0] = {**data["summary"][0], "zh": "您承诺" * 20}
+
+    for change, said in ((shortened, "at least 3"), (lengthened, "at most 5"), (wordy, "line 1 in zh")):
+        copied, code = _copy_with(tmp_path / change.__name__, change)
+        problems = [str(p) for p in load_catalogue(copied).problems]
+        assert any(code in p and "summary" in p and said in p for p in problems), (change.__name__, problems)
+
+
+def test_every_items_summary_is_three_to_five_short_lines_in_all_four_languages(catalogue: Catalogue) -> None:
+    for item in catalogue.items.values():
+        assert SUMMARY_LINES[0] <= len(item.summary) <= SUMMARY_LINES[1], item.code
+        for line in item.summary:
+            for lang in Lang:
+                text = line(lang)
+                assert text.strip() and len(text) <= SUMMARY_LINE_MAX[lang.value], (item.code, lang, text)
+            assert line.ky_Arab == to_arabic(line.ky), (item.code, line.ky)
+        # it says what follows an untrue commitment or a broken one, as the notice's liability does
+        untrue = ("如果承诺不实", "如果承诺或材料不实", "如果违背承诺")
+        assert any(line.zh.startswith(untrue) for line in item.summary), item.code
+
+
+def test_the_summary_is_part_of_what_the_applicant_read(catalogue: Catalogue) -> None:
+    item = catalogue.items["SFJ-001"]
+    changed = item.model_copy(update={"summary": [*item.summary[:-1], item.summary[0]]})
+    assert changed.notice_hash != item.notice_hash
