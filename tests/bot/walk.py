@@ -8,7 +8,7 @@ from bot.callbacks import Answered, Decision, ItemPicked, LanguageChosen, Menu, 
 from bot.wechat.reply import MORE
 from forms.catalogue import Item
 from forms.languages import Lang
-from forms.letter import Answer
+from forms.letter import Answer, IdType
 from forms.questionnaire import Ask, questions
 from forms.sample import sample_letter
 from tests.bot.conftest import Chat
@@ -97,7 +97,11 @@ async def answer_current(chat: Chat, person: Person, item: Item, typed: dict[str
     if question.key == "agent.present" and agent:
         value = "yes"
     value = AGENT.get(question.key, value) if agent else value
-    if question.ask is Ask.upload:
+    answers = data.get("answers", {})
+    other = typed.get("applicant.id_type", IdType.resident_id.value) != IdType.resident_id.value
+    if question.key == "applicant.id_number" and other and "applicant.id_type" not in answers:
+        await chat.send(person.presses_data(Nav(action="other_document").pack()))  # not the resident ID
+    elif question.ask is Ask.upload:
         await chat.send(person.sends_document(AUTHORISATION_PDF, "委托书.pdf", "application/pdf"))
     elif question.ask is Ask.choice:
         choice = [v for v, _ in question.choices].index(str(value))
