@@ -24,7 +24,7 @@ from bot.labels import REFUSALS, refusal
 from forms.catalogue import Item
 from forms.credit import Eligibility
 from forms.languages import Lang
-from forms.questionnaire import Subject
+from forms.questionnaire import Subject, by_agent
 
 log = logging.getLogger(__name__)
 ELIGIBLE = frozenset(verdict.value for verdict in Eligibility if verdict.may_commit)  # kept as text in the storage
@@ -66,7 +66,10 @@ async def _check(
         if not answer.eligible:
             await turn_agent_away(message, state, answer.reason)
     elif answer.reason is Eligibility.green_channel:
-        await message.answer(_("信用核查：您三年内没有失信记录，可以享受绿色通道。"))
+        if by_agent((await state.get_data()).get("answers", {})):  # the agent is told about the applicant
+            await message.answer(_("信用核查：申请人三年内没有失信记录，可以享受绿色通道。"))
+        else:
+            await message.answer(_("信用核查：您三年内没有失信记录，可以享受绿色通道。"))
     elif not answer.eligible:
         await turn_away(message, state, item, lang, answer.reason)
 
