@@ -195,14 +195,14 @@ def _agent(answers: dict[str, Answer]) -> list[Question]:
             N_("请输入您（代理人）本人的姓名，与居民身份证上印的一致。"),
             N_("代理人姓名"),
             hint=NAME_SCRIPT,
-        ),  # fmt: skip
+        ),
         Question(
             "agent.id_number",
             Ask.text,
             N_("请输入您（代理人）的居民身份证号码。"),
             N_("代理人证件号码"),
             hint=ID_HINTS[IdType.resident_id],
-        ),  # fmt: skip
+        ),
         Question("agent.phone", Ask.text, N_("请输入您（代理人）的手机号码。"), N_("代理人手机号码")),
     ]
 
