@@ -9,7 +9,7 @@ from bot.wechat.reply import MORE
 from forms.catalogue import Item
 from forms.languages import Lang
 from forms.letter import Answer, IdType
-from forms.questionnaire import Ask, questions
+from forms.questionnaire import Ask, other_document, questions
 from forms.sample import sample_letter
 from tests.bot.conftest import Chat
 from tests.bot.telegram import Person
@@ -99,7 +99,12 @@ async def answer_current(chat: Chat, person: Person, item: Item, typed: dict[str
     value = AGENT.get(question.key, value) if agent else value
     answers = data.get("answers", {})
     other = typed.get("applicant.id_type", IdType.resident_id.value) != IdType.resident_id.value
-    if question.key == "applicant.id_number" and other and "applicant.id_type" not in answers:
+    if (
+        question.key == "applicant.id_number"
+        and other
+        and other_document(item, answers)
+        and "applicant.id_type" not in answers
+    ):
         await chat.send(person.presses_data(Nav(action="other_document").pack()))  # not the resident ID
     elif question.ask is Ask.upload:
         await chat.send(person.sends_document(AUTHORISATION_PDF, "委托书.pdf", "application/pdf"))
