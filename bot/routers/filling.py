@@ -106,7 +106,6 @@ async def chose(
     index, question = await _current(state, item)
     if callback_data.step != index or callback_data.choice >= len(question.choices):
         await query.answer(_("这一步已经过去了。"), show_alert=True)
-        await ask(query.message, state, item, lang)  # the question at hand again, with buttons that work
         return
     await query.answer()
     value = question.choices[callback_data.choice][0]
