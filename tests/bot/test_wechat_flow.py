@@ -102,6 +102,26 @@ async def test_an_agent_sends_the_authorisation_as_a_photo(account: WeChatChat, 
     assert len(uploads) == 1, "the photo fetched through the media API and stored as the authorisation"
 
 
+async def test_an_agent_on_wechat_gets_the_authorisation_template_behind_a_link(
+    account: WeChatChat, catalogue: Catalogue
+) -> None:
+    item = catalogue.get("NYJ-001")
+    assert item is not None and item.proxy_allowed
+    follower = account.person(openid(212))
+    await choose_language(account, follower, Lang.ug)  # type: ignore[arg-type]
+    await open_item(account, follower, item)  # type: ignore[arg-type]
+    typed = sample_answers(item, Lang.ug)
+    await answer_all(account, follower, item, typed, agent=True, until="agent.authorisation")  # type: ignore[arg-type]
+    await account.send(follower.presses_data(Nav(action="authorisation_template").pack()))
+    link = urlsplit(follower.links()[-1])
+    assert link.path == "/api/items/NYJ-001/authorisation" and link.query == "lang=ug"
+    answer = await account.http.get(f"{link.path}?{link.query}")  # public: nothing personal in it
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/pdf"
+    template = " ".join(pdf_text(answer.content).split())
+    assert item.name(Lang.zh) in template and "代为作出信用承诺并签署承诺书" in template
+    assert all(word in template for word in item.name(Lang.ug).split()), "the Uyghur beside the Chinese"
+
+
 async def test_my_letters_the_pdf_behind_a_link_and_withdrawal(account: WeChatChat, catalogue: Catalogue) -> None:
     item = first_of(catalogue, CommitmentType.certification)
     follower = account.person(openid(203))
