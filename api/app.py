@@ -28,6 +28,7 @@ from api.routes import (
     admin,
     applicant,
     auth,
+    authorisations,
     credit,
     letters,
     miniapp,
@@ -157,7 +158,7 @@ def create_app(settings: ApiSettings, services: Services | None = None) -> FastA
         app.add_middleware(StrictTransport)
     routers: tuple[ModuleType, ...] = (letters, search, transitions, publications, credit, auth, admin, outbox, verify)
     routers += (signatures, miniapp)
-    routers += (uploads, applicant, previews, shares)
+    routers += (uploads, applicant, previews, shares, authorisations)
     for module in routers:
         app.include_router(module.router)
     pages.install(app)

@@ -46,7 +46,8 @@ class DayPicked(CallbackData, prefix="day"):
 
 
 class Nav(CallbackData, prefix="nav"):
-    action: str  # back, cancel, cancel_yes, cancel_no, skip, done, restart, other_day
+    action: str  # back, cancel, cancel_yes, cancel_no, skip, done, restart, other_day, other_document,
+    # authorisation_template
 
 
 class Edit(CallbackData, prefix="e"):

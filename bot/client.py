@@ -74,6 +74,10 @@ class ApiClient:
         """The letter as filled, rendered unsigned and marked as a preview."""
         return (await self._call("POST", "/api/previews", json=draft)).content
 
+    async def authorisation_template(self, item_code: str, lang: str) -> bytes:
+        """A blank 授权委托书 for the item, in Chinese and `lang`, for the applicant to sign."""
+        return (await self._call("GET", f"/api/items/{item_code}/authorisation", params={"lang": lang})).content
+
     async def submit(self, submission: dict[str, Any], key: str) -> Submitted:
         answer = await self._call("POST", "/api/letters", json=submission, headers={"Idempotency-Key": key})
         return Submitted.model_validate(answer.json())

@@ -25,7 +25,17 @@ from forms import clock
 from forms.catalogue import Catalogue, Item
 from forms.languages import Lang
 from forms.letter import Answer
-from forms.questionnaire import Ask, Question, conflicts, latest_due_on, promise_days, questions, unanswered
+from forms.questionnaire import (
+    Ask,
+    Question,
+    conflicts,
+    latest_due_on,
+    other_document,
+    promise_days,
+    questions,
+    step_of,
+    unanswered,
+)
 
 ANSWERED_STATES = {Commit.question.state, Commit.review.state, Commit.signing.state, Commit.confirm.state}
 
@@ -64,9 +74,7 @@ async def ask(message: Message, state: FSMContext, item: Item, lang: Lang, data:
     data = await state.get_data() if data is None else data
     answers: dict[str, Answer] = data.get("answers", {})
     asked = questions(item, answers)
-    keys = [q.key for q in asked]
-    index = keys.index(data["step"]) if data.get("step") in keys else 0
-    question = asked[index]
+    index, question = step_of(item, answers, data.get("step"))
     await state.set_state(Commit.question)
     if data.get("step") != question.key:
         await state.set_data({**data, "step": question.key})
@@ -98,6 +106,10 @@ async def ask(message: Message, state: FSMContext, item: Item, lang: Lang, data:
                 for day in promise_days(item, clock.today())]  # fmt: skip
         rows += [days[i : i + 3] for i in range(0, len(days), 3)]
         rows.append([button(_("其他日期"), Nav(action="other_day"))])
+    if question.key == "applicant.id_number" and "applicant.id_type" not in answers and other_document(item, answers):
+        rows.append([button(_("用其他证件（护照、港澳台居民证件等）"), Nav(action="other_document"))])
+    if question.key == "agent.authorisation":  # a letter to print, fill in and have signed
+        rows.append([button(_("下载授权委托书模板"), Nav(action="authorisation_template"))])
     if not question.required:
         rows.append([button(_("跳过"), Nav(action="skip"))])
     if data.get("editing"):

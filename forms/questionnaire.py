@@ -112,51 +112,114 @@ def id_type_of(answers: dict[str, Answer], kind: ApplicantKind) -> IdType:
     return next((t for t in offered if t.value == chosen), offered[0])
 
 
+# Names are compared with the ID and the credit records: written as printed, never translated.
+NAME_SCRIPT = N_("照证件上印的文字写：身份证上是汉字就写汉字，不要自己翻译或音译。")
+WHO = (("no", N_("我自己办理")), ("yes", N_("替别人办理（我是代理人）")))  # agent.present's stored values
+
+
+def by_agent(answers: dict[str, Answer]) -> bool:
+    return answers.get("agent.present") == "yes"
+
+
+def document_chosen(item: Item, answers: dict[str, Answer]) -> bool:
+    """Whether the kind of document is asked: only after "another document" (most use the resident ID),
+    or when a draft or an old letter already chose one."""
+    return len(documents_for(_kind(answers, item))) > 1 and "applicant.id_type" in answers
+
+
+def other_document(item: Item, answers: dict[str, Answer]) -> dict[str, Answer] | None:
+    """The answers with the document question opened (at the kind used so far); None when there is no other."""
+    kind = _kind(answers, item)
+    if len(documents_for(kind)) < 2:
+        return None
+    return {**answers, "applicant.id_type": id_type_of(answers, kind).value}
+
+
 def _applicant(item: Item, kind: ApplicantKind, answers: dict[str, Answer]) -> list[Question]:
+    """The committing party's questions: about "you", or, when an agent answers, about the applicant."""
+    agent = by_agent(answers)
     asked: list[Question] = []
     if len(item.applicant_kinds) > 1:
         kinds = tuple((k.value, KINDS[k]) for k in item.applicant_kinds)
-        asked.append(Question("applicant.kind", Ask.choice, N_("以什么身份作出承诺？"), N_("承诺主体"), choices=kinds))
+        which = N_("申请人以什么身份作出承诺？") if agent else N_("以什么身份作出承诺？")
+        asked.append(Question("applicant.kind", Ask.choice, which, N_("承诺主体"), choices=kinds))
     if kind.is_organisation:
         name = N_("请输入企业或组织的名称，与营业执照或登记证书一致。")
         asked.append(Question("applicant.name", Ask.text, name, N_("名称")))
         representative = N_("请输入法定代表人（负责人）的姓名。")
-        asked.append(Question("applicant.legal_representative", Ask.text, representative, N_("法定代表人")))
+        asked.append(Question("applicant.legal_representative", Ask.text, representative, N_("法定代表人"),
+                              hint=NAME_SCRIPT))  # fmt: skip
     elif kind is ApplicantKind.individual_business:
-        asked.append(Question("applicant.name", Ask.text, N_("请输入经营者的姓名，与营业执照一致。"), N_("经营者")))
+        asked.append(Question("applicant.name", Ask.text, N_("请输入经营者的姓名，与营业执照一致。"), N_("经营者"),
+                              hint=NAME_SCRIPT))  # fmt: skip
     else:
-        asked.append(Question("applicant.name", Ask.text, N_("请输入您的姓名，与证件上的一致。"), N_("姓名")))
-    offered = documents_for(kind)
-    if len(offered) > 1:  # an organisation has its credit code only: nothing to choose
-        id_types = tuple((t.value, DOCUMENT_NAMES[t]) for t in offered)
-        asked.append(Question("applicant.id_type", Ask.choice, N_("用哪种证件？"), N_("证件类型"), choices=id_types))
+        name = (
+            N_("请输入申请人（委托人）的姓名，与其证件上印的一致。")
+            if agent
+            else N_("请输入您的姓名，与证件上印的一致。")
+        )
+        asked.append(Question("applicant.name", Ask.text, name, N_("姓名"), hint=NAME_SCRIPT))
+    if document_chosen(item, answers):  # an organisation has its credit code only: nothing to choose
+        id_types = tuple((t.value, DOCUMENT_NAMES[t]) for t in documents_for(kind))
+        which = N_("申请人用哪种证件？") if agent else N_("用哪种证件？")
+        asked.append(Question("applicant.id_type", Ask.choice, which, N_("证件类型"), choices=id_types))
     hint = ID_HINTS[id_type_of(answers, kind)]
+    number = N_("请输入申请人（委托人）的证件号码。") if agent else N_("请输入证件号码。")
+    phone = (
+        N_("请输入申请人（委托人）的手机号码，窗口会用它联系申请人。")
+        if agent
+        else N_("请输入手机号码，窗口会用它联系您。")
+    )
     asked += [
-        Question("applicant.id_number", Ask.text, N_("请输入证件号码。"), N_("证件号码"), hint=hint),
-        Question("applicant.phone", Ask.text, N_("请输入手机号码，窗口会用它联系您。"), N_("手机号码")),
+        Question("applicant.id_number", Ask.text, number, N_("证件号码"), hint=hint),
+        Question("applicant.phone", Ask.text, phone, N_("手机号码")),
     ]
     return asked
 
 
-def _agent(item: Item, answers: dict[str, Answer]) -> list[Question]:
+def _who(item: Item) -> list[Question]:
+    """Who applies comes first, before any name: the questions after it are worded for that person."""
     if not item.proxy_allowed:
         return []
-    proxy = N_("您是受委托代为办理的代理人吗？")
-    asked = [Question("agent.present", Ask.choice, proxy, N_("代为承诺"), choices=YES_NO)]
-    if answers.get("agent.present") == "yes":
-        asked += [
-            Question("agent.name", Ask.text, N_("请输入代理人（您本人）的姓名。"), N_("代理人姓名")),
-            Question("agent.id_number", Ask.text, N_("请输入代理人的居民身份证号码。"), N_("代理人证件号码")),
-            Question("agent.phone", Ask.text, N_("请输入代理人的手机号码。"), N_("代理人手机号码")),
-            Question(
-                "agent.authorisation",
-                Ask.upload,
-                N_("请上传授权委托书：拍照或发送 PDF 文件。"),
-                N_("授权委托书"),
-                hint=N_("委托书须有申请人签名（盖章）。"),
-            ),
-        ]
-    return asked
+    return [Question("agent.present", Ask.choice, N_("这项承诺由谁来办理？"), N_("办理人"), choices=WHO)]
+
+
+def _agent(answers: dict[str, Answer]) -> list[Question]:
+    """The agent's own name, ID and phone, asked right after "for someone else"."""
+    if not by_agent(answers):
+        return []
+    return [
+        Question(
+            "agent.name",
+            Ask.text,
+            N_("请输入您（代理人）本人的姓名，与居民身份证上印的一致。"),
+            N_("代理人姓名"),
+            hint=NAME_SCRIPT,
+        ),
+        Question(
+            "agent.id_number",
+            Ask.text,
+            N_("请输入您（代理人）的居民身份证号码。"),
+            N_("代理人证件号码"),
+            hint=ID_HINTS[IdType.resident_id],
+        ),
+        Question("agent.phone", Ask.text, N_("请输入您（代理人）的手机号码。"), N_("代理人手机号码")),
+    ]
+
+
+def _authorisation(answers: dict[str, Answer]) -> list[Question]:
+    """The applicant's signed authorisation, once the applicant is named (a template is offered)."""
+    if not by_agent(answers):
+        return []
+    return [
+        Question(
+            "agent.authorisation",
+            Ask.upload,
+            N_("请上传授权委托书：拍照或发送 PDF 文件。"),
+            N_("授权委托书"),
+            hint=N_("委托书须有申请人签名（盖章）。"),
+        )
+    ]
 
 
 def _fields(item: Item) -> list[Question]:
@@ -191,9 +254,24 @@ def _supplement(item: Item) -> list[Question]:
 
 
 def questions(item: Item, answers: dict[str, Answer]) -> list[Question]:
-    """Every question for this item, given what is answered so far (an agent adds four)."""
+    """Every question for this item, given what is answered so far: who applies first; an agent adds
+    their own three questions next and the authorisation after the applicant's."""
     kind = _kind(answers, item)
-    return _applicant(item, kind, answers) + _agent(item, answers) + _fields(item) + _supplement(item)
+    party = _applicant(item, kind, answers)
+    return _who(item) + _agent(answers) + party + _authorisation(answers) + _fields(item) + _supplement(item)
+
+
+def step_of(item: Item, answers: dict[str, Answer], step: str | None) -> tuple[int, Question]:
+    """The question a conversation is at, by its key; a key no longer asked (a draft from before a
+    change of order or of the document kind) goes to the first open question."""
+    asked = questions(item, answers)
+    keys = [q.key for q in asked]
+    if step in keys:
+        index = keys.index(step)
+    else:
+        following = unanswered(item, answers)
+        index = keys.index(following.key) if following is not None else 0
+    return index, asked[index]
 
 
 def promise_days(item: Item, today: date) -> list[date]:

@@ -7,11 +7,11 @@ from datetime import timedelta
 from aiogram import Bot, F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import Answered, DayPicked, Edit, Nav
-from bot.client import ApiClient
+from bot.client import ApiClient, ApiRefused, ApiUnavailable
 from bot.conversation import advance, answers_of, ask, item_of, show_review
 from bot.credit import AGENT, Background, check_beside
 from bot.files import receive_upload
@@ -25,16 +25,23 @@ from forms.catalogue import Catalogue, Item
 from forms.channels import ChannelUser
 from forms.languages import Lang
 from forms.letter import Answer
-from forms.questionnaire import Ask, Question, agent_subject, answered, check, questions, subject_of
+from forms.questionnaire import (
+    Ask,
+    Question,
+    agent_subject,
+    answered,
+    check,
+    other_document,
+    questions,
+    step_of,
+    subject_of,
+)
 from forms.validation import Invalid
 
 
 async def _current(state: FSMContext, item: Item) -> tuple[int, Question]:
     data = await state.get_data()
-    asked = questions(item, answers_of(data))
-    keys = [q.key for q in asked]
-    index = keys.index(data["step"]) if data.get("step") in keys else 0
-    return index, asked[index]
+    return step_of(item, answers_of(data), data.get("step"))
 
 
 async def _accept(
@@ -193,6 +200,37 @@ async def uploaded(
     await _accept(message, state, item, question, upload_id, lang, api, background)
 
 
+async def chose_other_document(query: CallbackQuery, state: FSMContext, catalogue: Catalogue, lang: Lang) -> None:
+    """Not the resident ID: the kind of document is asked, then its number."""
+    await query.answer()
+    item = await item_of(state, catalogue)
+    if item is None or not isinstance(query.message, Message):
+        return
+    opened = other_document(item, answers_of(await state.get_data()))
+    if opened is not None:
+        await state.update_data(answers=opened, step="applicant.id_type", picked=[])
+    await ask(query.message, state, item, lang)
+
+
+async def authorisation_template(
+    query: CallbackQuery, state: FSMContext, catalogue: Catalogue, lang: Lang, api: ApiClient
+) -> None:
+    """The blank letter of authorisation, in Chinese and the applicant's language, to print and sign."""
+    await query.answer()
+    item = await item_of(state, catalogue)
+    if item is None or not isinstance(query.message, Message):
+        return
+    try:
+        pdf = await api.authorisation_template(item.code, lang.value)
+    except (ApiUnavailable, ApiRefused):
+        await query.message.answer(_("暂时无法生成授权委托书模板，请稍后再试，或在窗口领取。"))
+        return
+    await query.message.answer_document(
+        BufferedInputFile(pdf, f"{_('授权委托书')}-{item.code}.pdf"),
+        caption=_("请打印后填写，由申请人（委托人）签名或盖章，再拍照或以 PDF 发回这里。"),
+    )
+
+
 async def back(query: CallbackQuery, state: FSMContext, catalogue: Catalogue, lang: Lang) -> None:
     await query.answer()
     item = await item_of(state, catalogue)
@@ -277,6 +315,10 @@ def build() -> Router:
     router.callback_query(StateFilter(Commit.question), Nav.filter(F.action == "done"))(done_picking)
     router.callback_query(StateFilter(Commit.question), Nav.filter(F.action == "skip"))(skip)
     router.message(StateFilter(Commit.question), has_file)(uploaded)
+    router.callback_query(StateFilter(Commit.question), Nav.filter(F.action == "other_document"))(chose_other_document)
+    router.callback_query(StateFilter(Commit.question), Nav.filter(F.action == "authorisation_template"))(
+        authorisation_template
+    )
     router.callback_query(StateFilter(Commit.question), Nav.filter(F.action == "back"))(back)
     router.callback_query(StateFilter(Commit.review), Edit.filter())(edit)
     router.callback_query(StateFilter(Commit.question), Nav.filter(F.action == "review"))(back_to_review)

@@ -74,8 +74,9 @@ async def show_notice_page(message: Message, item: Item, page: int, lang: Lang) 
     if page < len(pages):
         rows.append([button(_("下一页"), NoticePage(page=page + 1))])
     rows.append([button(_("上一页") if page > 1 else _("返回摘要"), NoticePage(page=page - 1))])
-    if page == len(pages):
-        rows.append([button(_("我已阅读并理解"), Decision(choice="read"))])
+    if page == len(pages):  # read, understood and chosen in one tap (申请人可自主选择)
+        rows.append([button(_("我已阅读并理解，作出承诺"), Decision(choice="read_commit"))])
+        rows.append([button(_("我已阅读，改为提交证明材料"), Decision(choice="read_proof"))])
     await message.answer(f"{heading}\n\n{pages[page - 1]}", reply_markup=markup(*rows, home_row()))
 
 
@@ -95,13 +96,36 @@ async def turn_page(
         await show_notice_page(query.message, item, callback_data.page, lang)
 
 
-async def understood(query: CallbackQuery, state: FSMContext, catalogue: Catalogue, lang: Lang) -> None:
-    await query.answer()
+async def _read_to_the_end(query: CallbackQuery, state: FSMContext, catalogue: Catalogue, lang: Lang) -> bool:
+    """The full notice was shown to its last page; else back to its first page, saying why."""
     item = await item_of(state, catalogue)
     if item is not None and (await state.get_data()).get("notice_read") != item.notice_hash:
         if isinstance(query.message, Message):  # not from the summary: the full notice is read first
             await query.message.answer(_("请先阅读告知书全文，读到最后一页后再确认。"))
             await show_notice_page(query.message, item, 1, lang)
+        return False
+    return True
+
+
+async def read_and_commit(query: CallbackQuery, state: FSMContext, catalogue: Catalogue, lang: Lang) -> None:
+    if await _read_to_the_end(query, state, catalogue, lang):
+        await state.set_state(Commit.decide)
+        await commit(query, state, catalogue, lang)
+    else:
+        await query.answer()
+
+
+async def read_and_bring_proof(query: CallbackQuery, state: FSMContext, catalogue: Catalogue, lang: Lang) -> None:
+    if await _read_to_the_end(query, state, catalogue, lang):
+        await bring_proof(query, state, catalogue, lang)
+    else:
+        await query.answer()
+
+
+async def understood(query: CallbackQuery, state: FSMContext, catalogue: Catalogue, lang: Lang) -> None:
+    """The one-button confirmation of earlier messages: then the choice, as it was."""
+    await query.answer()
+    if not await _read_to_the_end(query, state, catalogue, lang):
         return
     await state.set_state(Commit.decide)
     if isinstance(query.message, Message):
@@ -142,6 +166,8 @@ def build() -> Router:
     router = Router(name=__name__)
     router.callback_query(StateFilter(Commit.notice), NoticePage.filter())(turn_page)
     router.callback_query(StateFilter(Commit.notice), Decision.filter(F.choice == "read"))(understood)
+    router.callback_query(StateFilter(Commit.notice), Decision.filter(F.choice == "read_commit"))(read_and_commit)
+    router.callback_query(StateFilter(Commit.notice), Decision.filter(F.choice == "read_proof"))(read_and_bring_proof)
     router.callback_query(StateFilter(Commit.decide), Decision.filter(F.choice == "proof"))(bring_proof)
     router.callback_query(StateFilter(Commit.decide), Decision.filter(F.choice == "commit"))(commit)
     return router

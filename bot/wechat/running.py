@@ -87,6 +87,7 @@ def prepare(
     """The channel over the API in this process; in tests, WeChat's API through `wechat_transport`
     and its time from `clock` (the replay window is checked against it)."""
     api = LinkingApi.connect("http://chengnuo.internal", service_token, transport=httpx.ASGITransport(app=app))
+    api.public_url = settings.public_url
     redis = connect(settings)
     client = WeChatClient(wechat, redis=redis, transport=wechat_transport)
     storage, isolation = make_storage(settings)

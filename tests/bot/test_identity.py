@@ -21,7 +21,7 @@ from forms.questionnaire import questions, signer_name
 from forms.validation import MESSAGES, Reason
 from tests.bot.conftest import Chat
 from tests.bot.telegram import Person
-from tests.bot.walk import answer_all, choose_language, open_item, sample_answers, sign_and_submit
+from tests.bot.walk import answer_all, answer_current, choose_language, open_item, sample_answers, sign_and_submit
 
 
 def with_check(body: str) -> str:
@@ -82,6 +82,8 @@ async def test_a_resident_id_typed_as_another_kind_is_not_taken(chat: Chat, cata
     person, item = await started(chat, 841000001 + KINDS.index(kind))
     answers = {**sample_answers(item, Lang.zh), "applicant.id_type": kind}
     await answer_all(chat, person, item, answers, until="applicant.id_number")
+    await answer_current(chat, person, item, answers, agent=False)  # "another document", then its kind
+    await answer_all(chat, person, item, answers, until="applicant.id_number")
     await chat.send(person.says(LISTED))
     assert (await chat.data(person))["step"] == "applicant.id_number", "asked again"
     said = [getattr(m, "text", "") or "" for m in chat.telegram.messages(person.chat.id)[-2:]]
@@ -92,9 +94,11 @@ async def test_each_kind_is_a_button_in_the_applicants_language_and_the_hint_fit
     chat: Chat, catalogue: Catalogue
 ) -> None:
     person, item = await started(chat, 842000001, Lang.ug)
-    await answer_all(chat, person, item, sample_answers(item, Lang.ug), until="applicant.id_type")
+    await answer_all(chat, person, item, sample_answers(item, Lang.ug), until="applicant.id_number")
     ug = make_i18n()
-    question = next(q for q in questions(item, {}) if q.key == "applicant.id_type")
+    await chat.send(person.presses(ug.gettext("用其他证件（护照、港澳台居民证件等）", locale="ug")))
+    assert (await chat.data(person))["step"] == "applicant.id_type"
+    question = next(q for q in questions(item, {"applicant.id_type": "resident_id"}) if q.key == "applicant.id_type")
     labels = [ug.gettext(str(label), locale="ug") for _value, label in question.choices]
     assert [value for value, _label in question.choices] == KINDS
     assert all(label in person.buttons() for label in labels) and len(set(labels)) == len(KINDS)

@@ -21,7 +21,7 @@ async def test_next_page_keeps_its_place_on_every_notice_page_in_uyghur(chat: Ch
     await chat.send(person.presses_data(Menu(action="new").pack()))
     await chat.send(person.presses_data(ItemPicked(code=item.code).pack()))
     page = 0
-    while [Decision(choice="read").pack()] not in _rows(chat, person):
+    while [Decision(choice="read_commit").pack()] not in _rows(chat, person):
         rows = _rows(chat, person)
         assert rows[0] == [NoticePage(page=page + 1).pack()], f"page {page + 1}: next is alone on the first row"
         if page > 0:

@@ -102,6 +102,26 @@ async def test_an_agent_sends_the_authorisation_as_a_photo(account: WeChatChat, 
     assert len(uploads) == 1, "the photo fetched through the media API and stored as the authorisation"
 
 
+async def test_an_agent_on_wechat_gets_the_authorisation_template_behind_a_link(
+    account: WeChatChat, catalogue: Catalogue
+) -> None:
+    item = catalogue.get("NYJ-001")
+    assert item is not None and item.proxy_allowed
+    follower = account.person(openid(212))
+    await choose_language(account, follower, Lang.ug)  # type: ignore[arg-type]
+    await open_item(account, follower, item)  # type: ignore[arg-type]
+    typed = sample_answers(item, Lang.ug)
+    await answer_all(account, follower, item, typed, agent=True, until="agent.authorisation")  # type: ignore[arg-type]
+    await account.send(follower.presses_data(Nav(action="authorisation_template").pack()))
+    link = urlsplit(follower.links()[-1])
+    assert link.path == "/api/items/NYJ-001/authorisation" and link.query == "lang=ug"
+    answer = await account.http.get(f"{link.path}?{link.query}")  # public: nothing personal in it
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/pdf"
+    template = " ".join(pdf_text(answer.content).split())
+    assert item.name(Lang.zh) in template and "代为作出信用承诺并签署承诺书" in template
+    assert all(word in template for word in item.name(Lang.ug).split()), "the Uyghur beside the Chinese"
+
+
 async def test_my_letters_the_pdf_behind_a_link_and_withdrawal(account: WeChatChat, catalogue: Catalogue) -> None:
     item = first_of(catalogue, CommitmentType.certification)
     follower = account.person(openid(203))
@@ -170,7 +190,7 @@ async def test_a_typed_number_is_the_answer_where_the_question_waits_for_words(
     await choose_language(account, follower, Lang.zh)  # type: ignore[arg-type]
     await open_item(account, follower, item)  # type: ignore[arg-type]
     data = await account.data(follower)
-    assert data["step"] == "applicant.kind"
+    assert data["step"] == "agent.present", "who applies comes first"
     await answer_all(account, follower, item, sample_answers(item, Lang.zh), until="applicant.phone")  # type: ignore[arg-type]
     await account.send(follower.says("1"))  # a typed "1" at the phone question: an answer, refused
     assert (await account.data(follower))["step"] == "applicant.phone"
@@ -186,6 +206,8 @@ async def test_old_choices_after_a_restart_say_the_step_has_passed(
         await choose_language(before, follower, Lang.zh)  # type: ignore[arg-type]
         await open_item(before, follower, item)  # type: ignore[arg-type]
         old = follower.taps()
+        if item.proxy_allowed:  # the first choice (who applies) answered: its buttons are old now
+            await before.send(follower.taps_old(old[0][1], old[0][0]))
     async with wechat_running(api_services, tmp_path) as after:
         again = after.person(openid(209))
         await after.send(again.presses_data(Menu(action="home").pack()))

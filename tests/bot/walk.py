@@ -8,8 +8,8 @@ from bot.callbacks import Answered, Decision, ItemPicked, LanguageChosen, Menu, 
 from bot.wechat.reply import MORE
 from forms.catalogue import Item
 from forms.languages import Lang
-from forms.letter import Answer
-from forms.questionnaire import Ask, questions
+from forms.letter import Answer, IdType
+from forms.questionnaire import Ask, other_document, questions
 from forms.sample import sample_letter
 from tests.bot.conftest import Chat
 from tests.bot.telegram import Person
@@ -52,15 +52,14 @@ async def open_item(chat: Chat, person: Person, item: Item) -> None:
 async def read_notice_and_commit(chat: Chat, person: Person) -> None:
     """The summary, then every page of the full notice (the summary's one button is page 1), understood, commit."""
     page = 0
-    while Decision(choice="read").pack() not in _last_buttons(person):
+    while Decision(choice="read_commit").pack() not in _last_buttons(person):
         if MORE in _last_buttons(person):  # WeChat cut a long page into pages of its own
             await chat.send(person.presses_data(MORE))
             continue
         page += 1
         await chat.send(person.presses_data(NoticePage(page=page).pack()))
         assert page < 20, "the notice never ends"
-    await chat.send(person.presses_data(Decision(choice="read").pack()))
-    await chat.send(person.presses_data(Decision(choice="commit").pack()))
+    await chat.send(person.presses_data(Decision(choice="read_commit").pack()))  # read, understood, commit
 
 
 def _last_buttons(person: Person) -> list[str]:
@@ -97,7 +96,16 @@ async def answer_current(chat: Chat, person: Person, item: Item, typed: dict[str
     if question.key == "agent.present" and agent:
         value = "yes"
     value = AGENT.get(question.key, value) if agent else value
-    if question.ask is Ask.upload:
+    answers = data.get("answers", {})
+    other = typed.get("applicant.id_type", IdType.resident_id.value) != IdType.resident_id.value
+    if (
+        question.key == "applicant.id_number"
+        and other
+        and other_document(item, answers)
+        and "applicant.id_type" not in answers
+    ):
+        await chat.send(person.presses_data(Nav(action="other_document").pack()))  # not the resident ID
+    elif question.ask is Ask.upload:
         await chat.send(person.sends_document(AUTHORISATION_PDF, "委托书.pdf", "application/pdf"))
     elif question.ask is Ask.choice:
         choice = [v for v, _ in question.choices].index(str(value))
