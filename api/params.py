@@ -43,3 +43,7 @@ CodeQuery = Annotated[
     Query(max_length=TYPED_MAX, description=f"the verify code printed beside the number; {TYPED}",
           examples=["ABCD-2345"]),
 ]  # fmt: skip
+
+# A row's id in a path: within what every store can hold (SQLite's and PostgreSQL's integers), so a
+# huge number is a 422 with a reason, not an overflow deep in the driver.
+RowIdPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="the row's id, as listed")]

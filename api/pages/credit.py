@@ -19,6 +19,7 @@ from api.deps import ServicesDep
 from api.errors import ApiError, not_found
 from api.limits import read_upload
 from api.pages.base import AdminClerkDep, PageRoute, page_lang, render
+from api.params import RowIdPath
 from api.runtime import Services, write_session
 from api.services.credit import MAX_IMPORT, ImportReport, RowProblem, import_as, listed
 from api.services.objections import credit_objections, resolve
@@ -191,7 +192,7 @@ async def repair(
 @router.post("/credit/objections/{objection_id}/resolve")
 async def resolve_objection(
     request: Request,
-    objection_id: int,
+    objection_id: RowIdPath,
     admin: AdminClerkDep,
     services: ServicesDep,
     outcome: Annotated[str, Form(max_length=16)] = "",

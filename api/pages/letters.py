@@ -13,6 +13,7 @@ from api.callers import Caller
 from api.deps import ServicesDep
 from api.errors import ApiError, not_found
 from api.pages.base import ClerkDep, PageRoute, page_lang, render, see_other
+from api.params import RowIdPath
 from api.runtime import Services, write_session
 from api.services.countersign import Countersigning
 from api.services.dossier import Dossier, SealState, dossier, reveal, seal_state
@@ -139,7 +140,7 @@ def _move(services: Services, clerk: Caller, number: str, to: Status, reason: st
 async def resolve_objection(
     request: Request,
     number: str,
-    objection_id: int,
+    objection_id: RowIdPath,
     clerk: ClerkDep,
     services: ServicesDep,
     outcome: Annotated[str, Form(max_length=16)] = "",

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from api.callers import Caller
 from api.deps import CallerDep, ServiceAuth, ServicesDep, SessionDep, StaffDep, WriteSessionDep
 from api.errors import ErrorBody, not_found
+from api.params import RowIdPath
 from api.routes.letters import NumberPath
 from api.services.applicant import NOTE_MAX, hand_in_supplement, object_to
 from api.services.documents import stored_letter
@@ -205,7 +206,7 @@ def list_objections(number: NumberPath, session: SessionDep, staff: StaffDep) ->
 
 @router.post("/{number}/objections/{objection_id}/resolution", response_model=ObjectionPublic, responses=ERRORS)
 def resolve_objection(
-    number: NumberPath, objection_id: int, answer: ObjectionResolution, session: WriteSessionDep, staff: StaffDep
+    number: NumberPath, objection_id: RowIdPath, answer: ObjectionResolution, session: WriteSessionDep, staff: StaffDep
 ) -> ObjectionPublic:
     """A clerk of the letter's department answers the objection; the applicant is told.
 

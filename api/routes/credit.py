@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import AdminDep, ServiceAuth, ServicesDep, SessionDep, WriteSessionDep
 from api.errors import ApiError, ErrorBody, not_found
 from api.limits import read_upload
+from api.params import RowIdPath
 from api.routes.applicant import ObjectionPublic, ObjectionResolution
 from api.runtime import Services
 from api.services.credit import (
@@ -145,7 +146,7 @@ def list_credit_objections(session: SessionDep, admin: AdminDep) -> list[CreditO
 @router.post("/objections/{objection_id}/resolution", response_model=CreditObjectionPublic,
              responses=OBJECTION_ERRORS)  # fmt: skip
 def resolve_credit_objection(
-    objection_id: int, answer: ObjectionResolution, session: WriteSessionDep, admin: AdminDep
+    objection_id: RowIdPath, answer: ObjectionResolution, session: WriteSessionDep, admin: AdminDep
 ) -> CreditObjectionPublic:
     """Upheld: the records that refused the applicant are lifted; the applicant is told either way."""
     objection = session.get(Objection, objection_id)
