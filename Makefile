@@ -14,7 +14,7 @@ CJK_FONT := build/fonts/ChengnuoSerifSC.otf
 PO := $(wildcard locales/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test system lint bench-render bench-lookup bench-bot bench-logins bench-wechat bench-scale
+.PHONY: run test system lint bench-render bench-lookup bench-bot bench-logins bench-wechat bench-scale letter-images
 
 run: system $(BIN)/chengnuo $(MO) $(CJK_FONT)
 	$(BIN)/chengnuo serve --host 127.0.0.1 --port 8000
@@ -57,3 +57,7 @@ bench-wechat: system $(BIN)/chengnuo $(MO) $(CJK_FONT)
 	$(BIN)/python bench/wechat.py
 bench-scale: system $(BIN)/chengnuo $(MO) $(CJK_FONT)
 	$(BIN)/python bench/scale.py
+
+# Every page of a Uyghur and an Arabic-script Kyrgyz sample letter as images, under docs/letters/.
+letter-images: system $(BIN)/chengnuo $(MO) $(CJK_FONT)
+	PYTHONPATH=. $(BIN)/python scripts/letter_images.py
