@@ -77,3 +77,14 @@ def test_the_evidence_page_names_the_item_and_the_method_in_the_readers_language
     evidence = html[html.index('<section class="audit"') :]
     assert item.name(Lang.ug) in evidence and item.name(Lang.zh) in evidence
     assert "ئۇيغۇرچە" in evidence  # the reading language, named in Uyghur too
+
+
+@pytest.mark.parametrize("code", ["NYJ-001", "SFJ-001"])
+def test_the_evidence_shares_the_last_page_when_it_fits_rather_than_leaving_it_nearly_empty(
+    catalogue: Catalogue, settings: Settings, code: str
+) -> None:
+    item = catalogue.items[code]
+    pdf = letter_pdf(sample_letter(item, Lang.zh), item, verify_url="https://chengnuo.example.cn/v")
+    pages = pdf_text(pdf).split("\f")
+    last = next(p for p in reversed(pages) if p.strip())
+    assert "签名证据" in last and "日期：" in last, "the signatures and the evidence on one page"
