@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
+import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, expect
@@ -14,7 +15,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from api.pages.base import LANG_COOKIE
 from api.services.auth import Role
 from forms.languages import Lang
-from tests.pages.conftest import Platform, applicant, log_in, resident_id
+from tests.pages.conftest import SERVICE_TOKEN, Platform, applicant, log_in, resident_id
 
 AXE = Axe()
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
@@ -51,10 +52,23 @@ STAFF = ["/", "/letters", "/letters/{number}", "/letters/{number}/print", "/publ
          "/admin/windows", "/admin/staff", "/admin/seals", "/password"]  # fmt: skip
 
 
-def test_the_public_pages_have_no_violations(reader: tuple[BrowserContext, Page], letter: dict[str, object]) -> None:
+def _shared(platform: Platform, number: object) -> str:
+    """The /d/{token} page an applicant on WeChat opens for their letter."""
+    body = {"number": number, "channel": "telegram", "channel_user": "100000001"}  # forms.sample's signer
+    answer = httpx.post(
+        f"{platform.url}/api/shares/letters", json=body, headers={"Authorization": f"Bearer {SERVICE_TOKEN}"}
+    )
+    assert answer.status_code == 201, answer.text
+    return str(urlsplit(answer.json()["url"]).path)
+
+
+def test_the_public_pages_have_no_violations(
+    reader: tuple[BrowserContext, Page], platform: Platform, letter: dict[str, object]
+) -> None:
     _context, page = reader
     found = {}
-    for path in [*PUBLIC, f"/verify/{letter['number']}?code={letter['verify_code']}"]:
+    shared = _shared(platform, letter["number"])
+    for path in [*PUBLIC, f"/verify/{letter['number']}?code={letter['verify_code']}", shared]:
         page.goto(path)
         if problems := _violations(page):
             found[path] = problems
