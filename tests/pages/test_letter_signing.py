@@ -3,10 +3,15 @@ version, the agent, and the credit verdict on both parties with the date of the 
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import httpx
 from playwright.sync_api import Page, expect
+from sqlmodel import Session
 
+from api.services.credit import last_import
 from forms.channels import acting
+from forms.clock import BEIJING
 from forms.i18n import gettext_for
 from forms.languages import Lang
 from forms.render.view import LetterView
@@ -44,7 +49,14 @@ def test_the_letter_page_shows_the_answers_notice_version_and_credit_verdict(pag
     expect(page.locator("#agent-id-number")).to_contain_text("********")
     expect(page.locator("#credit-applicant")).to_have_text("三年内没有失信记录（绿色通道）")
     expect(page.locator("#credit-agent")).to_have_text("三年内没有失信记录（绿色通道）")
-    expect(page.locator("#credit-list")).to_have_text("核查时还没有导入过失信名单")
+    # the list's state at signing: never imported, or the time of the last import before it (the
+    # platform is shared with other page tests, which may have imported one earlier)
+    with Session(platform.services.engine) as session:
+        imported = last_import(session)
+    if imported is not None and imported.tzinfo is None:  # the store keeps UTC
+        imported = imported.replace(tzinfo=UTC)
+    shown = "核查时还没有导入过失信名单" if imported is None else f"{imported.astimezone(BEIJING):%Y-%m-%d %H:%M}"
+    expect(page.locator("#credit-list")).to_have_text(shown)
 
     # the applicant's answers, each under the item's own label
     shown = LetterView(sample_letter(item, Lang.zh), item, Lang.zh, gettext_for(Lang.zh)).answers
