@@ -74,6 +74,9 @@ def test_a_drawing_from_a_link_is_stored_once(phone: Page, platform: Platform) -
     assert base64.b64decode(fetched.json()["image_png"]).startswith(b"\x89PNG")
 
     phone.reload()  # the same link again: the fragment is still there, the token is used
+    phone.wait_for_load_state("load")  # the pad laid out again before the finger goes down on it
+    expect(phone.locator("#pad")).to_be_visible()
+    phone.wait_for_timeout(300)
     sign_with_finger(phone, touch)
     phone.locator("#submit").tap()
     expect(phone.locator("#status")).to_have_text(
