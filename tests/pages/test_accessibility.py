@@ -149,17 +149,3 @@ def test_each_reason_box_belongs_to_its_action_and_the_result_is_announced(page:
     result = page.locator("#result")
     expect(result).to_be_focused()
     expect(result).to_have_attribute("role", "status")
-
-
-def test_turning_the_phone_keeps_the_signature_pads_shape(page: Page) -> None:
-    # the strokes are kept in units of the pad's width: a pad that changed shape would crop them
-    page.set_viewport_size({"width": 360, "height": 740})
-    page.goto(f"/miniapp/signature?lang=ug&content_hash={'b' * 64}")
-    pad = page.locator(".paper canvas")
-    upright = pad.bounding_box()
-    page.set_viewport_size({"width": 740, "height": 360})  # turned after drawing
-    turned = pad.bounding_box()
-    assert upright and turned
-    for box in (upright, turned):
-        assert abs(box["width"] / box["height"] - 2.5) < 0.05, box
-    assert turned["height"] <= 360 * 0.45 + 1, "it still fits the short screen"
