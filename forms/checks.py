@@ -9,6 +9,7 @@ from decimal import Decimal
 from functools import partial
 
 from forms.catalogue.models import ApplicantKind, FieldKind, Item, ItemField
+from forms.i18n import gettext_for
 from forms.languages import LANGS, I18nText, Lang
 from forms.letter import Answer, IdType, Letter, Person
 from forms.validation import (
@@ -103,7 +104,8 @@ class _Labels:
     labels: tuple[I18nText, ...]
 
     def __call__(self, lang: str) -> str:
-        return ("、" if lang == "zh" else "، " if Lang(lang).rtl else ", ").join(label(lang) for label in self.labels)
+        joiner = gettext_for(Lang(lang))("、")  # the list separator the letters use, in that language
+        return joiner.join(label(lang) for label in self.labels)
 
 
 def across_fields(item: Item, answers: dict[str, Answer]) -> list[Invalid]:

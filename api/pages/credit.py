@@ -22,13 +22,12 @@ from api.pages.base import AdminClerkDep, PageRoute, page_lang, render
 from api.params import RowIdPath
 from api.runtime import Services, write_session
 from api.services.credit import MAX_IMPORT, ImportReport, RowProblem, import_as, listed
-from api.services.objections import credit_objections, resolve
+from api.services.objections import credit_objections, outcome_chosen, resolve
 from api.services.pending_imports import Kept
 from api.services.repair import Repaired, record_repair
 from api.store import Objection
 from api.store.documents import Imports
 from forms.i18n import Gettext, gettext_for
-from forms.objections import Outcome
 from forms.validation import DOCUMENT_NAMES, PERSON_DOCUMENTS, IdType
 from forms.validation.reasons import MESSAGES, N_, Reason
 
@@ -202,10 +201,7 @@ async def resolve_objection(
     actor = f"staff:{_username(admin)}"
 
     def answer() -> None:
-        try:
-            decided = Outcome(outcome)
-        except ValueError:
-            raise ApiError(422, "objection.outcome_required", "say whether the objection is upheld") from None
+        decided = outcome_chosen(outcome)
         with write_session(services) as session:
             objection = session.get(Objection, objection_id)
             if objection is None or objection.letter_id is not None:

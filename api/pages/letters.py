@@ -18,7 +18,7 @@ from api.runtime import Services, write_session
 from api.services.countersign import Countersigning
 from api.services.dossier import Dossier, SealState, dossier, reveal, seal_state
 from api.services.finding import LetterQuery, load_letter, search_for
-from api.services.objections import resolve
+from api.services.objections import outcome_chosen, resolve
 from api.services.pdfs import ensure_pdf
 from api.services.transitions import REASON_REQUIRED, move
 from api.store import LetterRecord, Objection
@@ -149,10 +149,7 @@ async def resolve_objection(
     """Upheld or rejected, with the reason the applicant reads; the letter again, or its refusal."""
     number = _as_printed(number)
     try:
-        try:
-            decided = Outcome(outcome)
-        except ValueError:
-            raise ApiError(422, "objection.outcome_required", "say whether the objection is upheld") from None
+        decided = outcome_chosen(outcome)
         await run_in_threadpool(_resolve, services, clerk, number, objection_id, decided, reason)
     except ApiError as error:
         return await _letter_page(request, clerk, services, number, error=error)

@@ -24,6 +24,14 @@ from forms.objections import OUTCOMES, Outcome
 RESOLUTION_MAX = 500
 
 
+def outcome_chosen(raw: str) -> Outcome:
+    """The answer picked on a window page's form; 422 when none (the radio left empty)."""
+    try:
+        return Outcome(raw)
+    except ValueError:
+        raise ApiError(422, "objection.outcome_required", "say whether the objection is upheld") from None
+
+
 def resolve(
     session: Session, objection: Objection, record: LetterRecord | None, *, outcome: Outcome, reason: str, actor: str
 ) -> Objection:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from aiogram import Bot, F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
@@ -36,7 +34,8 @@ from forms.questionnaire import (
     step_of,
     subject_of,
 )
-from forms.validation import Invalid
+from forms.validation import MESSAGES, Invalid, Reason
+from forms.validation.values import date_example
 
 
 async def _current(state: FSMContext, item: Item) -> tuple[int, Question]:
@@ -90,6 +89,23 @@ async def typed(
     await _accept(message, state, item, question, message.text or "", lang, api, background)
 
 
+async def _pressed_on_this_step(
+    query: CallbackQuery, state: FSMContext, catalogue: Catalogue, step: int, choice: int | None = None
+) -> tuple[Item, Question, Message] | None:
+    """The item, the question and the message of a button pressed on the current step; a button of a
+    step already passed gets "this step has passed" (an old message, a double tap) and None."""
+    item = await item_of(state, catalogue)
+    if item is None or not isinstance(query.message, Message):
+        await query.answer()
+        return None
+    index, question = await _current(state, item)
+    if step != index or (choice is not None and choice >= len(question.choices)):
+        await query.answer(_("这一步已经过去了。"), show_alert=True)
+        return None
+    await query.answer()
+    return item, question, query.message
+
+
 async def chose(
     query: CallbackQuery,
     callback_data: Answered,
@@ -99,15 +115,10 @@ async def chose(
     api: ApiClient,
     background: Background,
 ) -> None:
-    item = await item_of(state, catalogue)
-    if item is None or not isinstance(query.message, Message):
-        await query.answer()
+    pressed = await _pressed_on_this_step(query, state, catalogue, callback_data.step, callback_data.choice)
+    if pressed is None:
         return
-    index, question = await _current(state, item)
-    if callback_data.step != index or callback_data.choice >= len(question.choices):
-        await query.answer(_("这一步已经过去了。"), show_alert=True)
-        return
-    await query.answer()
+    item, question, message = pressed
     value = question.choices[callback_data.choice][0]
     if question.ask is Ask.materials:  # tick or untick, then "done"
         picked = list(
@@ -115,9 +126,9 @@ async def chose(
         )
         picked = [v for v in picked if v != value] if value in picked else [*picked, value]
         await state.update_data(picked=picked)
-        await ask(query.message, state, item, lang)
+        await ask(message, state, item, lang)
         return
-    await _accept(query.message, state, item, question, value, lang, api, background)
+    await _accept(message, state, item, question, value, lang, api, background)
 
 
 async def picked_day(
@@ -130,24 +141,18 @@ async def picked_day(
     background: Background,
 ) -> None:
     """A date button: checked as if typed, so a day that has meanwhile passed is refused with why."""
-    item = await item_of(state, catalogue)
-    if item is None or not isinstance(query.message, Message):
-        await query.answer()
-        return
-    index, question = await _current(state, item)
-    if callback_data.step != index:
-        await query.answer(_("这一步已经过去了。"), show_alert=True)
-        return
-    await query.answer()
-    await _accept(query.message, state, item, question, callback_data.day, lang, api, background)
+    pressed = await _pressed_on_this_step(query, state, catalogue, callback_data.step)
+    if pressed is not None:
+        item, question, message = pressed
+        await _accept(message, state, item, question, callback_data.day, lang, api, background)
 
 
 async def other_day(query: CallbackQuery) -> None:
     """Any date within the limit may be typed: say how."""
     await query.answer()
     if isinstance(query.message, Message):
-        await query.message.answer(_("请输入日期，例如 {example}，也可以写 12月20日。").format(
-            example=ltr((clock.today() + timedelta(days=14)).isoformat())))  # fmt: skip
+        # the words of the date question's own refusal, with an example to come
+        await query.message.answer(_(MESSAGES[Reason.date_format]).format(example=ltr(date_example(clock.today()))))
 
 
 async def done_picking(

@@ -367,14 +367,15 @@ async def objection(query: CallbackQuery, callback_data: LetterAction, state: FS
         )
 
 
-async def objection_text(message: Message, state: FSMContext, api: ApiClient, who: ChannelUser) -> None:
+async def _objection(message: Message, state: FSMContext, send: Callable[[str], Awaitable[object]], done: str) -> None:
+    """An objection's words, checked, sent and acknowledged; the step stays on a length refused or an
+    API out of reach (the words are typed again), and ends on the API's refusal with its reason."""
     text = (message.text or "").strip()
     if not 1 <= len(text) <= 1000:
         await message.answer(_("异议请写在 1000 字以内。"))
         return
-    number = (await state.get_data())["number"]
     try:
-        await api.object_to(number, who, text)
+        await send(text)
     except ApiUnavailable:
         await message.answer(_("暂时连接不上服务，请稍后再发送一次。"))
         return
@@ -383,7 +384,13 @@ async def objection_text(message: Message, state: FSMContext, api: ApiClient, wh
         await message.answer(refusal(refused.code), reply_markup=markup(home_row()))
         return
     await state.clear()
-    await message.answer(_("异议已提交，有关部门会核实处理并告知您结果。"), reply_markup=markup(home_row()))
+    await message.answer(done, reply_markup=markup(home_row()))
+
+
+async def objection_text(message: Message, state: FSMContext, api: ApiClient, who: ChannelUser) -> None:
+    number = (await state.get_data())["number"]
+    await _objection(message, state, lambda text: api.object_to(number, who, text),
+                     _("异议已提交，有关部门会核实处理并告知您结果。"))  # fmt: skip
 
 
 async def credit_objection(query: CallbackQuery, state: FSMContext) -> None:
@@ -404,22 +411,13 @@ async def credit_objection(query: CallbackQuery, state: FSMContext) -> None:
 
 async def credit_objection_text(message: Message, state: FSMContext, api: ApiClient, who: ChannelUser,
                                 lang: Lang) -> None:  # fmt: skip
-    text = (message.text or "").strip()
-    if not 1 <= len(text) <= 1000:
-        await message.answer(_("异议请写在 1000 字以内。"))
-        return
     refused = (await state.get_data())["refused"]
-    try:
-        await api.object_to_credit_refusal(who, refused["id_number"], refused["id_type"], text, lang.value)
-    except ApiUnavailable:
-        await message.answer(_("暂时连接不上服务，请稍后再发送一次。"))
-        return
-    except ApiRefused as refused_now:
-        await state.clear()
-        await message.answer(refusal(refused_now.code), reply_markup=markup(home_row()))
-        return
-    await state.clear()
-    await message.answer(_("异议已提交，信用管理部门会核实处理并告知您结果。"), reply_markup=markup(home_row()))
+    await _objection(
+        message,
+        state,
+        lambda text: api.object_to_credit_refusal(who, refused["id_number"], refused["id_type"], text, lang.value),
+        _("异议已提交，信用管理部门会核实处理并告知您结果。"),
+    )
 
 
 async def cancel(query: CallbackQuery, state: FSMContext) -> None:

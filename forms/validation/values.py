@@ -15,6 +15,11 @@ from forms.validation.reasons import Invalid, Reason
 _NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
 
 
+def date_example(today: date) -> str:
+    """A date to show as an example: one to come, so that nobody copies a date refused as past."""
+    return (today + timedelta(days=14)).isoformat()
+
+
 def parse_date(
     raw: str,
     *,
@@ -30,8 +35,7 @@ def parse_date(
     today = today or clock.today()
     parts = read_date(text, today)
     if parts is None:
-        # the example is a date to come, so that nobody copies a date that is then refused as past
-        raise Invalid(Reason.date_format, example=(today + timedelta(days=14)).isoformat())
+        raise Invalid(Reason.date_format, example=date_example(today))
     try:
         value = date(*parts)
     except ValueError:
