@@ -10,7 +10,7 @@ import httpx
 from api.runtime import Services
 from api.services.auth import Role
 from forms.languages import Lang
-from forms.sample import SAMPLE_ID
+from forms.sample import SAMPLE_AGENT_ID, SAMPLE_ID
 from tests.api.conftest import body, key, submission_for
 from tests.api.staffing import bearer, make_staff
 from tests.cli import chengnuo
@@ -33,7 +33,8 @@ async def upload(client: httpx.AsyncClient, admin: dict[str, str], csv: str, *, 
 
 async def test_import_check_and_gate(client: httpx.AsyncClient, services: Services) -> None:
     admin = await bearer(client, *make_staff(services, role=Role.admin))
-    assert await check(client, SAMPLE_ID) == {"eligible": True, "reason": "green_channel"}
+    # no list imported yet: nothing to be clean on, so eligible and no more
+    assert await check(client, SAMPLE_ID) == {"eligible": True, "reason": "eligible"}
 
     preview = (await upload(client, admin, GOOD, dry_run=True)).json()
     assert (preview["added"], preview["applied"], preview["problems"]) == (2, False, [])
@@ -43,6 +44,7 @@ async def test_import_check_and_gate(client: httpx.AsyncClient, services: Servic
     assert (applied["added"], applied["applied"]) == (2, True)
     assert await check(client, "653022 19900315 0016") == {"eligible": False, "reason": "dishonest"}
     assert (await check(client, CODE))["reason"] == "dishonest"
+    assert await check(client, SAMPLE_AGENT_ID) == {"eligible": True, "reason": "green_channel"}  # not on it
 
     item = services.catalogue.items["SFJ-001"]
     refused = await client.post(

@@ -41,7 +41,7 @@ async def test_before_any_list_the_verdict_says_none_was_imported(
     made = await client.post("/api/letters", json=body(submission_for(item)), headers={"Idempotency-Key": key()})
     assert made.status_code == 201, made.text
     kept = _verdict(services, made.json()["number"])
-    assert kept.applicant is Eligibility.green_channel and kept.agent is None
+    assert kept.applicant is Eligibility.eligible and kept.agent is None  # not green: no list to be clean on
     assert kept.list_imported_at is None
 
 

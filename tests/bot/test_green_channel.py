@@ -28,6 +28,12 @@ SENTENCES = (
 )
 
 
+@pytest.fixture(autouse=True)
+def a_list_imported(chat: Chat) -> None:
+    """The credit office has imported its list (here nobody is on it): only then can three clean years be told."""
+    list_as_dishonest(chat)
+
+
 @pytest.fixture
 def listing(chat: Chat) -> Iterator[None]:
     yield

@@ -13,6 +13,7 @@ from forms.languages import Lang
 from forms.sample import SAMPLE_ID
 from tests.bot.conftest import Chat
 from tests.bot.telegram import Person
+from tests.bot.test_faults import list_as_dishonest
 from tests.bot.walk import answer_all, answer_current, choose_language, open_item, sample_answers
 from tests.forms.pdf_reading import pdf_text
 
@@ -71,6 +72,7 @@ async def _steps_and_texts(chat: Chat, person: Person, item: Item, lang: Lang) -
 async def test_an_agent_gives_their_own_name_first_and_is_asked_about_the_applicant_in_the_third_person(
     chat: Chat, catalogue: Catalogue, lang: Lang
 ) -> None:
+    list_as_dishonest(chat)  # a list imported, nobody on it: the committing party's clean record can be told
     person, item = await _opened(chat, catalogue, 880000021 + list(Lang).index(lang), lang)
     seen = await _steps_and_texts(chat, person, item, lang)
     steps = [step for step, _text in seen]

@@ -36,6 +36,10 @@ def _authorisation(platform: Platform) -> str:
 
 def test_the_letter_page_shows_the_answers_notice_version_and_credit_verdict(page: Page, platform: Platform) -> None:
     item = platform.item(ITEM)
+    # the list's state at signing: never imported, or the time of the last import before it (the
+    # platform is shared with other page tests, which may have imported one earlier)
+    with Session(platform.services.engine) as session:
+        imported = last_import(session)
     filed = platform.submit(item, applicant=applicant(item, resident_id()), agent=agent(_authorisation(platform)))
     number = str(filed["number"])
     log_in(page, *platform.staff("GAJ"))
@@ -47,12 +51,10 @@ def test_the_letter_page_shows_the_answers_notice_version_and_credit_verdict(pag
     expect(signing).to_contain_text("与现在的告知书相同")
     expect(signing).to_contain_text("李建国")  # the agent, under their own label
     expect(page.locator("#agent-id-number")).to_contain_text("********")
-    expect(page.locator("#credit-applicant")).to_have_text("三年内没有失信记录（绿色通道）")
-    expect(page.locator("#credit-agent")).to_have_text("三年内没有失信记录（绿色通道）")
-    # the list's state at signing: never imported, or the time of the last import before it (the
-    # platform is shared with other page tests, which may have imported one earlier)
-    with Session(platform.services.engine) as session:
-        imported = last_import(session)
+    # three clean years are only told against an imported list
+    verdict = "未在失信名单上，可以承诺" if imported is None else "三年内没有失信记录（绿色通道）"
+    expect(page.locator("#credit-applicant")).to_have_text(verdict)
+    expect(page.locator("#credit-agent")).to_have_text(verdict)
     if imported is not None and imported.tzinfo is None:  # the store keeps UTC
         imported = imported.replace(tzinfo=UTC)
     shown = "核查时还没有导入过失信名单" if imported is None else f"{imported.astimezone(BEIJING):%Y-%m-%d %H:%M}"
