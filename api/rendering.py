@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import multiprocessing
 import os
 from collections.abc import Callable
@@ -21,6 +23,7 @@ from forms.settings import Settings
 
 __all__ = ["RenderFailed", "Renderer"]
 STARTUP_SECONDS = 120.0  # fonts and the seal take about 0.7 s; a worker still starting after this is stuck
+BLANKS_KEPT = 1024  # blank letters of authorisation kept: every item in four languages, many times over
 HEALTH_SECONDS = 10.0  # how long /healthz waits for a worker (one that starts now included)
 
 T = TypeVar("T")
@@ -97,6 +100,10 @@ class Renderer:
             _start_worker(environment, None, None)
             make = partial(ThreadPoolExecutor, 1)
         self._pool = HealingPool(make)
+        # blank letters of authorisation, by the item as described and the language: the route is
+        # public, so a flood of requests must not each cost a render
+        self._blanks: dict[tuple[str, str], bytes] = {}
+        self._blanks_making: dict[tuple[str, str], asyncio.Future[bytes]] = {}
 
     async def render(self, letter: Letter, item: Item) -> bytes:
         """The sealed PDF of a letter; RenderFailed when workers die under it twice."""
@@ -107,8 +114,28 @@ class Renderer:
         return await self._pool.run(_timed, _preview, letter.model_dump_json(), item.model_dump_json(), what="preview")
 
     async def authorisation(self, item: Item, lang: Lang) -> bytes:
-        """A blank letter of authorisation for this item (about 0.2 s, like a preview): made per request."""
-        return await self._pool.run(_timed, _authorisation, item.model_dump_json(), lang.value, what="authorisation")
+        """A blank letter of authorisation for this item: rendered once (about 0.2 s) per item and
+        language in this process, while the item reads the same."""
+        item_json = item.model_dump_json()
+        key = (hashlib.sha256(item_json.encode()).hexdigest(), lang.value)
+        if (pdf := self._blanks.get(key)) is not None:
+            return pdf
+        making = self._blanks_making.get(key)
+        if making is None:  # those who ask meanwhile wait for this one
+            making = asyncio.ensure_future(
+                self._pool.run(_timed, _authorisation, item_json, lang.value, what="authorisation")
+            )
+            self._blanks_making[key] = making
+            making.add_done_callback(partial(self._blank_made, key))
+        return await asyncio.shield(making)  # one asker giving up does not stop it for the others
+
+    def _blank_made(self, key: tuple[str, str], making: asyncio.Future[bytes]) -> None:
+        del self._blanks_making[key]
+        if making.cancelled() or making.exception() is not None:
+            return  # the next asker tries again
+        if len(self._blanks) >= BLANKS_KEPT:  # a catalogue reloaded many times over: start again
+            self._blanks.clear()
+        self._blanks[key] = making.result()
 
     async def problem(self) -> str | None:
         """None when a worker can render now; otherwise what is wrong, for /healthz."""

@@ -1,4 +1,5 @@
-"""The blank 授权委托书 of an item, for an agent to have the applicant sign: made per request, not stored.
+"""The blank 授权委托书 of an item, for an agent to have the applicant sign: rendered once per item and
+language by each process (api.rendering), not stored.
 
 Public (it holds nothing personal), so a channel that cannot carry a PDF links to it; a proxy in front
 may cache it for an hour."""
