@@ -18,7 +18,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from api import errors, handlers, openapi, pages
 from api.config import ApiSettings
 from api.hsts import StrictTransport
-from api.keys import KeyProblem, checked_keys
+from api.keys import KeyProblem, check_department_certificates, checked_keys
 from api.limits import BodyLimit
 from api.pages.base import refused
 from api.passwords import Passwords
@@ -66,8 +66,10 @@ def build_services(settings: ApiSettings, *, render_workers: int | None = None) 
     engine = make_engine(settings.store_url)
     migrate(engine)
     sealer = Sealer.from_settings(settings)
+    catalogue = load_catalogue(settings.catalogue_dir)
     try:
         keys = checked_keys(settings, engine, sealer)
+        check_department_certificates(sealer, catalogue)
     except KeyProblem:  # this instance's keys are not the data's: it does not start
         engine.dispose()
         raise
@@ -83,7 +85,7 @@ def build_services(settings: ApiSettings, *, render_workers: int | None = None) 
         settings=settings,
         engine=engine,
         write_engine=writer(engine),
-        catalogue=load_catalogue(settings.catalogue_dir),
+        catalogue=catalogue,
         vault=vault,
         renderer=Renderer(
             settings,

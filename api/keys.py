@@ -27,6 +27,7 @@ from api.pii import KEY_FILE, Vault
 from api.store import KeyFingerprint, LetterRecord
 from api.store.engine import insert_for, writer
 from forms import clock
+from forms.catalogue import Catalogue
 from forms.files import create_once
 from forms.seal import DEV_SEAL_FILE, Sealer
 
@@ -190,6 +191,16 @@ def checked_keys(settings: ApiSettings, engine: Engine, sealer: Sealer | None = 
     keys = load_keys(settings, sealer or Sealer.from_settings(settings))
     check_fingerprints(engine, keys)
     return keys
+
+
+def check_department_certificates(sealer: Sealer, catalogue: Catalogue) -> None:
+    """Every department with items can countersign: a certificate missing or unreadable is found at
+    start, not by a clerk accepting a letter with a queue waiting (KeyProblem, one line)."""
+    if sealer.departments is None:
+        return
+    problems = sealer.departments.unusable(item.department.code for item in catalogue.items.values())
+    if problems:
+        raise KeyProblem("; ".join(problems) + " (CHENGNUO_DEPARTMENT_SEALS_DIR, CHENGNUO_DEPARTMENT_SEALS_PASSWORD)")
 
 
 def check_fingerprints(engine: Engine, keys: Keys) -> None:

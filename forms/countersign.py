@@ -13,6 +13,7 @@ import io
 import logging
 import re
 import textwrap
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -76,6 +77,19 @@ class DepartmentSigners:
             return self.signer(code).signing_cert
         except CountersignUnavailable:
             return None
+
+    def unusable(self, codes: Iterable[str]) -> list[str]:
+        """Why each of these departments could not countersign now, when their certificates are
+        configured (a development key is made when it is first needed, so nothing is checked then)."""
+        if self.directory is None:
+            return []
+        problems = []
+        for code in sorted(set(codes)):
+            try:
+                self.signer(code)
+            except CountersignUnavailable as error:
+                problems.append(str(error))
+        return problems
 
     def dev_path(self, code: str) -> Path:
         return self.dev_dir / f"{code}.pem"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,7 +17,8 @@ from api.app import build_services, create_app
 from api.keys import KeyMismatch, KeyProblem
 from api.runtime import write_session
 from tests.api.conftest import STORES, _postgres_schema_url, body, key, submission_for
-from tests.api.keyring import instance, new_key, new_token, platform_seal, shared_keys, started
+from forms.catalogue import load_catalogue
+from tests.api.keyring import SEAL_PASSWORD, instance, new_key, new_token, platform_seal, shared_keys, started
 from tests.cli import chengnuo
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -130,6 +132,29 @@ def test_another_seal_certificate_refuses_to_start(tmp_path: Path, store: str, s
     other = {**keys, "CHENGNUO_SEAL_PKCS12": str(platform_seal(tmp_path / "other"))}
     with pytest.raises(KeyMismatch, match=r"CHENGNUO_SEAL_PKCS12 and CHENGNUO_SEAL_PASSWORD.*keys forget seal"):
         build_services(instance(tmp_path / "b", store, **other))
+
+
+def test_a_department_that_cannot_countersign_is_found_at_start_not_at_the_window(
+    tmp_path: Path, store: str, seal: Path
+) -> None:
+    """Every department with items needs its certificate: one missing, or a wrong password, stops the
+    start with one line naming it, rather than a clerk's first acceptance failing with a queue waiting."""
+    seals = tmp_path / "departments"
+    seals.mkdir()
+    codes = sorted(load_catalogue(ROOT / "forms" / "catalogue").departments)
+    for code in codes[1:]:
+        shutil.copy(seal, seals / f"{code}.p12")  # any certificate will do here
+    keys = {**shared_keys(seal), "CHENGNUO_DEPARTMENT_SEALS_DIR": str(seals),
+            "CHENGNUO_DEPARTMENT_SEALS_PASSWORD": SEAL_PASSWORD}  # fmt: skip
+    with pytest.raises(KeyProblem, match=rf"no certificate for department {codes[0]}: expected .*{codes[0]}\.p12"):
+        build_services(instance(tmp_path / "a", store, **keys))
+    shutil.copy(seal, seals / f"{codes[0]}.p12")
+    wrong = {**keys, "CHENGNUO_DEPARTMENT_SEALS_PASSWORD": "not-it"}
+    with pytest.raises(KeyProblem, match=r"cannot read the certificate of department .*wrong password") as refused:
+        build_services(instance(tmp_path / "a", store, **wrong))
+    assert "\n" not in str(refused.value) and "not-it" not in str(refused.value)
+    with started(instance(tmp_path / "a", store, **keys)):  # every department can countersign
+        pass
 
 
 def test_a_key_changed_on_purpose_is_accepted_once_its_fingerprint_is_forgotten(
