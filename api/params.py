@@ -1,4 +1,4 @@
-"""Letter numbers and verify codes in paths and queries, read with forms/' parsers.
+"""Letter numbers and verify codes in paths and queries, and objections' words, read with forms/' parsers.
 
 A number pasted from the bot carries invisible isolate marks, one typed at a window may be in
 lower case or without its dashes: each is normalised before it is checked, and a malformed one is
@@ -11,9 +11,10 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Path, Query
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
+from forms.objections import OBJECTION_MAX, objection_text
 from forms.validation import Invalid, parse_letter_number, parse_verify_code
 from forms.validation.printed import TYPED_MAX
 
@@ -47,3 +48,11 @@ CodeQuery = Annotated[
 # A row's id in a path: within what every store can hold (SQLite's and PostgreSQL's integers), so a
 # huge number is a 422 with a reason, not an overflow deep in the driver.
 RowIdPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="the row's id, as listed")]
+
+# An applicant's objection: normalised by forms/ (invisible marks, spaces), then 1 to OBJECTION_MAX
+# characters; the raw text may be longer by its marks, within bounds.
+ObjectionText = Annotated[
+    str,
+    Field(min_length=1, max_length=4 * OBJECTION_MAX, description=f"up to {OBJECTION_MAX} characters"),
+    _checked(objection_text, f"an objection of 1 to {OBJECTION_MAX} characters"),
+]

@@ -22,6 +22,7 @@ from api.errors import ApiError, not_found
 from api.pages.base import AdminClerkDep, PageRoute, render, see_other
 from api.runtime import Services, write_session
 from api.services.auth import (
+    USERNAME_PATTERN,
     Role,
     StaffMember,
     accounts,
@@ -38,11 +39,11 @@ from forms.countersign import MAX_SEAL_BYTES, MAX_SEAL_SIDE, MIN_SEAL_SIDE
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
-USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,64}$")  # as the JSON API's StaffIn
+USERNAME = re.compile(USERNAME_PATTERN)  # as the JSON API's StaffIn
 Text = Annotated[str, Form(max_length=1000)]  # longer than allowed: told in words, not refused bare
 
 
-UsernameInPath = Annotated[str, Path(max_length=64)]
+UsernameInPath = Annotated[str, Path(max_length=64, pattern=USERNAME_PATTERN)]
 
 
 def _admin(caller: Caller) -> StaffMember:

@@ -14,6 +14,7 @@ from api.deps import AdminDep, ServicesDep, SessionDep, WriteSessionDep
 from api.errors import ErrorBody, not_found
 from api.runtime import Services, write_session
 from api.services.auth import (
+    USERNAME_PATTERN,
     Role,
     accounts,
     add_staff,
@@ -31,7 +32,7 @@ from forms.public import examples
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
 ERRORS: dict[int | str, dict[str, object]] = {code: {"model": ErrorBody} for code in (401, 403, 404, 409, 413, 422)}
-Username = Annotated[str, Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$", examples=["clerk.sfj"])]
+Username = Annotated[str, Field(min_length=2, max_length=64, pattern=USERNAME_PATTERN, examples=["clerk.sfj"])]
 
 
 class WindowIn(BaseModel):
@@ -116,7 +117,7 @@ def create_staff(account: StaffIn, _: AdminDep, session: WriteSessionDep, servic
     return NewAccount(**_out(staff, window.name if window else None).model_dump(), one_time_password=password.text)
 
 
-UsernameInPath = Annotated[str, Path(max_length=64, examples=["clerk.sfj"])]
+UsernameInPath = Annotated[str, Path(max_length=64, pattern=USERNAME_PATTERN, examples=["clerk.sfj"])]
 
 
 @router.post("/staff/{username}/deactivate", response_model=StaffOut, responses=ERRORS)

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from api.callers import Caller
 from api.deps import CallerDep, ServiceAuth, ServicesDep, SessionDep, StaffDep, WriteSessionDep
 from api.errors import ErrorBody, not_found
-from api.params import RowIdPath
+from api.params import ObjectionText, RowIdPath
 from api.routes.letters import NumberPath
 from api.services.applicant import NOTE_MAX, hand_in_supplement, object_to
 from api.services.documents import stored_letter
@@ -56,7 +56,7 @@ class SupplementHandIn(ActingUser):
 class ObjectionRaised(ActingUser):
     """Raised by the channel user who signed the letter (`channel`, `channel_user`)."""
 
-    text: str = Field(min_length=1, max_length=1000)
+    text: ObjectionText
 
     model_config = ConfigDict(
         extra="forbid",

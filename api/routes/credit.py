@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import AdminDep, ServiceAuth, ServicesDep, SessionDep, WriteSessionDep
 from api.errors import ApiError, ErrorBody, not_found
 from api.limits import read_upload
-from api.params import RowIdPath
+from api.params import ObjectionText, RowIdPath
 from api.routes.applicant import ObjectionPublic, ObjectionResolution
 from api.runtime import Services
 from api.services.credit import (
@@ -94,7 +94,7 @@ class CreditObjection(ActingUser):
 
     id_number: str = Field(min_length=1, max_length=40)
     id_type: IdType | None = None
-    text: str = Field(min_length=1, max_length=1000)
+    text: ObjectionText
     language: Lang = Lang.zh
 
     model_config = ConfigDict(

@@ -13,6 +13,7 @@ from api.store import LetterEvent, LetterRecord, Objection
 from forms import clock
 from forms.channels import ChannelUser
 from forms.statuses import HAND_IN
+from forms.validation.normalize import normalize_prose
 
 # The window still moves the letter to `supplemented` once it has looked at what came.
 SUPPLEMENT_HANDED_IN = "申请人提交补正材料"
@@ -34,7 +35,7 @@ def hand_in_supplement(
     if not attach(session, upload_ids, letter_id=record.id, purpose=purpose, who=who):
         session.rollback()
         raise ApiError(422, "upload.unknown", "a file is not a supplement upload of this user's, or is used")
-    note = note.strip()
+    note = normalize_prose(note)
     reason = f"{SUPPLEMENT_HANDED_IN}：{note}" if note else SUPPLEMENT_HANDED_IN
     return _event(session, record, who, reason)
 

@@ -20,6 +20,7 @@ from api.store import Staff, StaffToken, Window, WindowDepartment
 from forms import clock
 
 TOKEN_LIFETIME = {"bearer": timedelta(hours=12), "session": timedelta(hours=10)}
+USERNAME_PATTERN = r"^[A-Za-z0-9_.-]{2,64}$"  # a staff account's name, wherever one is typed or in a path
 
 
 class Role(StrEnum):

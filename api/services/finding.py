@@ -61,6 +61,9 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=BEIJING)
 
 
+CODE_TYPED = r"^[A-Za-z0-9-]*$"
+
+
 class LetterQuery(BaseModel):
     """The filters of a search: one model, validated at once (FastAPI's per-parameter path costs
     more than the lookup itself, bench/lookup.py)."""
@@ -80,8 +83,9 @@ class LetterQuery(BaseModel):
     name: str | None = Field(
         default=None, min_length=1, max_length=100, description="part of the name", examples=["明华"]
     )
-    item: str | None = Field(default=None, max_length=32, examples=["SFJ-001"])
-    department: str | None = Field(default=None, max_length=16, examples=["SFJ"])
+    # codes are letters, digits and dashes: anything else (a NUL that PostgreSQL refuses) is a 422
+    item: str | None = Field(default=None, max_length=32, pattern=CODE_TYPED, examples=["SFJ-001"])
+    department: str | None = Field(default=None, max_length=16, pattern=CODE_TYPED, examples=["SFJ"])
     status: Status | None = None
     signed_from: date | None = Field(default=None, description="a Beijing date", examples=["2026-11-01"])
     signed_to: date | None = Field(default=None, description="a Beijing date, included", examples=["2026-11-30"])

@@ -20,6 +20,7 @@ from forms.channels import ChannelUser
 from forms.languages import Lang
 from forms.notifications import ObjectionResolved
 from forms.objections import OUTCOMES, Outcome
+from forms.validation.normalize import normalize_prose
 
 RESOLUTION_MAX = 500
 
@@ -36,7 +37,7 @@ def resolve(
     session: Session, objection: Objection, record: LetterRecord | None, *, outcome: Outcome, reason: str, actor: str
 ) -> Objection:
     """Decide the objection once; 409 objection.resolved the second time, 422 without a reason."""
-    reason = reason.strip()
+    reason = normalize_prose(reason)
     if not reason:
         raise ApiError(422, "objection.reason_required", "say why the objection is upheld or rejected")
     if objection.resolved_at is not None:

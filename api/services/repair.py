@@ -16,6 +16,7 @@ from api.store import CreditRecord, LetterRecord, letters_listed
 from forms import clock
 from forms.statuses import Actor, Status
 from forms.validation import IdType, Invalid
+from forms.validation.normalize import normalize_prose
 
 LETTER_SOURCE = "letter:"
 
@@ -37,7 +38,7 @@ def record_repair(
         canonical_subject(typed, id_type)
     except Invalid as error:
         raise ApiError(422, error.reason.value, "not a valid number for this kind of document") from None
-    reason = reason.strip()
+    reason = normalize_prose(reason)
     if not reason:
         raise ApiError(422, "transition.reason_required", "say on what grounds the credit is repaired")
     open_records = list(

@@ -16,6 +16,7 @@ from forms.catalogue import CommitmentType
 from forms.notifications import StatusChanged
 from forms.sanctions import Sanction
 from forms.statuses import Actor, IllegalMove, Status, check_move
+from forms.validation.normalize import normalize_prose
 from forms.workdays import add_working_days
 
 RECTIFY_MAX = 60  # working days: about three months, the longest a check would give
@@ -84,7 +85,7 @@ def apply_move(
         check_move(current, target, actor, CommitmentType(record.commitment_type))
     except IllegalMove as illegal:
         raise ApiError(409, illegal.code, illegal.message) from None
-    reason = reason.strip()
+    reason = normalize_prose(reason)
     if target in REASON_REQUIRED and not reason:
         raise ApiError(422, "transition.reason_required", f"say why the letter becomes {target}")
     due_on = _rectification_due(target, rectify_within)

@@ -26,10 +26,11 @@ from forms.catalogue import Catalogue
 from forms.channels import ChannelUser
 from forms.clock import BEIJING
 from forms.languages import Lang
+from forms.objections import objection_text as checked_objection
 from forms.public import LetterPublic
 from forms.recommitment import prefilled
 from forms.statuses import HAND_IN, IN_FORCE, Status, withdrawable
-from forms.validation import parse_letter_number
+from forms.validation import Invalid, parse_letter_number
 from forms.withdrawal import REASONS, TYPED_MAX, WithdrawalReason, reason_of, recorded_reason
 
 T = TypeVar("T")
@@ -370,8 +371,9 @@ async def objection(query: CallbackQuery, callback_data: LetterAction, state: FS
 async def _objection(message: Message, state: FSMContext, send: Callable[[str], Awaitable[object]], done: str) -> None:
     """An objection's words, checked, sent and acknowledged; the step stays on a length refused or an
     API out of reach (the words are typed again), and ends on the API's refusal with its reason."""
-    text = (message.text or "").strip()
-    if not 1 <= len(text) <= 1000:
+    try:
+        text = checked_objection(message.text or "")
+    except Invalid:  # empty once invisible marks are gone, or too long
         await message.answer(_("异议请写在 1000 字以内。"))
         return
     try:

@@ -41,6 +41,14 @@ def normalize_text(raw: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def normalize_prose(raw: str) -> str:
+    """Free text in someone's own words: composed (NFC, so Chinese full-width punctuation stays as
+    typed), invisible marks and control characters gone (PostgreSQL refuses NUL), single spaces."""
+    text = unicodedata.normalize("NFC", strip_invisible(raw))
+    text = "".join(c for c in text if c.isspace() or unicodedata.category(c) != "Cc")
+    return _SPACES.sub(" ", text).strip()
+
+
 _GROUPED = re.compile(r"^[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from forms import clock
 from forms.validation.dates import read_date
-from forms.validation.normalize import ascii_digits, normalize_number, normalize_text, strip_invisible
+from forms.validation.normalize import ascii_digits, normalize_number, normalize_prose, normalize_text, strip_invisible
 from forms.validation.reasons import Invalid, Reason
 
 _NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
@@ -73,7 +73,7 @@ def _plain(bound: float) -> str:
 
 def free_text(raw: str, *, max_length: int) -> str:
     """Free text, trimmed; it is escaped wherever it is shown, never interpreted."""
-    text = normalize_text(raw)
+    text = normalize_prose(raw)
     if not text:
         raise Invalid(Reason.required)
     if len(text) > max_length:

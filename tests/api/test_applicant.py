@@ -125,9 +125,15 @@ async def test_objections_are_for_the_signer_of_a_public_letter(client: httpx.As
     public = await submitted(client, services, "SCJG-002")
     stranger = await client.post(f"/api/letters/{public}/objections", json={**acting(STRANGER), "text": "不对"})
     assert (stranger.status_code, stranger.json()["code"]) == (404, "not_found")
-    for text in ("", "字" * 1001):
+    for text in ("", "字" * 1001, "\u200b\u202e\u2066 \u200f"):  # nothing left once invisible marks are gone
         answer = await client.post(f"/api/letters/{public}/objections", json={**acting(SIGNER), "text": text})
-        assert (answer.status_code, answer.json()["code"]) == (422, "invalid_request")
+        assert (answer.status_code, answer.json()["code"]) == (422, "invalid_request"), text
+    # what the window reads: no right-to-left override turning the words round, no zero-width marks
+    # hiding in them, one space between words; marks do not count towards the 1000 characters
+    marked = "\u202e公示的\u200b名称\n\n  有误\u2066" + "\u200b" * 1000
+    answer = await client.post(f"/api/letters/{public}/objections", json={**acting(SIGNER), "text": marked})
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["text"] == "公示的名称 有误"
 
     private = await submitted(client, services, "SFJ-001")
     answer = await client.post(f"/api/letters/{private}/objections", json={**acting(SIGNER), "text": "不对"})

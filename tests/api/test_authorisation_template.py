@@ -41,7 +41,9 @@ async def test_the_template_names_the_item_in_chinese_and_the_agents_language(
     assert item.name(Lang.ug).split()[0] in text
 
 
-async def test_unknown_items_and_items_without_agents_are_refused(client: httpx.AsyncClient, services: Services) -> None:
+async def test_unknown_items_and_items_without_agents_are_refused(
+    client: httpx.AsyncClient, services: Services
+) -> None:
     unknown = await client.get("/api/items/NOPE-999/authorisation")
     assert (unknown.status_code, unknown.json()["code"]) == (404, "item.unknown")
     in_person = next(code for code, item in services.catalogue.items.items() if not item.proxy_allowed)

@@ -90,7 +90,9 @@ async def test_a_listed_applicant_objects_to_the_refusal_and_hears_the_answer(
     assert "失信名单" in told and "异议" in told
     await chat.send(person.presses_data(Menu(action="credit_objection").pack()))
     assert "依据" in chat.telegram.last_text(person.chat.id)
-    await chat.send(person.says("该案件已执行完毕，法院已出具结案证明"))
+    await chat.send(person.says("\u200b\u202e\u200b"))  # nothing to read once the marks are gone: asked again
+    assert "1000 字以内" in chat.telegram.last_text(person.chat.id)
+    await chat.send(person.says("该案件已执行完毕，\u200b法院已出具结案证明\u202c"))
     assert "异议已提交" in chat.telegram.last_text(person.chat.id)
 
     with Session(chat.services.write_engine) as session:
@@ -106,6 +108,7 @@ async def test_a_listed_applicant_objects_to_the_refusal_and_hears_the_answer(
 
 async def test_my_letter_shows_the_rectification_deadline(chat: Chat, catalogue: Catalogue) -> None:
     person, letter = await signed_letter(chat, first_of(catalogue, CommitmentType.certification), 830000077)
+
     def checked() -> None:  # in a thread: pyHanko countersigns on a loop of its own
         with Session(chat.services.write_engine) as session:
             record = session.exec(select(LetterRecord).where(LetterRecord.id == letter.id)).one()
