@@ -35,7 +35,7 @@ from aiogram.exceptions import (
 from aiogram.utils.i18n import I18n
 
 from bot.client import ApiClient, ApiRefused, ApiUnavailable
-from bot.lease import Lease
+from bot.lease import Holding
 from bot.limits import waits_out_retry_after
 from bot.notices import word
 from bot.pacing import Clock, MonotonicClock, Pacer
@@ -88,7 +88,7 @@ class Courier:
         batch: int = 30,
         lease_seconds: int = 60,
         idle_seconds: float = 2.0,
-        lease: Lease | None = None,
+        lease: Holding | None = None,
     ) -> None:
         self.bot, self.api, self.catalogue, self.i18n = bot, api, catalogue, i18n
         self.lease = lease  # shared with other instances: send only while it is held
@@ -256,7 +256,7 @@ class Courier:
         return sum([not await self._ack(notification) for notification in notifications])
 
 
-async def give_back(api: ApiClient, kept: list[Notification], *, stopping: bool, lease: Lease | None,
+async def give_back(api: ApiClient, kept: list[Notification], *, stopping: bool, lease: Holding | None,
                     what: str) -> bool:  # fmt: skip
     """A courier stopping while its lease is still its own: what it leased and did not send goes
     back to the outbox, so the next courier need not wait for that lease to run out. True once

@@ -5,6 +5,10 @@ Long polling needs it (Telegram refuses a second getUpdates consumer with 409 Co
 the couriers: one courier per channel keeps each chat's messages in order and Telegram's 30 a
 second overall, with the in-process pacer (bot.pacing). One instance can send all Telegram allows.
 
+On one machine without Redis (`serve --workers N`), the processes share a lock file instead
+(LocalLease): the kernel lets it go when its holder ends, so a worker restarted in place, or started
+before the old one ends (uvicorn's SIGHUP), takes over polling and delivery within a second.
+
 A holder that cannot renew (Redis unreachable, the process stalled) stops working before its lease
 can have run out in Redis: it counts the TTL from the moment it *asked* to renew, earlier than when
 Redis set it, less a margin. So two holders never work at once, whatever the network does, as long
@@ -14,12 +18,15 @@ as their clocks run at about the same rate. Without REDIS_URL there is no lease:
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
 import math
 import secrets
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from contextlib import suppress
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from redis.exceptions import RedisError
 
@@ -109,8 +116,77 @@ class Lease:
         return max(int(seconds * 1000), 1)
 
 
+class LocalLease:
+    """The same promise among the processes of one machine: an exclusive flock on `<folder>/<name>.lock`,
+    held while the file stays open. Nothing to renew: the lock lasts as long as its holder does."""
+
+    ttl = TTL
+    retry = TTL / 10
+    renew_every = TTL / 5
+
+    def __init__(self, folder: Path, name: str) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.key = str(folder / f"{name.replace(':', '-')}.lock")
+        self._wait = Path(self.key + ".wait")
+        self._file: IO[bytes] | None = None
+
+    def held(self) -> bool:
+        return self._file is not None
+
+    def valid_for(self) -> float:
+        return self.ttl if self._file is not None else -1.0
+
+    async def take(self) -> bool:
+        file = open(self.key, "ab")  # noqa: SIM115 - kept open while the lease is held
+        try:
+            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            file.close()
+            return False
+        self._file = file
+        return True
+
+    async def renew(self) -> bool:
+        return self._file is not None
+
+    async def release(self) -> None:
+        if self._file is not None:
+            self._file.close()  # closing lets the lock go
+            self._file = None
+
+    async def successor_waits(self, seconds: float) -> None:
+        """As Lease's, in a file beside the lock: the wall clock's deadline, which every process reads alike."""
+        if seconds > 0:
+            self._wait.write_text(str(time.time() + seconds))
+        else:
+            self._wait.unlink(missing_ok=True)
+
+    async def inherited_wait(self) -> float:
+        try:
+            until = float(self._wait.read_text())
+        except (OSError, ValueError):
+            return 0.0
+        return max(until - time.time(), 0.0)
+
+
+class Holding(Protocol):
+    """A lease of either kind, as `as_one` and the couriers use it."""
+
+    key: str
+    retry: float
+    renew_every: float
+
+    def held(self) -> bool: ...
+    def valid_for(self) -> float: ...
+    async def take(self) -> bool: ...
+    async def renew(self) -> bool: ...
+    async def release(self) -> None: ...
+    async def successor_waits(self, seconds: float) -> None: ...
+    async def inherited_wait(self) -> float: ...
+
+
 async def as_one(
-    lease: Lease | None, work: Callable[[asyncio.Event], Awaitable[Any]], stop: asyncio.Event, *, what: str
+    lease: Holding | None, work: Callable[[asyncio.Event], Awaitable[Any]], stop: asyncio.Event, *, what: str
 ) -> None:
     """Run `work` only while this instance holds `lease`, until `stop` is set; alone, without a lease.
 
@@ -139,7 +215,7 @@ async def as_one(
             await rest(stop, lease.retry * 5)
 
 
-async def _taken(lease: Lease, what: str) -> bool:
+async def _taken(lease: Holding, what: str) -> bool:
     try:
         taken = await lease.take()
     except (RedisError, OSError) as error:
@@ -150,7 +226,7 @@ async def _taken(lease: Lease, what: str) -> bool:
     return taken
 
 
-async def _inherit_then(lease: Lease, work: Callable[[asyncio.Event], Awaitable[Any]], halt: asyncio.Event,
+async def _inherit_then(lease: Holding, work: Callable[[asyncio.Event], Awaitable[Any]], halt: asyncio.Event,
                         what: str) -> None:  # fmt: skip
     """Wait out what the previous holder may still have in hand (its leased messages), then work."""
     wait = await lease.inherited_wait()
@@ -161,7 +237,7 @@ async def _inherit_then(lease: Lease, work: Callable[[asyncio.Event], Awaitable[
         await work(halt)
 
 
-async def _hold(lease: Lease, task: asyncio.Task[None], stop: asyncio.Event, what: str) -> bool:
+async def _hold(lease: Holding, task: asyncio.Task[None], stop: asyncio.Event, what: str) -> bool:
     """Renew while the work runs; return when told to stop, when the lease is lost, or when the work
     ended (True if it failed)."""
     stopping = asyncio.ensure_future(stop.wait())

@@ -4,7 +4,8 @@ Updates arrive by long polling, or, inside `chengnuo serve` with an https PUBLIC
 then posts each update to PUBLIC_URL/telegram/webhook with the secret token we registered, and
 anything without it is refused. Beside the conversation, the courier delivers the outbox.
 
-Any number of instances behave as one bot when they share REDIS_URL (bot.lease): in long polling,
+Any number of instances behave as one bot when they share REDIS_URL, and the processes of one machine
+(`serve --workers N`) when they share a lock directory (bot.lease): in long polling,
 only the instance holding the polling lease polls (Telegram refuses a second consumer with 409),
 the others stand by and take over within seconds of its death; by webhook, any instance handles the
 updates sent to it. Either way only the holder of the courier's lease delivers the outbox.
@@ -20,6 +21,7 @@ import signal
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -33,7 +35,7 @@ from bot.app import build_bot, build_dispatcher, set_commands
 from bot.client import ApiClient
 from bot.delivery import Courier
 from bot.i18n import make_i18n
-from bot.lease import GRACE, Lease, as_one, connect, finish
+from bot.lease import GRACE, Holding, Lease, LocalLease, as_one, connect, finish
 from bot.settings import BotSettings
 from bot.storage import make_storage
 from forms.catalogue import Catalogue
@@ -55,8 +57,8 @@ class RunningBot:
     catalogue: Catalogue
     i18n: I18n
     redis: Redis | None = None  # where instances share their leases; None: this instance is alone
-    polling_lease: Lease | None = None
-    courier_lease: Lease | None = None
+    polling_lease: Holding | None = None
+    courier_lease: Holding | None = None
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
@@ -105,8 +107,15 @@ class RunningBot:
 
 
 def prepare(
-    settings: BotSettings, api: ApiClient, catalogue: Catalogue, session: BaseSession | None = None
+    settings: BotSettings,
+    api: ApiClient,
+    catalogue: Catalogue,
+    session: BaseSession | None = None,
+    *,
+    local_leases: Path | None = None,
 ) -> RunningBot:
+    """`local_leases`: where the processes of one machine share their leases when there is no Redis
+    (`serve --workers N`); None and no Redis: this process is the only one with the bot."""
     storage, isolation = make_storage(settings)
     i18n = make_i18n()
     dispatcher = build_dispatcher(
@@ -117,6 +126,9 @@ def prepare(
     if redis is not None:  # per bot: Telegram's limits and its updates are the bot's
         running.polling_lease = Lease(redis, f"telegram:{bot.id}:polling")
         running.courier_lease = Lease(redis, f"telegram:{bot.id}:courier")
+    elif local_leases is not None:
+        running.polling_lease = LocalLease(local_leases, f"telegram-{bot.id}-polling")
+        running.courier_lease = LocalLease(local_leases, f"telegram-{bot.id}-courier")
     return running
 
 
@@ -148,12 +160,18 @@ async def run_alone(settings: BotSettings, catalogue: Catalogue) -> None:
 
 
 def attach(
-    app: FastAPI, settings: BotSettings, catalogue: Catalogue, service_token: str, session: BaseSession | None = None
+    app: FastAPI,
+    settings: BotSettings,
+    catalogue: Catalogue,
+    service_token: str,
+    session: BaseSession | None = None,
+    *,
+    local_leases: Path | None = None,
 ) -> RunningBot:
     """Run the bot inside the API's process: it calls the API in-process, as the bot alone would over HTTP."""
     transport = httpx.ASGITransport(app=app)
     api = ApiClient.connect("http://chengnuo.internal", service_token, transport=transport)
-    running = prepare(settings, api, catalogue, session)
+    running = prepare(settings, api, catalogue, session, local_leases=local_leases)
     if settings.webhook:
         app.add_api_route(WEBHOOK_PATH, _webhook(running, webhook_secret(settings)), methods=["POST"],
                           include_in_schema=False)  # fmt: skip

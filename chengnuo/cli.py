@@ -212,10 +212,15 @@ def serve(
     # uvicorn would believe X-Forwarded-For from 127.0.0.1 by default: only CHENGNUO_TRUSTED_PROXIES counts
     options: dict[str, Any] = {"host": host, "port": port, "access_log": access_log, "proxy_headers": False}
     if workers > 1:
+        from chengnuo.workers import WORKER_READY_SECONDS
+
         services.renderer.close()
         services.engine.dispose()
         os.environ["CHENGNUO_WORKERS"] = str(workers)  # the workers' settings, which they read at start
-        uvicorn.run("chengnuo.cli:worker_app", factory=True, workers=workers, **options)
+        # a worker starts in 2-5 s (keys, fonts, the store) and more on a busy machine: uvicorn's 5 s made
+        # its SIGHUP give up the rolling restart; a worker that stops answering is still replaced
+        uvicorn.run("chengnuo.cli:worker_app", factory=True, workers=workers,
+                    timeout_worker_healthcheck=WORKER_READY_SECONDS, **options)  # fmt: skip
         return
     app = create_app(settings, services)
     _attach_channels(app, services, Worker.alone())
@@ -253,13 +258,14 @@ def _channels_refused(workers: int) -> str | None:
 def _attach_channels(app: FastAPI, services: Services, worker: Worker) -> None:
     """The bot, when TELEGRAM_BOT_TOKEN is set and this process is where it runs; WeChat, when configured."""
     from bot.settings import BotSettings
-    from chengnuo.workers import telegram_here
+    from chengnuo.workers import bot_leases
 
     bot_settings = BotSettings()
-    if bot_settings.telegram_bot_token is not None and telegram_here(worker, webhook=bot_settings.webhook):
+    if bot_settings.telegram_bot_token is not None:
         from bot.running import attach
 
-        attach(app, bot_settings, services.catalogue, services.service_token)
+        leases = bot_leases(worker, services.settings.data_dir / "run", redis=bool(bot_settings.redis_url))
+        attach(app, bot_settings, services.catalogue, services.service_token, local_leases=leases)
         mode = "webhook at PUBLIC_URL" if bot_settings.webhook else "long polling"
         typer.echo(f"The bot runs in this process ({mode}, pid {os.getpid()}).", err=True)
     _serve_wechat(app, bot_settings, services)

@@ -2,6 +2,7 @@
 render workers are shared out, and where the channels run.
 
 uvicorn starts the N processes and replaces one that dies; it tells them nothing but the app to build.
+The bot runs in every one of them, and leases (bot.lease) let one at a time poll and deliver.
 Each takes the lowest free number 0..N-1 at start: an exclusive flock on a file under the data
 directory, which the kernel lets go when the process ends, so a replacement takes its number back.
 """
@@ -12,6 +13,10 @@ import fcntl
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
+
+# How long uvicorn waits for a worker to be ready (its SIGHUP gives up the rolling restart past it)
+# and for a running one to answer before it is replaced.
+WORKER_READY_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -57,11 +62,12 @@ def render_share(total: int, worker: Worker) -> int:
     return max(1, share + (1 if number < extra else 0))
 
 
-def telegram_here(worker: Worker, *, webhook: bool) -> bool:
-    """Whether this process runs the Telegram bot. By webhook, updates reach whichever process
-    accepted the connection: all of them. By long polling, one process per machine: two polling
-    the same bot make Telegram refuse both (409); across machines a lease in Redis picks one."""
-    return webhook or worker.count == 1 or worker.first
+def bot_leases(worker: Worker, folder: Path, *, redis: bool) -> Path | None:
+    """Where this machine's processes take turns at polling Telegram and delivering its messages, or
+    None. Every process runs the bot; one at a time polls and delivers, by a lease: Redis's when
+    REDIS_URL is set (across machines too), else a lock file under the data directory. A process
+    restarted in place, or started before the old one ends (uvicorn's SIGHUP), so takes over."""
+    return None if redis or worker.count == 1 else folder
 
 
 def shared_state_missing(workers: int, *, redis: bool, pushed: list[str]) -> str | None:

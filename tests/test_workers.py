@@ -1,5 +1,5 @@
 """`chengnuo serve --workers N`: N processes that all answer, the render workers shared out among
-them, the polling bot in one of them only, and a clean stop on SIGTERM."""
+them, the bot polling in one of them at a time (through a rolling restart too), and a clean stop on SIGTERM."""
 
 from __future__ import annotations
 
@@ -8,14 +8,20 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
 
-from chengnuo.workers import Worker, render_share, shared_state_missing, take_number, telegram_here
+from api.config import ApiSettings
+from chengnuo.workers import Worker, bot_leases, render_share, shared_state_missing, take_number
+from forms.catalogue import load_catalogue
+from tests.api.conftest import body, key, submission_for
+from tests.bot.telegram_server import TelegramServer
 from tests.processes import children, connections_to, still_alive_after
-from tests.served import free_port
+from tests.served import free_port, served
+from tests.test_instances import ROOT, Shared, _burst
 
 TOKEN = "workers-service-token"
 
@@ -109,12 +115,54 @@ def test_the_render_workers_are_the_machines_shared_out(total: int, count: int, 
     assert render_share(total, Worker(None, count)) == (max(1, total // count) if total else 0)
 
 
-def test_the_polling_bot_runs_in_one_worker_only() -> None:
-    three = [Worker(number, 3) for number in range(3)] + [Worker(None, 3)]
-    assert [telegram_here(worker, webhook=False) for worker in three] == [True, False, False, False]
-    assert telegram_here(Worker.alone(), webhook=False)
-    # by webhook an update reaches whichever worker Telegram's connection lands on: all take them
-    assert all(telegram_here(worker, webhook=True) for worker in three)
+def test_the_bot_takes_turns_by_redis_or_by_a_lock_file_on_one_machine(tmp_path: Path) -> None:
+    three = [Worker(number, 3) for number in range(3)] + [Worker(None, 3)]  # the last: a SIGHUP replacement
+    assert {bot_leases(worker, tmp_path, redis=False) for worker in three} == {tmp_path}
+    assert {bot_leases(worker, tmp_path, redis=True) for worker in three} == {None}  # Redis's leases
+    assert bot_leases(Worker.alone(), tmp_path, redis=False) is None  # one process: nobody to take turns with
+
+
+def test_polling_and_delivery_go_on_through_a_rolling_restart(tmp_path: Path) -> None:
+    """Two workers without Redis, long polling a fake Telegram: one polls at a time, and after uvicorn's
+    SIGHUP (each replacement started before the old worker ends, so it finds every number taken)
+    the new workers poll, and deliver what the window's moves leave in the outbox."""
+    telegram = TelegramServer()
+    port = free_port()
+    with served(telegram.app()) as telegram_url:
+        bot = {"TELEGRAM_BOT_TOKEN": "123456:workers-test", "TELEGRAM_API_URL": f"{telegram_url}/w"}
+        server = _serve(tmp_path, port, 2, CHENGNUO_RENDER_WORKERS="0", **bot)
+        url = f"http://127.0.0.1:{port}"
+        first: list[int] = []
+        try:
+            first = _workers_up(server, url, 2)
+            _until(lambda: telegram.called("w", "getUpdates"), "polling")
+            server.send_signal(signal.SIGHUP)
+            _until(lambda: not still_alive_after(first, 0), "the old workers ended", seconds=120)
+            polls = len([call for call in telegram.calls if call.method == "getupdates"])
+            _until(lambda: len([c for c in telegram.calls if c.method == "getupdates"]) > polls + 2, "polling again")
+
+            item = load_catalogue(ROOT / "forms" / "catalogue").items["JTJ-002"]
+            made = httpx.post(f"{url}/api/letters", json=body(submission_for(item)), timeout=120,
+                              headers={"Authorization": f"Bearer {TOKEN}", "Idempotency-Key": key()})  # fmt: skip
+            assert made.status_code == 201, made.text
+            store = ApiSettings(CHENGNUO_DATA_DIR=tmp_path / "data").store_url
+            chats = [870000001, 870000002]
+            _burst(Shared(store, {}), made.json()["number"], chats)
+            _until(lambda: {call.chat for call in telegram.sent()} >= set(chats), "delivered after the restart")
+            assert telegram.conflicts == [], "one poller at a time"
+        finally:
+            if server.poll() is None:
+                server.send_signal(signal.SIGTERM)
+                server.wait(timeout=60)
+            for pid in still_alive_after(first, 0):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _until(done: Callable[[], bool], what: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not done():
+        assert time.monotonic() < deadline, f"not in {seconds}s: {what}"
+        time.sleep(0.1)
 
 
 def test_pushed_channels_under_several_workers_need_redis() -> None:

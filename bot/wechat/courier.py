@@ -19,7 +19,7 @@ from aiogram.utils.i18n import I18n
 
 from bot.client import ApiRefused, ApiUnavailable
 from bot.delivery import backoff, give_back
-from bot.lease import Lease, rest
+from bot.lease import Holding, rest
 from bot.notices import word
 from bot.stand_in import choices_of
 from bot.wechat.channel import WeChatChannel
@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 class WeChatCourier:
     def __init__(self, channel: WeChatChannel, api: LinkingApi, catalogue: Catalogue, i18n: I18n,
                  settings: WeChatSettings, *, batch: int = 30, lease_seconds: int = 60,
-                 idle_seconds: float = 2.0, lease: Lease | None = None) -> None:  # fmt: skip
+                 idle_seconds: float = 2.0, lease: Holding | None = None) -> None:  # fmt: skip
         self.channel, self.api, self.catalogue, self.i18n, self.settings = channel, api, catalogue, i18n, settings
         self.batch, self.lease_seconds, self.idle_seconds = batch, lease_seconds, idle_seconds
         self.lease = lease  # shared with other instances: send only while it is held

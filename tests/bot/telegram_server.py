@@ -83,7 +83,7 @@ class TelegramServer:
         return answer
 
     async def _updates(self, who: str, request: Request) -> JSONResponse:
-        if self.polling not in (None, who):
+        if self.polling is not None:  # another process, or the processes of one `who` (serve --workers)
             self.conflicts.append(f"{who} polled while {self.polling} did")
             body = {"ok": False, "error_code": 409,
                     "description": "Conflict: terminated by other getUpdates request"}  # fmt: skip
