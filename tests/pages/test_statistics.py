@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import secrets
 from collections.abc import Iterator
@@ -12,11 +13,14 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from api.pages.words import Words
 from api.services.auth import Role
 from api.services.statistics import Period, PeriodRefused, statistics
 from api.store import LetterRecord, Window, WindowDepartment
 from api.store.engine import make_engine, migrate
 from forms import clock
+from forms.i18n import TEMPLATES_DIR as TEMPLATES
+from forms.i18n import environment, gettext_for
 from forms.languages import Lang
 from tests.api.conftest import _postgres_schema_url
 from tests.pages.conftest import Platform, log_in, screenshot
@@ -246,3 +250,43 @@ def test_long_item_names_wrap_rather_than_being_cut_on_a_phone(page: Page, platf
     )
     assert cut == [], cut
     screenshot(page, "statistics-ug-360")
+
+
+@pytest.mark.parametrize("days", [7, 30, 365])
+def test_the_day_charts_dates_and_numbers_do_not_run_into_each_other_on_a_phone(
+    page: Page, platform: Platform, days: int
+) -> None:
+    """At 320 px (a small phone, or 400 % zoom), 683 and 1366, a busy period (a letter count of two or
+    three digits every day): the dates under the bars and the numbers over them are thinned out rather
+    than printed over one another, and enough dates stay to read the chart by."""
+    last = clock.today()
+    rows = [(last - timedelta(days=days - 1 - n), 10 + (n * 37) % 990) for n in range(days)]
+    template = environment().from_string(
+        '{% from "pages/_charts.html" import day_chart with context %}'
+        '<!doctype html><html lang="zh"><head><meta name="viewport" content="width=device-width">'
+        "<style>{{ css }}</style></head>"
+        "<body><main>{{ day_chart('per-day', 'days', rows, total) }}</main></body></html>"
+    )
+    css = "".join((TEMPLATES / "static" / name).read_text() for name in ("pages.css", "charts.css"))
+    html = template.render(_=gettext_for(Lang.zh), lang=Lang.zh, w=Words(Lang.zh, platform.services.catalogue),
+                           css=css, rows=rows, total=sum(count for _, count in rows))  # fmt: skip
+    for width in (320, 683, 1366):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.set_content(html)
+        for kind in ("tick", "value"):
+            boxes = page.locator(f"#per-day text.{kind}").evaluate_all(
+                "ts => ts.map(t => t.getBoundingClientRect()).filter(b => b.width > 0).map(b => [b.left, b.right])"
+            )
+            overlaps = [(a, b) for a, b in itertools.pairwise(boxes) if b[0] < a[1] + 2]
+            assert overlaps == [], f"{kind}s of {days} days at {width} px: {overlaps}"
+        chart = page.locator("#per-day").bounding_box()
+        assert chart is not None
+        ticks = page.locator("#per-day text.tick").evaluate_all(
+            "ts => ts.map(t => t.getBoundingClientRect()).filter(b => b.width > 0).map(b => [b.left, b.right])"
+        )
+        cut = [box for box in ticks if box[0] < chart["x"] - 0.5 or box[1] > chart["x"] + chart["width"] + 0.5]
+        assert cut == [], f"dates cut by the chart's edge at {width} px: {cut}"
+        shown = len(ticks)
+        assert shown >= min(days, 4), f"{shown} dates of {days} days at {width} px"
+        if width == 320:
+            screenshot(page, f"statistics-{days}-days-320")
