@@ -16,6 +16,7 @@ from pydantic_core import PydanticCustomError
 
 from forms.objections import OBJECTION_MAX, objection_text
 from forms.validation import Invalid, parse_letter_number, parse_verify_code
+from forms.validation.normalize import normalize_text
 from forms.validation.printed import TYPED_MAX
 
 TYPED = "spaces, dashes, case and invisible marks do not matter"
@@ -56,3 +57,7 @@ ObjectionText = Annotated[
     Field(min_length=1, max_length=4 * OBJECTION_MAX, description=f"up to {OBJECTION_MAX} characters"),
     _checked(objection_text, f"an objection of 1 to {OBJECTION_MAX} characters"),
 ]
+
+# A name a clerk or an administrator types (a window's, a person's): normalised as names are
+# (forms.validation.normalize), so no control character or invisible mark reaches the store.
+StaffTyped = AfterValidator(normalize_text)

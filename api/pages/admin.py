@@ -36,6 +36,7 @@ from api.services.auth import (
 from api.services.seals import seals, store_seal
 from api.store import DepartmentSeal, Staff, Window
 from forms.countersign import MAX_SEAL_BYTES, MAX_SEAL_SIDE, MIN_SEAL_SIDE
+from forms.validation.normalize import normalize_text
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -78,7 +79,7 @@ async def save_window(
     departments: Annotated[list[str], Form(max_length=50)] = [],  # noqa: B006 (FastAPI copies defaults)
 ) -> Response:
     """Create a window or add departments to one: the JSON API takes none away, nor does this."""
-    form = WindowForm(name.strip(), departments)
+    form = WindowForm(normalize_text(name), departments)
     try:
         if not form.name or len(form.name) > 100:
             raise ApiError(422, "window.name_required", "a window has a name of at most 100 characters")
@@ -143,7 +144,7 @@ async def add_account(
     role: Annotated[str, Form(max_length=16)] = Role.window.value,
     window: Text = "",
 ) -> Response:
-    form = StaffForm(username.strip(), display_name.strip(), role, window)
+    form = StaffForm(username.strip(), normalize_text(display_name), role, normalize_text(window))
     try:
         if not USERNAME.match(form.username):
             raise ApiError(422, "staff.username", "2 to 64 letters, digits, '.', '_' or '-'")

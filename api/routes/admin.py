@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import AdminDep, ServicesDep, SessionDep, WriteSessionDep
 from api.errors import ErrorBody, not_found
+from api.params import StaffTyped
 from api.runtime import Services, write_session
 from api.services.auth import (
     USERNAME_PATTERN,
@@ -36,7 +37,7 @@ Username = Annotated[str, Field(min_length=2, max_length=64, pattern=USERNAME_PA
 
 
 class WindowIn(BaseModel):
-    name: str = Field(min_length=1, max_length=100, examples=["司法局窗口"])
+    name: Annotated[str, StaffTyped, Field(min_length=1, max_length=100, examples=["司法局窗口"])]
     departments: list[Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]{1,15}$")]] = Field(min_length=1, examples=[["SFJ"]])
 
 
@@ -55,8 +56,10 @@ class StaffIn(BaseModel):
 
     username: Username
     role: Role = Role.window
-    window: str | None = Field(default=None, max_length=100, description="the window's name, for a clerk")
-    display_name: str = Field(default="", max_length=100)
+    window: Annotated[str, StaffTyped] | None = Field(
+        default=None, max_length=100, description="the window's name, for a clerk"
+    )
+    display_name: Annotated[str, StaffTyped] = Field(default="", max_length=100)
 
 
 STAFF_EXAMPLE = {

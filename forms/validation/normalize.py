@@ -35,8 +35,8 @@ def normalize_code(raw: str) -> str:
 
 
 def normalize_text(raw: str) -> str:
-    """A name or free text: NFKC, marks gone, one kind of middle dot, single spaces."""
-    text = unicodedata.normalize("NFKC", strip_invisible(raw))
+    """A name or free text: NFKC, marks and control characters gone, one kind of middle dot, single spaces."""
+    text = _drop_controls(unicodedata.normalize("NFKC", strip_invisible(raw)))
     text = _MIDDLE_DOTS.sub("\u00b7", text)
     return _SPACES.sub(" ", text).strip()
 
@@ -44,9 +44,13 @@ def normalize_text(raw: str) -> str:
 def normalize_prose(raw: str) -> str:
     """Free text in someone's own words: composed (NFC, so Chinese full-width punctuation stays as
     typed), invisible marks and control characters gone (PostgreSQL refuses NUL), single spaces."""
-    text = unicodedata.normalize("NFC", strip_invisible(raw))
-    text = "".join(c for c in text if c.isspace() or unicodedata.category(c) != "Cc")
+    text = _drop_controls(unicodedata.normalize("NFC", strip_invisible(raw)))
     return _SPACES.sub(" ", text).strip()
+
+
+def _drop_controls(text: str) -> str:
+    """Control characters but whitespace: a NUL, a bell, an escape (PostgreSQL refuses NUL in text)."""
+    return "".join(c for c in text if c.isspace() or unicodedata.category(c) != "Cc")
 
 
 _GROUPED = re.compile(r"^[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")

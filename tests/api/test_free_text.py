@@ -74,6 +74,17 @@ async def test_a_nul_anywhere_a_person_types_is_never_a_500(client: httpx.AsyncC
             json={"username": "a\x00b", "role": "window", "departments": ["SFJ"], "display_name": "x\x00"},
             headers=admin,
         ),
+        "staff's name": await client.post(
+            "/api/admin/staff",
+            json={
+                "username": "nul.name",
+                "role": "window",
+                "departments": ["SFJ"],
+                "display_name": "阿依\x00古丽",
+                "window": "司法\x00窗口",
+            },
+            headers=admin,
+        ),
         "deactivate": await client.post("/api/admin/staff/a%00b/deactivate", headers=admin),
         "credit check": await client.post("/api/credit/check", json={"id_number": "6530\x00"}),
     }
