@@ -49,6 +49,10 @@ LISTED_KINDS = [(kind.value, DOCUMENT_NAMES[kind]) for kind in PERSON_DOCUMENTS 
 PROBLEMS = {
     "encoding.not_utf8": N_("文件不是 UTF-8 编码。请在 Excel 中用“另存为 → CSV UTF-8（逗号分隔）”保存后再上传。"),
     "header.missing_columns": N_("第一行缺少这些列。第一行应为：id_number,name,reason,listed_on"),
+    "csv.malformed": N_(
+        "从这一行起文件不是有效的 CSV（引号没有成对，或有不可见的控制字符）。"
+        "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后再上传。"
+    ),
     "id.length": N_("居民身份证号码和统一社会信用代码都应为 18 位。"),
     "name.length": N_("姓名或名称的长度不对。"),
 }

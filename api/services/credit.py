@@ -29,6 +29,7 @@ from forms.validation import (
     subject_numbers,
 )
 from forms.validation.names import organisation_name
+from forms.validation.normalize import normalize_prose
 
 COLUMNS = ("id_number", "name", "reason", "listed_on")
 ID_TYPE_COLUMN = "id_type"  # optional: a row without it is a resident ID or a credit code
@@ -97,13 +98,20 @@ def _parse(data: bytes, vault: Vault) -> _Parsed:
     except UnicodeDecodeError:
         parsed.problems.append(RowProblem(line=1, column="-", reason="encoding.not_utf8"))
         return parsed
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        parsed.problems.append(RowProblem(line=1, column=",".join(missing), reason="header.missing_columns"))
-        return parsed
-    for line, row in enumerate(reader, start=2):
-        parsed.rows += _row(row, line, vault, parsed.problems)
+    # newline="": the csv module reads the line ends itself (Excel's \r\n, an old Mac's \r, a quoted one)
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    starts = 1  # the line the next record starts on
+    try:
+        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            parsed.problems.append(RowProblem(line=1, column=",".join(missing), reason="header.missing_columns"))
+            return parsed
+        starts = reader.line_num + 1
+        for row in reader:
+            parsed.rows += _row(row, starts, vault, parsed.problems)
+            starts = reader.line_num + 1
+    except csv.Error:  # a quote never closed, or text after a closing one: not CSV from that line on
+        parsed.problems.append(RowProblem(line=starts, column="-", reason="csv.malformed"))
     return parsed
 
 
@@ -130,7 +138,8 @@ def _row(row: dict[str, str | None], line: int, vault: Vault, problems: list[Row
         problems.append(RowProblem(line=line, column="listed_on", reason=error.reason.value))
     if len(problems) > before:
         return []
-    return [_Row(vault.lookup_hash(subject), mask_id(subject), name, values["reason"][:500], listed_on)]
+    reason = normalize_prose(values["reason"])[:500]
+    return [_Row(vault.lookup_hash(subject), mask_id(subject), name, reason, listed_on)]
 
 
 def _listed_kind(typed: str) -> IdType | None:

@@ -6,9 +6,11 @@ import subprocess
 from pathlib import Path
 
 import httpx
+from sqlmodel import Session, select
 
 from api.runtime import Services
 from api.services.auth import Role
+from api.store import CreditRecord
 from forms.languages import Lang
 from forms.sample import SAMPLE_AGENT_ID, SAMPLE_ID
 from tests.api.conftest import body, key, submission_for
@@ -60,6 +62,31 @@ async def test_import_check_and_gate(client: httpx.AsyncClient, services: Servic
     ).json()
     assert (again["added"], again["kept"], again["removed"]) == (0, 1, 1)
     assert await check(client, SAMPLE_ID) == {"eligible": True, "reason": "eligible"}  # listed within 3 years
+
+
+async def test_a_file_that_is_not_quite_csv_is_read_or_refused_with_its_line(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    """Line ends of any kind are read; a quote never closed is a problem on its line, not a 500; a NUL
+    or a right-to-left override in the reason is not stored."""
+    admin = await bearer(client, *make_staff(services, role=Role.admin))
+    old_mac = GOOD.replace("\n", "\r")
+    read = (await upload(client, admin, old_mac, dry_run=True)).json()
+    assert (read["added"] + read["kept"], read["problems"]) == (2, [])  # both rows, whoever is listed now
+    unclosed = GOOD + f'"{SAMPLE_AGENT_ID},李四,x,2026-01-01\n'
+    refused = (await upload(client, admin, unclosed, dry_run=True)).json()
+    assert [(p["line"], p["reason"]) for p in refused["problems"]] == [(4, "csv.malformed")]
+    for bare in ("\r0\r\n", '"id_number'):  # what the fuzzer sent: no header to speak of
+        answer = await upload(client, admin, bare, dry_run=True)
+        assert answer.status_code == 200 and answer.json()["applied"] is False, answer.text
+
+    marked = f"id_number,name,reason,listed_on\n{SAMPLE_AGENT_ID},李四,\u202e拒不\x00履行,2026-01-05\n"
+    applied = (await upload(client, admin, marked, dry_run=False)).json()
+    assert applied["applied"] is True, applied
+    with Session(services.engine) as session:
+        listed = session.exec(select(CreditRecord).where(CreditRecord.subject_name == "李四")).one()
+    assert listed.reason == "拒不履行"
+    await upload(client, admin, "id_number,name,reason,listed_on\n", dry_run=False)  # nobody listed again
 
 
 async def test_an_import_with_a_bad_row_changes_nothing(client: httpx.AsyncClient, services: Services) -> None:
