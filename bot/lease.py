@@ -12,7 +12,8 @@ before the old one ends (uvicorn's SIGHUP), takes over polling and delivery with
 A holder that cannot renew (Redis unreachable, the process stalled) stops working before its lease
 can have run out in Redis: it counts the TTL from the moment it *asked* to renew, earlier than when
 Redis set it, less a margin. So two holders never work at once, whatever the network does, as long
-as their clocks run at about the same rate. Without REDIS_URL there is no lease: one instance works.
+as their clocks run at about the same rate. Without REDIS_URL or a lock directory there is no
+lease: one process works.
 """
 
 from __future__ import annotations

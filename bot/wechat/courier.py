@@ -131,9 +131,10 @@ class WeChatCourier:
             log.info("wechat outbox: notification %s cannot go now and no template is set; dropped", notification.id)
             return True
         template_id, data = template
-        try:
-            who = ChannelUser(channel=Channel.wechat, user=openid)
-            url: str | None = await self.api.share_letter(notification.payload.number, who)
+        number, url = notification.payload.number, None
+        try:  # a link to the letter, when the notice is about one (not a credit refusal's objection)
+            if number is not None:
+                url = await self.api.share_letter(number, ChannelUser(channel=Channel.wechat, user=openid))
         except (ApiUnavailable, ApiRefused):
             url = None
         try:
