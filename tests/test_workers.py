@@ -145,7 +145,9 @@ def test_polling_and_delivery_go_on_through_a_rolling_restart(tmp_path: Path) ->
             made = httpx.post(f"{url}/api/letters", json=body(submission_for(item)), timeout=120,
                               headers={"Authorization": f"Bearer {TOKEN}", "Idempotency-Key": key()})  # fmt: skip
             assert made.status_code == 201, made.text
-            store = ApiSettings(CHENGNUO_DATA_DIR=tmp_path / "data").store_url
+            # the server's own store: SQLite in its data directory, whatever DATABASE_URL this test run has
+            store = ApiSettings(CHENGNUO_DATA_DIR=tmp_path / "data", DATABASE_URL="").store_url
+            assert store.startswith("sqlite:///"), store
             chats = [870000001, 870000002]
             _burst(Shared(store, {}), made.json()["number"], chats)
             _until(lambda: {call.chat for call in telegram.sent()} >= set(chats), "delivered after the restart")
