@@ -31,10 +31,6 @@ class Worker:
     def alone(cls) -> Worker:
         return cls(0, 1)
 
-    @property
-    def first(self) -> bool:
-        return self.number == 0
-
 
 def take_number(folder: Path, count: int) -> Worker:
     """The lowest number no live process of this data directory holds, held until this process ends."""
